@@ -1,0 +1,176 @@
+"""``autograder build``: the Gradescope autograder zip and the student bundle of an assignment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+from . import starter
+from .manifest import Manifest, load_manifest
+
+PACKAGE = Path(__file__).resolve().parent
+TEMPLATES = PACKAGE / "templates"
+EPOCH = (1980, 1, 1, 0, 0, 0)
+
+#: What the grader itself needs, for every assignment. Ranges that hold on Python 3.10
+#: (Gradescope's Ubuntu 22.04 image) and 3.11; torch is pinned exactly.
+BASE_REQUIREMENTS = [
+    "numpy>=1.26,<3",
+    "pytest>=8,<10",
+    "gradescope-utils==0.5.0",
+    "safetensors>=0.4,<1",
+    "jsonschema>=4.18,<5",
+    "rich>=13,<16",
+    "tomli>=2; python_version < '3.11'",
+]
+PINS = {
+    "torch": "torch==2.14.1",
+    "torchvision": "torchvision==0.29.1",
+    "captum": "captum>=0.8,<1",
+    "scikit-learn": "scikit-learn>=1.3,<2",
+    "sklearn": "scikit-learn>=1.3,<2",
+    "matplotlib": "matplotlib>=3.7,<4",
+    "pyyaml": "pyyaml>=6,<7",
+    "yaml": "pyyaml>=6,<7",
+}
+
+
+class Repo:
+    """Paths of the course repository."""
+
+    def __init__(self, root: Path | str = "."):
+        self.root = Path(root).resolve()
+
+    def assignment_ids(self) -> list[str]:
+        base = self.root / "assignments"
+        return sorted(p.name for p in base.iterdir() if (p / "assignment.toml").is_file()) if base.is_dir() else []
+
+    def assignment(self, aid: str) -> Path:
+        path = self.root / "assignments" / aid
+        if not (path / "assignment.toml").is_file():
+            known = ", ".join(self.assignment_ids()) or "none"
+            raise ValueError(f"unknown assignment {aid!r} (no {path / 'assignment.toml'}; known: {known})")
+        return path
+
+    def solution(self, aid: str) -> Path:
+        return self.root / "solutions" / aid
+
+    def starter(self, aid: str) -> Path:
+        return self.root / "starter_code" / aid
+
+    def manifest(self, aid: str) -> Manifest:
+        return load_manifest(self.assignment(aid) / "assignment.toml", self.solution(aid))
+
+    def dist(self) -> Path:
+        return self.root / "dist"
+
+
+def requirements(manifest: Manifest) -> list[str]:
+    reqs = list(BASE_REQUIREMENTS)
+    wanted = list(manifest.preload) + list(manifest.requirements)
+    for name in wanted:
+        top = name.split(".")[0]
+        pin = PINS.get(top)
+        if pin is None and top not in ("numpy",):
+            pin = name if any(c in name for c in "=<>") else None
+        if pin and pin not in reqs:
+            reqs.append(pin)
+    return reqs
+
+
+def _tree(base: Path, prefix: str) -> dict[str, bytes]:
+    out = {}
+    if base.is_dir():
+        for path in sorted(base.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts and not path.name.endswith(".pyc"):
+                out[f"{prefix}/{path.relative_to(base).as_posix()}"] = path.read_bytes()
+    return out
+
+
+def framework_files(prefix: str) -> dict[str, bytes]:
+    return _tree(PACKAGE, prefix)
+
+
+def write_zip(path: Path, files: dict[str, bytes], executable=()) -> None:
+    """Write a byte-for-byte reproducible zip: sorted names, fixed times and modes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=EPOCH)
+            mode = 0o755 if name in executable else 0o644
+            info.external_attr = (0o100000 | mode) << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            zf.writestr(info, files[name], compresslevel=9)
+    os.replace(tmp, path)
+
+
+def build_fixtures(repo: Repo, aid: str) -> dict[str, bytes]:
+    script = repo.assignment(aid) / "tests" / "build_fixtures.py"
+    if not script.is_file():
+        return {}
+    with tempfile.TemporaryDirectory(prefix="fixtures-") as out:
+        code = ("import sys; from pathlib import Path; "
+                f"sys.path[:0] = [{str(repo.solution(aid))!r}, {str(script.parent)!r}]; "
+                "import build_fixtures; "
+                f"build_fixtures.build(Path({out!r}), Path({str(repo.solution(aid))!r}))")
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=out, env={**os.environ, "MPLBACKEND": "Agg"})
+        return _tree(Path(out), "fixtures")
+
+
+def autograder_files(repo: Repo, aid: str) -> dict[str, bytes]:
+    manifest = repo.manifest(aid)
+    generated = starter.generate(repo.solution(aid), manifest.solution_only)
+    files: dict[str, bytes] = {
+        "setup.sh": (TEMPLATES / "setup.sh").read_bytes(),
+        "run_autograder": (TEMPLATES / "run_autograder").read_bytes(),
+        "grade.py": (TEMPLATES / "grade.py").read_bytes(),
+        "requirements.txt": ("\n".join(requirements(manifest)) + "\n").encode(),
+        "assignment.toml": manifest.path.read_bytes(),
+    }
+    files.update(framework_files("lib/autograder"))
+    tests = repo.assignment(aid) / "tests"
+    for part in ("public", "hidden", "probes"):
+        files.update(_tree(tests / part, f"tests/{part}"))
+    for rel, data in generated.items():
+        if not manifest.is_student_file(rel) and not rel.endswith(".ipynb"):
+            files[f"support/{rel}"] = data
+    files.update(build_fixtures(repo, aid))
+    return files
+
+
+def student_files(repo: Repo, aid: str) -> dict[str, bytes]:
+    manifest = repo.manifest(aid)
+    generated = starter.generate(repo.solution(aid), manifest.solution_only)
+    top = aid
+    files: dict[str, bytes] = {f"{top}/{rel}": data for rel, data in generated.items()}
+    adir = repo.assignment(aid)
+    for part in ("public", "probes"):
+        files.update(_tree(adir / "tests" / part, f"{top}/tests/{part}"))
+    files.update(framework_files(f"{top}/autograder"))
+    files[f"{top}/assignment.toml"] = manifest.path.read_bytes()
+    if (adir / "handout.md").is_file():
+        files[f"{top}/handout.md"] = (adir / "handout.md").read_bytes()
+    notebooks = adir / "notebooks"
+    if notebooks.is_dir():
+        for nb in sorted(notebooks.glob("*.ipynb")):
+            files[f"{top}/notebooks/{nb.name}"] = starter.strip_notebook(nb.read_text("utf-8"), nb.name).encode()
+    files[f"{top}/requirements.txt"] = ("\n".join(requirements(manifest)) + "\n").encode()
+    support = sorted(rel for rel in generated if not manifest.is_student_file(rel))
+    files[f"{top}/.autograder-bundle.json"] = (json.dumps({"id": aid, "support_files": support}, indent=1) + "\n").encode()
+    return files
+
+
+def build(repo: Repo, aid: str) -> tuple[Path, Path]:
+    dist = repo.dist()
+    grader_zip = dist / f"{aid}_autograder.zip"
+    bundle_zip = dist / f"{aid}_student.zip"
+    write_zip(grader_zip, autograder_files(repo, aid), executable={"setup.sh", "run_autograder"})
+    write_zip(bundle_zip, student_files(repo, aid))
+    return grader_zip, bundle_zip

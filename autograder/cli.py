@@ -1,0 +1,192 @@
+"""The ``autograder`` command: one verb per job (see ``autograder --help``)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def _ids(repo, ids: list[str]) -> list[str]:
+    if not ids or ids == ["all"]:
+        return repo.assignment_ids()
+    for aid in ids:
+        repo.assignment(aid)
+    return ids
+
+
+def cmd_starter(args) -> int:
+    from . import starter
+    from .build import Repo
+
+    repo = Repo(args.repo)
+    bad = []
+    for aid in _ids(repo, args.ids):
+        manifest = repo.manifest(aid)
+        generated = starter.generate(repo.solution(aid), manifest.solution_only)
+        if args.check:
+            problems = starter.drift(generated, repo.starter(aid))
+            bad += problems
+            print(f"{aid}: {'in sync' if not problems else f'{len(problems)} file(s) drifted'}")
+        else:
+            starter.write(generated, repo.starter(aid))
+            print(f"{aid}: wrote {len(generated)} files to {repo.starter(aid)}")
+    for p in bad:
+        print(f"  {p}")
+    if bad:
+        print("Run `autograder starter` to regenerate the starter code from the solutions.")
+    return 1 if bad else 0
+
+
+def cmd_build(args) -> int:
+    import time
+
+    from .build import Repo, build
+
+    repo = Repo(args.repo)
+    started = time.time()
+    for aid in _ids(repo, args.ids):
+        grader_zip, bundle = build(repo, aid)
+        print(f"{aid}: {grader_zip.relative_to(repo.root)}  {bundle.relative_to(repo.root)}")
+    print(f"built in {time.time() - started:.1f} s")
+    return 0
+
+
+def cmd_emulate(args) -> int:
+    import json
+
+    from .emulate import emulate, print_results
+
+    em = emulate(Path(args.zip), Path(args.submission), results_copy=Path(args.results) if args.results else None)
+    if args.json:
+        print(json.dumps(em.results, indent=2))
+    else:
+        print_results(em.results, title=f"{Path(args.zip).name} on {args.submission}")
+        print(f"{em.seconds:.1f} s wall, {em.cpu_seconds:.1f} CPU s, peak PSS {em.peak_pss_mb:.0f} MB")
+    for p in em.problems:
+        print(f"INVALID results.json: {p}", file=sys.stderr)
+    return 0 if em.results and not em.problems else 1
+
+
+def cmd_verify(args) -> int:
+    from .build import Repo
+    from .verify import print_table, verify_one
+
+    repo = Repo(args.repo)
+    rows = [verify_one(repo, aid) for aid in _ids(repo, args.ids)]
+    print_table(rows)
+    return 1 if any(r.problems for r in rows) else 0
+
+
+def cmd_check(args) -> int:
+    from .student import check
+
+    return check(Path(args.folder), keyword=args.k)
+
+
+def cmd_submit(args) -> int:
+    from .student import submit
+
+    return submit(Path(args.folder), Path(args.output) if args.output else None)
+
+
+def cmd_regrade(args) -> int:
+    from .build import Repo, build
+    from .regrade import regrade
+
+    repo = Repo(args.repo)
+    zip_path = Path(args.zip) if args.zip else repo.dist() / f"{args.id}_autograder.zip"
+    if not zip_path.is_file():
+        zip_path, _ = build(repo, args.id)
+    out = Path(args.output or f"regrade-{args.id}")
+    csv_path = regrade(zip_path, Path(args.export), out, workers=args.workers)
+    print(f"scores: {csv_path}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .notebooks import export_html
+
+    print(export_html(Path(args.notebook), Path(args.output) if args.output else None))
+    return 0
+
+
+def cmd_notebooks(args) -> int:
+    from .build import Repo
+    from .notebooks import execute
+
+    repo = Repo(args.repo)
+    failed = 0
+    for aid in _ids(repo, args.ids):
+        for nb in sorted((repo.assignment(aid) / "notebooks").glob("*.ipynb")):
+            try:
+                execute(nb, repo.solution(aid), timeout=args.timeout)
+                print(f"{aid}: {nb.name} ran")
+            except Exception as exc:
+                failed += 1
+                print(f"{aid}: {nb.name} FAILED: {str(exc)[-1500:]}")
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="autograder", description=__doc__)
+    parser.add_argument("--repo", default=".", help="course repository root (default: current folder)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("starter", help="generate starter_code/ from the solutions' markers")
+    p.add_argument("ids", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--check", action="store_true", help="fail, naming files, if the committed starter drifted")
+    p.set_defaults(func=cmd_starter)
+
+    p = sub.add_parser("build", help="write dist/<id>_autograder.zip and dist/<id>_student.zip")
+    p.add_argument("ids", nargs="*", help="assignment ids or 'all' (default: all)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("emulate", help="grade a submission with an autograder zip, as Gradescope would")
+    p.add_argument("zip")
+    p.add_argument("--submission", required=True, help="a folder or a zip")
+    p.add_argument("--results", help="also copy results.json here")
+    p.add_argument("--json", action="store_true", help="print the results document instead of a table")
+    p.set_defaults(func=cmd_emulate)
+
+    p = sub.add_parser("verify", help="solutions score full marks, starters zero, starters in sync, zips emulate")
+    p.add_argument("ids", nargs="*")
+    p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("check", help="(students) run the public tests with Gradescope's scoring")
+    p.add_argument("-k", help="only tests whose name matches this expression")
+    p.add_argument("--folder", default=".")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("submit", help="(students) write the zip to upload")
+    p.add_argument("--folder", default=".")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("regrade", help="grade a Gradescope submissions export in parallel")
+    p.add_argument("id")
+    p.add_argument("export")
+    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--zip", help="autograder zip (default: dist/<id>_autograder.zip, built if missing)")
+    p.add_argument("-o", "--output", help="output folder (default: regrade-<id>)")
+    p.set_defaults(func=cmd_regrade)
+
+    p = sub.add_parser("export", help="render an executed notebook to HTML")
+    p.add_argument("notebook")
+    p.add_argument("-o", "--output")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("notebooks", help="execute the solution notebooks headless")
+    p.add_argument("ids", nargs="*")
+    p.add_argument("--timeout", type=int, default=600)
+    p.set_defaults(func=cmd_notebooks)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"autograder {args.command}: {exc}", file=sys.stderr)
+        return 2

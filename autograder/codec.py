@@ -1,0 +1,205 @@
+"""The wire format between the grader and a sandbox worker.
+
+A message is a JSON document (structure and scalars) followed by a safetensors blob
+(numeric arrays). Neither half can execute code when decoded: JSON builds only dicts,
+lists, strings and numbers, and safetensors builds only plain arrays of allow-listed
+dtypes. Every value that is not plain data is replaced by a *handle*, a tagged reference
+that the worker resolves in its own object table.
+
+Tags (JSON objects with a ``"$t"`` key):
+
+========  ==========================================================
+``dict``  ``{"$t": "dict", "v": {...}}`` or ``"items": [[k, v], ...]``
+``tuple`` ``{"$t": "tuple", "v": [...]}``
+``nd``    NumPy array stored as tensor ``k`` of the blob
+``pt``    torch tensor stored as tensor ``k`` (``dtype`` names the torch dtype)
+``np``    NumPy scalar: ``dtype`` and ``v``
+``h``     handle: ``id`` in the worker's table, ``type`` and ``callable`` for display
+========  ==========================================================
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+import sys
+from typing import Any, Callable
+
+import numpy as np
+
+#: NumPy dtypes that may cross the boundary (no object, string, void or complex dtypes).
+ALLOWED_DTYPES = frozenset(
+    ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+     "float16", "float32", "float64"]
+)
+_SCALAR_TYPES = {np.dtype(name).type: name for name in ALLOWED_DTYPES}
+
+#: Largest message either side accepts, in bytes.
+MAX_MESSAGE_BYTES = 512 * 1024 * 1024
+MAX_DEPTH = 64
+
+
+class CodecError(ValueError):
+    """A value cannot be encoded or a message cannot be decoded."""
+
+
+class Handle:
+    """A reference to an object that lives in a worker. Subclassed by the client proxy."""
+
+    def __init__(self, hid: int, type_name: str = "object", is_callable: bool = False):
+        object.__setattr__(self, "_hid", hid)
+        object.__setattr__(self, "_type_name", type_name)
+        object.__setattr__(self, "_callable", is_callable)
+
+
+def _torch_module():
+    return sys.modules.get("torch")
+
+
+def encode(obj: Any, on_other: Callable[[Any], dict]) -> bytes:
+    """Encode ``obj`` into one message; ``on_other`` turns any non-plain value into a tag."""
+    arrays: dict[str, np.ndarray] = {}
+
+    def put_array(arr: np.ndarray) -> str:
+        key = f"a{len(arrays)}"
+        arrays[key] = np.ascontiguousarray(arr)
+        return key
+
+    def enc(x: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise CodecError(f"value nested deeper than {MAX_DEPTH} levels")
+        t = type(x)
+        if x is None or t is bool or t is str:
+            return x
+        if t is int:
+            return x
+        if t is float:
+            if math.isfinite(x):
+                return x
+            return {"$t": "float", "v": repr(x)}
+        if t is list:
+            return [enc(v, depth + 1) for v in x]
+        if t is tuple:
+            return {"$t": "tuple", "v": [enc(v, depth + 1) for v in x]}
+        if t is dict:
+            if all(type(k) is str for k in x):
+                return {"$t": "dict", "v": {k: enc(v, depth + 1) for k, v in x.items()}}
+            return {"$t": "dict", "items": [[enc(k, depth + 1), enc(v, depth + 1)] for k, v in x.items()]}
+        if t is np.ndarray and x.dtype.name in ALLOWED_DTYPES and not x.dtype.hasobject:
+            return {"$t": "nd", "k": put_array(x)}
+        if t in _SCALAR_TYPES:
+            value = x.item()
+            if isinstance(value, float) and not math.isfinite(value):
+                value = repr(value)
+            return {"$t": "np", "dtype": _SCALAR_TYPES[t], "v": value}
+        torch = _torch_module()
+        if torch is not None and t in (torch.Tensor, torch.nn.Parameter):
+            tensor = x.detach()
+            if tensor.device.type != "cpu":
+                tensor = tensor.cpu()
+            dtype_name = str(tensor.dtype).replace("torch.", "")
+            if dtype_name == "bfloat16":
+                tensor = tensor.float()
+            if tensor.is_complex() or dtype_name not in ALLOWED_DTYPES | {"bfloat16"}:
+                return on_other(x)
+            return {"$t": "pt", "k": put_array(tensor.contiguous().numpy()), "dtype": dtype_name}
+        return on_other(x)
+
+    doc = enc(obj, 0)
+    header = json.dumps(doc, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    from safetensors.numpy import save
+
+    blob = save(arrays) if arrays else b""
+    return struct.pack("<Q", len(header)) + header + blob
+
+
+def _rebuild_array(raw: dict[str, np.ndarray], key: Any) -> np.ndarray:
+    if type(key) is not str or key not in raw:
+        raise CodecError(f"message refers to a missing array {key!r}")
+    arr = raw[key]
+    if type(arr) is not np.ndarray or arr.dtype.name not in ALLOWED_DTYPES:
+        raise CodecError("message holds an array of a forbidden type")
+    return np.array(arr, copy=True)
+
+
+def decode(data: bytes, on_handle: Callable[[dict], Any]) -> Any:
+    """Rebuild a value from a message; ``on_handle`` turns a handle tag into an object."""
+    if len(data) < 8 or len(data) > MAX_MESSAGE_BYTES:
+        raise CodecError(f"message of {len(data)} bytes is empty or too large")
+    (hlen,) = struct.unpack("<Q", data[:8])
+    if hlen > len(data) - 8:
+        raise CodecError("message header is longer than the message")
+    try:
+        doc = json.loads(data[8 : 8 + hlen].decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CodecError(f"message header is not valid JSON: {exc}") from None
+    blob = data[8 + hlen :]
+    raw: dict[str, np.ndarray] = {}
+    if blob:
+        from safetensors.numpy import load
+
+        try:
+            raw = load(blob)
+        except Exception as exc:  # the parser rejects malformed blobs
+            raise CodecError(f"message arrays are malformed: {exc}") from None
+
+    def dec(x: Any, depth: int) -> Any:
+        if depth > MAX_DEPTH:
+            raise CodecError("message nested too deeply")
+        t = type(x)
+        if x is None or t in (bool, int, float, str):
+            return x
+        if t is list:
+            return [dec(v, depth + 1) for v in x]
+        if t is not dict:
+            raise CodecError(f"unexpected JSON value of type {t.__name__}")
+        tag = x.get("$t")
+        if tag == "dict":
+            if "v" in x:
+                return {k: dec(v, depth + 1) for k, v in x["v"].items()}
+            out = {}
+            for pair in x.get("items", []):
+                if type(pair) is not list or len(pair) != 2:
+                    raise CodecError("malformed dict item")
+                key = dec(pair[0], depth + 1)
+                try:
+                    hash(key)
+                except TypeError:
+                    raise CodecError("unhashable dict key") from None
+                out[key] = dec(pair[1], depth + 1)
+            return out
+        if tag == "tuple":
+            return tuple(dec(v, depth + 1) for v in x.get("v", []))
+        if tag == "float":
+            value = x.get("v")
+            if value not in ("nan", "inf", "-inf"):
+                raise CodecError(f"bad special float {value!r}")
+            return float(value)
+        if tag == "nd":
+            return _rebuild_array(raw, x.get("k"))
+        if tag == "np":
+            dtype = x.get("dtype")
+            if dtype not in ALLOWED_DTYPES:
+                raise CodecError(f"scalar of forbidden dtype {dtype!r}")
+            value = x.get("v")
+            if type(value) is str:
+                value = float(value) if value in ("nan", "inf", "-inf") else None
+            if type(value) not in (bool, int, float):
+                raise CodecError("malformed NumPy scalar")
+            return np.dtype(dtype).type(value)
+        if tag == "pt":
+            arr = _rebuild_array(raw, x.get("k"))
+            import torch
+
+            tensor = torch.from_numpy(arr)
+            if x.get("dtype") == "bfloat16":
+                tensor = tensor.to(torch.bfloat16)
+            return tensor
+        if tag == "h":
+            if type(x.get("id")) is not int:
+                raise CodecError("malformed handle")
+            return on_handle(x)
+        raise CodecError(f"unknown tag {tag!r}")
+
+    return dec(doc, 0)

@@ -1,0 +1,174 @@
+"""``autograder emulate``: run an autograder zip the way Gradescope does, in a temporary tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import results as results_mod
+from .static import _safe_extract
+
+
+@dataclass
+class Emulation:
+    results: dict
+    problems: list[str]
+    seconds: float
+    cpu_seconds: float
+    peak_pss_mb: float
+    root: Path | None = None
+
+
+def _tree_pids(root_pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [root_pid]
+    while todo:
+        pid = todo.pop()
+        out.append(pid)
+        todo.extend(children.get(pid, []))
+    return out
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+class PeakMemory(threading.Thread):
+    """Samples the summed PSS of a process tree every 50 ms and keeps the peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            total = sum(_pss_kb(p) for p in _tree_pids(self.pid))
+            self.peak_kb = max(self.peak_kb, total)
+            self.stop.wait(0.05)
+
+
+def _metadata() -> dict:
+    return {"id": 1, "created_at": "2026-01-01T00:00:00Z", "assignment": {"title": "local emulation"},
+            "submission_method": "upload", "users": [{"name": "Local Student", "email": "student@example.com"}],
+            "previous_submissions": []}
+
+
+def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
+            keep: bool = False) -> Emulation:
+    """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate."""
+    zip_path, submission = Path(zip_path), Path(submission)
+    if not zip_path.is_file():
+        raise FileNotFoundError(f"autograder zip not found: {zip_path}")
+    if not submission.exists():
+        raise FileNotFoundError(f"submission not found: {submission}")
+    root = Path(tempfile.mkdtemp(prefix="gradescope-"))
+    try:
+        os.chmod(root, 0o711)
+        source = root / "source"
+        source.mkdir()
+        _safe_extract(zip_path, source)
+        for name in ("run_autograder", "setup.sh"):
+            if (source / name).exists():
+                os.chmod(source / name, 0o755)
+        shutil.copy(source / "run_autograder", root / "run_autograder")
+        os.chmod(root / "run_autograder", 0o755)
+        target = root / "submission"
+        if submission.is_dir():
+            shutil.copytree(submission, target, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        else:
+            target.mkdir()
+            try:
+                _safe_extract(submission, target)
+            except zipfile.BadZipFile:
+                pass  # an unreadable upload: the grader reports the missing files
+        (root / "results").mkdir()
+        (root / "submission_metadata.json").write_text(json.dumps(_metadata()))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
+        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.time()
+        with open(root / "stdout.txt", "wb") as log:
+            proc = subprocess.Popen(["bash", str(root / "run_autograder")], cwd=root, env=env,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            sampler = PeakMemory(proc.pid)
+            sampler.start()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+            sampler.stop.set()
+            sampler.join()
+        seconds = time.time() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        problems: list[str] = []
+        results_file = root / "results" / "results.json"
+        try:
+            doc = json.loads(results_file.read_text())
+        except (OSError, ValueError) as exc:
+            doc = {}
+            problems.append(f"results.json missing or not JSON: {exc}")
+        else:
+            problems.extend(results_mod.validate(doc))
+        if results_copy is not None and results_file.is_file():
+            Path(results_copy).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(results_file, results_copy)
+        return Emulation(doc, problems, seconds, cpu, sampler.peak_kb / 1024, root if keep else None)
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+
+def print_results(doc: dict, console=None, title: str = "Results") -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = console or Console()
+    table = Table(title=title)
+    for col in ("number", "test", "score", "status", "visibility"):
+        table.add_column(col)
+    for test in doc.get("tests", []):
+        status = test.get("status", "")
+        style = "green" if status == "passed" else "red"
+        table.add_row(escape(test.get("number", "")), escape(test.get("name", "")),
+                      f"{test.get('score', 0):g} / {test.get('max_score', 0):g}",
+                      f"[{style}]{status}[/{style}]", test.get("visibility", "visible"))
+    console.print(table)
+    for test in doc.get("tests", []):
+        if test.get("status") == "failed" and test.get("output"):
+            console.print(f"[bold]{escape(test.get('number', ''))} {escape(test.get('name', ''))}[/bold]")
+            console.print(test["output"], markup=False, highlight=False)
+    console.print(doc.get("output", ""), markup=False, highlight=False)
+    for entry in doc.get("leaderboard", []):
+        console.print(f"leaderboard {entry['name']}: {entry['value']}")

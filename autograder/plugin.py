@@ -1,0 +1,303 @@
+"""A pytest plugin that grades: sandbox fixtures plus a Gradescope ``results.json`` writer.
+
+Registered as the ``pytest11`` entry point ``autograder``. It is active when the session
+is given ``--autograder-config`` (what the sandbox needs) and/or ``--gradescope-results``
+(where to write results); both exist as ini options too.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from . import results as results_mod
+from .sandbox import Limits, Sandbox, SandboxError, StudentError
+
+CONFIG_HELP = "JSON file describing the submission, probes, sandbox area and limits (written by the runner)."
+RESULTS_HELP = "Write a Gradescope results.json to this path when the session ends."
+SEED = 1234
+
+_output_key = pytest.StashKey[str]()
+_plugin_key = pytest.StashKey["GradingPlugin"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("autograder", "course autograder")
+    group.addoption("--autograder-config", dest="autograder_config", default=None, help=CONFIG_HELP)
+    group.addoption("--gradescope-results", dest="gradescope_results", default=None, help=RESULTS_HELP)
+    parser.addini("autograder_config", CONFIG_HELP, default=None)
+    parser.addini("gradescope_results", RESULTS_HELP, default=None)
+
+
+def _option(config: pytest.Config, name: str) -> str | None:
+    return config.getoption(name) or config.getini(name) or None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "task(id): the assignment task a test belongs to (select with -m)")
+    if _plugin_key in config.stash:
+        return
+    cfg_path = _option(config, "autograder_config")
+    settings = json.loads(Path(cfg_path).read_text()) if cfg_path else {}
+    plugin = GradingPlugin(settings, _option(config, "gradescope_results"))
+    config.stash[_plugin_key] = plugin
+    config.pluginmanager.register(plugin, "autograder-grading")
+
+
+def _describe_failure(excinfo: pytest.ExceptionInfo | None, longrepr: Any) -> str:
+    if excinfo is None:
+        text = str(longrepr) if longrepr else "The test failed."
+        return text.splitlines()[-1] if text else "The test failed."
+    exc = excinfo.value
+    if isinstance(exc, StudentError):
+        return exc.describe()
+    if isinstance(exc, SandboxError):
+        return str(exc)
+    if isinstance(exc, AssertionError):
+        text = str(exc).strip()
+        return text or "A check failed (this test gave no message; tell the course staff)."
+    if isinstance(exc, pytest.fail.Exception):
+        return str(exc.msg if hasattr(exc, "msg") else exc)
+    return (f"The test could not check your result: {type(exc).__name__}: {str(exc)[:1500]}\n"
+            "This usually means your code returned something of an unexpected type or shape.")
+
+
+class GradingPlugin:
+    """Collects one entry per test item (parametrized cases included) and writes results."""
+
+    def __init__(self, settings: dict, results_path: str | None):
+        self.settings = settings
+        self.results_path = results_path
+        self.entries: dict[str, dict] = {}
+        self.order: list[str] = []
+        self.leaderboard: list[dict] = []
+        self.started = time.time()
+        self.sandbox: Sandbox | None = None
+        self.progress = None  # optional callable(nodeid, entry) set by the runner
+        self.collect_errors: list[str] = []
+
+    # ---- sandbox lifecycle
+    def get_sandbox(self) -> Sandbox:
+        if self.sandbox is None:
+            s = self.settings
+            if "submission" not in s:
+                raise SandboxError("No submission is configured for this session (--autograder-config).")
+            self.sandbox = Sandbox(
+                Path(s["submission"]), Path(s.get("probes", "")), Path(s["area"]),
+                preload=s.get("preload", ["numpy"]), pythonpath=s.get("pythonpath", []),
+                limits=Limits(**s.get("limits", {})),
+            )
+        return self.sandbox
+
+    def shutdown(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.close()
+            self.sandbox = None
+
+    # ---- hooks
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        outcome = yield
+        report = outcome.get_result()
+        entry = self.entries.get(item.nodeid)
+        if entry is None:
+            entry = self._new_entry(item)
+            self.entries[item.nodeid] = entry
+            self.order.append(item.nodeid)
+        if report.failed and entry["status"] != "failed":
+            entry["status"] = "failed"
+            message = _describe_failure(call.excinfo, report.longrepr)
+            if call.when == "setup":
+                message = "The test could not be set up: " + message
+            elif call.when == "teardown":
+                message = "Something went wrong after the test ran: " + message
+            hide = getattr(item.obj, "__hide_errors__", None) if hasattr(item, "obj") else None
+            entry["message"] = str(hide) if hide else message
+        elif report.passed and call.when == "call" and entry["status"] == "pending":
+            entry["status"] = "passed"
+        if call.when == "teardown":
+            self._finish_entry(item, entry)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
+
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        func = getattr(item, "obj", None)
+        for attr in ("__score__", "__leaderboard_value__"):
+            if func is not None and hasattr(func, attr):
+                try:
+                    delattr(func, attr)
+                except AttributeError:
+                    pass
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.shutdown()
+        if self.results_path:
+            results_mod.write_atomic(self.document(), self.results_path)
+
+    # ---- entries
+    def _is_hidden(self, item: pytest.Item) -> bool:
+        return "hidden" in Path(str(item.fspath)).parts
+
+    def _new_entry(self, item: pytest.Item) -> dict:
+        func = getattr(item, "obj", None)
+        hidden = self._is_hidden(item)
+        default_vis = self.settings.get("hidden_visibility" if hidden else "public_visibility",
+                                        "after_published" if hidden else "visible")
+        doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
+        name = doc[0].strip() if doc else item.name.replace("test_", "", 1).replace("_", " ")
+        if doc and "[" in item.name:
+            name += " " + item.name[item.name.index("["):]
+        weight = getattr(func, "__weight__", 0.0)
+        return {
+            "nodeid": item.nodeid,
+            "name": name,
+            "number": getattr(func, "__number__", None),
+            "weight": float(weight) if isinstance(weight, (int, float)) else 0.0,
+            "visibility": getattr(func, "__visibility__", default_vis),
+            "tags": [str(t) for t in getattr(func, "__tags__", ())],
+            "hidden": hidden,
+            "status": "pending",
+            "message": "",
+            "output": "",
+        }
+
+    def _finish_entry(self, item: pytest.Item, entry: dict) -> None:
+        func = getattr(item, "obj", None)
+        if entry["status"] == "pending":
+            entry["status"] = "failed"
+            entry["message"] = entry["message"] or "The test did not run to completion."
+        partial = getattr(func, "__score__", None)
+        if isinstance(partial, (int, float)) and not isinstance(partial, bool):
+            entry["score"] = max(0.0, min(float(partial), entry["weight"]))
+        else:
+            entry["score"] = entry["weight"] if entry["status"] == "passed" else 0.0
+        column = getattr(func, "__leaderboard_column__", None)
+        value = getattr(func, "__leaderboard_value__", None)
+        if column is not None and value is not None and type(value) in (int, float, str):
+            self.leaderboard.append({"name": str(column), "value": value,
+                                     "order": getattr(func, "__leaderboard_sort_order__", "desc")})
+        printed = item.stash.get(_output_key, "")
+        if printed:
+            if entry["hidden"]:
+                entry["output"] = "(What your code printed is not shown for hidden tests.)"
+            else:
+                entry["output"] = "What your code printed:\n" + printed
+        entry["leaderboard_only"] = column is not None and entry["weight"] == 0
+        if self.progress is not None:
+            self.progress(item.nodeid, entry)
+
+    def test_entries(self) -> list[dict]:
+        out = []
+        for nodeid in self.order:
+            e = self.entries[nodeid]
+            if e.get("leaderboard_only"):
+                continue
+            text = e["message"] if e["status"] == "failed" else ""
+            if e["output"]:
+                text = f"{text}\n\n{e['output']}".strip()
+            test = {"name": e["name"], "score": round(e.get("score", 0.0), 4), "max_score": e["weight"],
+                    "status": e["status"], "output": text, "output_format": "text",
+                    "visibility": e["visibility"]}
+            if e["number"]:
+                test["number"] = str(e["number"])
+            if e["tags"]:
+                test["tags"] = e["tags"]
+            out.append(test)
+        out.sort(key=lambda t: results_mod.number_key(t.get("number")))
+        return out
+
+    def document(self, extra_tests: list[dict] | None = None, notes: str = "") -> dict:
+        tests = list(extra_tests or []) + self.test_entries()
+        for err in self.collect_errors:
+            print(f"[autograder] collection error: {err}", file=sys.stderr)
+        if self.collect_errors:
+            tests.append({"name": "Some tests could not be loaded", "score": 0.0, "max_score": 0.0,
+                          "status": "failed", "visibility": "visible", "output_format": "text",
+                          "output": "Part of the grader could not be loaded; the course staff can see why. "
+                                    "Your score may be incomplete."})
+        score, max_score = results_mod.summarize(tests)
+        passed = sum(1 for t in tests if t["status"] == "passed")
+        summary = f"Score: {score:g} / {max_score:g}. {passed} of {len(tests)} tests passed."
+        doc = {
+            "score": round(score, 4),
+            "execution_time": round(time.time() - self.started, 3),
+            "output": (notes + "\n\n" + summary).strip(),
+            "output_format": "text",
+            "stdout_visibility": "hidden",
+            "tests": tests,
+        }
+        if self.leaderboard:
+            doc["leaderboard"] = self.leaderboard
+        return doc
+
+
+def _plugin(config: pytest.Config) -> GradingPlugin:
+    return config.stash[_plugin_key]
+
+
+@pytest.fixture(autouse=True)
+def _seed_everything():
+    """Seed NumPy, ``random`` and (if loaded) torch in the grader before every test."""
+    np.random.seed(SEED)
+    random.seed(SEED)
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.manual_seed(SEED)
+    yield
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fresh ``np.random.default_rng(1234)`` for this test."""
+    return np.random.default_rng(SEED)
+
+
+@pytest.fixture
+def student(request: pytest.FixtureRequest):
+    """A fresh sandbox worker running the submission, for this test only."""
+    plugin = _plugin(request.config)
+    deadline = plugin.settings.get("deadline")
+    budget = plugin.settings.get("limits", {}).get("test_seconds", 60.0)
+    if deadline is not None:
+        left = deadline - time.time()
+        if left <= 1:
+            raise SandboxError("Not run: the time limit for grading the whole submission was reached "
+                               "before this test started. Speed up the slow parts of your code.")
+        budget = min(budget, left)
+    worker = plugin.get_sandbox().worker(test_seconds=budget)
+    try:
+        yield worker
+    finally:
+        request.node.stash[_output_key] = worker.output()
+        worker.close()
+
+
+@pytest.fixture
+def fixtures_dir(request: pytest.FixtureRequest) -> Path:
+    """Files that ``tests/build_fixtures.py`` wrote at build time (never readable by the worker)."""
+    path = _plugin(request.config).settings.get("fixtures")
+    if not path or not Path(path).is_dir():
+        raise SandboxError("This test needs build-time fixtures, but none were built (run `autograder build`).")
+    return Path(path)
+
+
+@pytest.fixture
+def set_score():
+    """Placeholder; the gradescope-utils ``partial_credit`` wrapper passes its own."""
+    return None
+
+
+@pytest.fixture
+def set_leaderboard_value():
+    """Placeholder; the gradescope-utils ``leaderboard`` wrapper passes its own."""
+    return None

@@ -1,0 +1,107 @@
+"""Build, validate and write Gradescope ``results.json`` files, failing safe."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+MAX_RESULTS_BYTES = 1_000_000
+MAX_TEST_OUTPUT = 8_000
+SCHEMA_PATH = Path(__file__).with_name("schema") / "results.schema.json"
+
+GRADER_FAILED = (
+    "The autograder itself ran into a problem while grading this submission, so no score could "
+    "be given. This is not a judgement of your code. Please resubmit; if it happens again, tell the "
+    "course staff (they can see the details)."
+)
+
+
+@lru_cache(maxsize=1)
+def _validator():
+    import jsonschema
+
+    schema = json.loads(SCHEMA_PATH.read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+
+
+def validate(doc: Any) -> list[str]:
+    """Return the schema violations of ``doc`` (empty when valid)."""
+    return [f"{'/'.join(map(str, e.absolute_path)) or '(top)'}: {e.message}" for e in _validator().iter_errors(doc)]
+
+
+def number_key(number: str | None) -> tuple:
+    """Sort key for test numbers like '1.10' after '1.9'; entries without a number go last."""
+    if not number:
+        return (1, ())
+    return (0, tuple((0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", number)))
+
+
+def _clip(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    return text[: limit - 60] + f"\n[... output cut: {len(text) - limit + 60} more characters ...]"
+
+
+def finalize(doc: dict) -> dict:
+    """Sanitize numbers and cap sizes so the document is always valid and under the size limit."""
+    for test in doc.get("tests", []):
+        for key in ("score", "max_score"):
+            value = test.get(key, 0)
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
+                test[key] = 0.0
+        test["output"] = _clip(str(test.get("output", "")), MAX_TEST_OUTPUT)
+    if "score" in doc and (not isinstance(doc["score"], (int, float)) or not math.isfinite(doc["score"])):
+        doc["score"] = 0.0
+    doc["output"] = _clip(str(doc.get("output", "")), 20_000)
+    limit = MAX_TEST_OUTPUT
+    while len(json.dumps(doc)) > MAX_RESULTS_BYTES and limit > 200:
+        limit //= 2
+        for test in doc.get("tests", []):
+            test["output"] = _clip(test["output"], limit)
+    return doc
+
+
+def write_atomic(doc: dict, path: Path | str) -> None:
+    """Validate and write ``doc`` to ``path`` through a temporary file and a rename."""
+    path = Path(path)
+    doc = finalize(doc)
+    problems = validate(doc)
+    if problems:
+        raise ValueError(f"results document does not match the schema: {problems[:3]}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".results-", dir=str(path.parent))
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=2, ensure_ascii=False)
+            fh.write("\n")
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def failure_document(message: str = GRADER_FAILED, execution_time: float = 0.0) -> dict:
+    """A zero-score document that tells the student in plain words that grading failed."""
+    return {
+        "score": 0.0,
+        "execution_time": round(max(0.0, execution_time), 3),
+        "output": message,
+        "stdout_visibility": "hidden",
+        "tests": [{"name": "Grading did not complete", "score": 0.0, "max_score": 0.0, "status": "failed",
+                   "output": message, "visibility": "visible"}],
+    }
+
+
+def summarize(tests: list[dict]) -> tuple[float, float]:
+    return (sum(t.get("score", 0.0) for t in tests), sum(t.get("max_score", 0.0) for t in tests))

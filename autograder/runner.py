@@ -1,0 +1,220 @@
+"""One grading run: static checks, the pytest session with the sandbox, the final results file.
+
+Used three ways: by ``run_autograder`` inside the Gradescope zip (``gradescope_main``), by
+``python -m autograder check`` in a student bundle, and by the framework's own tools.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import results as results_mod
+from . import static
+from .manifest import Manifest, load_manifest
+
+PYTEST_INI = """[pytest]
+python_files = test_*.py
+python_functions = test_*
+addopts =
+"""
+
+
+@dataclass
+class Layout:
+    """Where one assignment's grading material lives (zip, bundle or repository)."""
+
+    manifest: Manifest
+    test_dirs: list[Path]
+    probes: Path
+    support_root: Path | None = None
+    support_files: list[str] | None = None     # None: everything under support_root
+    fixtures: Path | None = None
+    protected: list[Path] = field(default_factory=list)   # hashed before and after the run
+
+    @classmethod
+    def from_source(cls, source: Path) -> "Layout":
+        """The layout of an unpacked autograder zip."""
+        manifest = load_manifest(source / "assignment.toml")
+        tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
+        return cls(manifest, tests, source / "tests" / "probes", source / "support", None,
+                   source / "fixtures" if (source / "fixtures").is_dir() else None, [source])
+
+
+def tree_digest(paths: list[Path]) -> str:
+    digest = hashlib.sha256()
+    for base in paths:
+        for path in sorted(base.rglob("*")) if base.is_dir() else [base]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _assemble(root: Path, layout: Layout, target: Path) -> None:
+    static.assemble(root, layout.manifest, None, target)
+    if layout.support_root is None:
+        return
+    names = layout.support_files
+    if names is None:
+        names = [p.relative_to(layout.support_root).as_posix() for p in layout.support_root.rglob("*") if p.is_file()]
+    for rel in names:
+        src = layout.support_root / rel
+        dest = target / rel
+        if src.is_file() and not dest.exists() and "__pycache__" not in src.parts:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+
+
+def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
+          quiet: bool = False, keyword: str | None = None,
+          progress: Callable[[str, dict], None] | None = None,
+          on_collected: Callable[[int], None] | None = None) -> dict:
+    """Grade ``submission`` and write ``results_path``; return the results document."""
+    started = time.time()
+    results_mod.write_atomic(results_mod.failure_document(
+        "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path)
+    manifest = layout.manifest
+    area.mkdir(parents=True, exist_ok=True)
+    os.chmod(area, 0o755)
+    scratch = Path(tempfile.mkdtemp(prefix="prep-", dir=area))
+    root, notes = static.locate_root(submission, manifest, scratch)
+    problems = static.check(root, manifest) if root.is_dir() else []
+    work = area / "submission"
+    _assemble(root, layout, work)
+    os.chmod(work, 0o755)
+    before = tree_digest(layout.protected)
+    config = {
+        "submission": str(work),
+        "probes": str(layout.probes),
+        "area": str(area / "workers"),
+        "preload": manifest.preload,
+        "pythonpath": manifest.pythonpath,
+        "fixtures": str(layout.fixtures) if layout.fixtures else None,
+        "limits": {"call_seconds": manifest.call_seconds, "test_seconds": manifest.test_seconds,
+                   "memory_mb": manifest.memory_mb},
+        "deadline": started + manifest.submission_seconds,
+        "public_visibility": manifest.public_visibility,
+        "hidden_visibility": manifest.hidden_visibility,
+    }
+    cfg_path = area / "grader-config.json"
+    cfg_path.write_text(json.dumps(config))
+    os.chmod(cfg_path, 0o600)
+    ini = area / "pytest.ini"
+    ini.write_text(PYTEST_INI)
+    os.chmod(ini, 0o600)
+    args = ["-c", str(ini), "--rootdir", str(layout.test_dirs[0].parent if layout.test_dirs else area),
+            "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "autograder.plugin",
+            "--noconftest", "--assert=plain", "--tb=short", "-o", "console_output_style=classic",
+            "--autograder-config", str(cfg_path)]
+    if quiet:
+        args += ["-q", "-p", "no:terminal"]
+    if keyword:
+        args += ["-k", keyword]
+    args += [str(p) for p in layout.test_dirs]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    for probe_path in (str(layout.probes),):
+        if probe_path not in sys.path:
+            sys.path.insert(0, probe_path)
+    import pytest
+
+    from .plugin import GradingPlugin
+
+    holder: dict = {}
+
+    class Capture:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_configure(self, config):
+            from .plugin import _plugin_key
+
+            settings = json.loads(cfg_path.read_text())
+            plugin = GradingPlugin(settings, None)
+            plugin.progress = progress
+            config.stash[_plugin_key] = plugin
+            config.pluginmanager.register(plugin, "autograder-grading")
+            holder["plugin"] = plugin
+
+        def pytest_collection_finish(self, session):
+            if on_collected is not None:
+                on_collected(len(session.items))
+
+    try:
+        pytest.main(args, plugins=[Capture()])
+        plugin: GradingPlugin = holder["plugin"]
+        plugin.shutdown()
+        doc = plugin.document(extra_tests=problems, notes="\n".join(notes))
+        if keyword is None and not plugin.collect_errors:
+            _check_points(doc, manifest)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if tree_digest(layout.protected) != before:
+        doc = results_mod.failure_document("The grader's own files changed while grading, so this result cannot "
+                                           "be trusted and no score was given. The course staff have been told.")
+    doc["execution_time"] = round(time.time() - started, 3)
+    results_mod.write_atomic(doc, results_path)
+    return doc
+
+
+def _check_points(doc: dict, manifest: Manifest) -> None:
+    total = sum(t["max_score"] for t in doc["tests"])
+    if abs(total - manifest.points) > 1e-6 and total < manifest.points:
+        doc["tests"].append({"name": "Tests that could not run", "score": 0.0,
+                             "max_score": round(manifest.points - total, 4), "status": "failed",
+                             "visibility": "visible", "output_format": "text",
+                             "output": "Some graded tests did not report a result, so their points are listed here "
+                                       "as not earned. The course staff can see why."})
+        doc["score"] = round(sum(t["score"] for t in doc["tests"]), 4)
+
+
+def harden_tree(root: Path, user: tuple[int, int] | None) -> None:
+    """As root: let the sandbox user traverse ``root`` but read nothing of the grader's."""
+    if user is None:
+        return
+    os.chmod(root, 0o711)
+    for name in ("source", "results", "submission"):
+        path = root / name
+        if path.exists():
+            os.chmod(path, 0o700)
+    meta = root / "submission_metadata.json"
+    if meta.exists():
+        os.chmod(meta, 0o600)
+
+
+def gradescope_main(source: str | Path) -> int:
+    """Entry point of ``run_autograder``: grade ``$AUTOGRADER_ROOT/submission``; always write results."""
+    source = Path(source)
+    root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    results_path = root / "results" / "results.json"
+    started = time.time()
+    try:
+        results_path.parent.mkdir(parents=True, exist_ok=True)
+        results_mod.write_atomic(results_mod.failure_document(
+            "Grading started but did not finish (the grader was stopped or ran out of time or memory)."),
+            results_path)
+        from .sandbox.client import sandbox_user
+
+        harden_tree(root, sandbox_user())
+        layout = Layout.from_source(source)
+        area = root / "sandbox"
+        if area.exists():
+            shutil.rmtree(area)
+        doc = grade(layout, root / "submission", results_path, area)
+        print(f"[autograder] score {doc.get('score')} in {doc.get('execution_time')} s")
+        return 0
+    except BaseException:
+        traceback.print_exc()
+        try:
+            results_mod.write_atomic(results_mod.failure_document(execution_time=time.time() - started),
+                                     results_path)
+        except BaseException:
+            traceback.print_exc()
+        return 1

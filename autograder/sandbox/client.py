@@ -1,0 +1,413 @@
+"""The grader side of the sandbox: a fork server, workers, and proxies for their objects."""
+
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import codec
+from .wire import recv_message, send_message
+
+FRAMEWORK_PARENT = str(Path(__file__).resolve().parents[2])
+OUTPUT_CAP = 4000
+
+
+class SandboxError(Exception):
+    """The worker could not answer: it crashed, timed out, or sent something unusable."""
+
+
+class WorkerCrashed(SandboxError):
+    pass
+
+
+class WorkerTimeout(SandboxError):
+    pass
+
+
+class StudentError(Exception):
+    """Student code raised an exception inside the worker."""
+
+    def __init__(self, type_name: str, message: str, traceback_text: str, call: str):
+        self.type_name = type_name
+        self.message = message
+        self.traceback_text = traceback_text
+        self.call = call
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        text = f"Your code raised {self.type_name}: {self.message}".rstrip()
+        if self.type_name == "NotImplementedError":
+            text = f"Not implemented yet: {self.message or self.call}"
+        text += f"\n(while running {self.call})"
+        if self.traceback_text:
+            text += "\nWhere, in your files (most recent call last):\n" + self.traceback_text
+        return text
+
+
+@dataclass
+class Limits:
+    call_seconds: float = 20.0
+    test_seconds: float = 60.0
+    memory_mb: int = 1024
+    fsize_mb: int = 64
+    nproc: int = 64
+
+
+def _signal_name(num: int) -> str:
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return f"signal {num}"
+
+
+_SIGNAL_HINTS = {
+    "SIGSEGV": "the Python interpreter crashed (a segmentation fault, often unbounded recursion)",
+    "SIGXCPU": "it used more CPU time than the test allows",
+    "SIGXFSZ": "it wrote more output or file data than allowed",
+    "SIGKILL": "it was stopped (time or memory limit)",
+    "SIGABRT": "the interpreter aborted (often out of memory)",
+}
+
+
+def sandbox_user() -> tuple[int, int] | None:
+    """The (uid, gid) workers drop to when the grader runs as root, else None."""
+    if os.geteuid() != 0:
+        return None
+    for name in (os.environ.get("AUTOGRADER_SANDBOX_USER", ""), "autograder-student", "nobody"):
+        if not name:
+            continue
+        try:
+            entry = pwd.getpwnam(name)
+            return entry.pw_uid, entry.pw_gid
+        except KeyError:
+            continue
+    return 65534, 65534
+
+
+class Sandbox:
+    """One fork server and the workers forked from it."""
+
+    def __init__(self, submission: Path, probes_dir: Path, area: Path, *, preload=(),
+                 limits: Limits | None = None, pythonpath=(), seed: int = 1234):
+        self.submission = Path(submission)
+        self.area = Path(area)
+        self.limits = limits or Limits()
+        self.user = sandbox_user()
+        self.area.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.area, 0o755)
+        self.probes_dir = self.area / "probes"
+        if self.probes_dir.exists():
+            shutil.rmtree(self.probes_dir)
+        if Path(probes_dir).is_dir():
+            shutil.copytree(probes_dir, self.probes_dir, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            self.probes_dir.mkdir()
+        for root, dirs, files in os.walk(self.probes_dir):
+            os.chmod(root, 0o755)
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+        self.counter = 0
+        config = {
+            "preload": list(preload),
+            "probes_dir": str(self.probes_dir),
+            "pythonpath": list(pythonpath),
+            "seed": seed,
+            "uid": self.user[0] if self.user else None,
+            "gid": self.user[1] if self.user else None,
+            "limits": {
+                "fsize_mb": self.limits.fsize_mb,
+                "cpu_seconds": int(self.limits.test_seconds) + 2,
+                "memory_mb": self.limits.memory_mb,
+                "nproc": self.limits.nproc,
+            },
+        }
+        ours, theirs = socket.socketpair()
+        env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
+               "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "HOME": str(self.area)}
+        for keep in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
+            if keep in os.environ:
+                env[keep] = os.environ[keep]
+        bootstrap = (f"import sys; sys.path.insert(0, {FRAMEWORK_PARENT!r}); "
+                     "from autograder.sandbox.server import main; main()")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-I", "-c", bootstrap, str(theirs.fileno()), json.dumps(config)],
+            pass_fds=[theirs.fileno()], env=env, cwd=str(self.area),
+            stdin=subprocess.DEVNULL,
+        )
+        theirs.close()
+        self.control = ours
+        self._buf = b""
+        hello = self._read_line(timeout=300)
+        if not hello.get("ready"):
+            raise SandboxError("the sandbox fork server did not start")
+        self.server_pid = hello["pid"]
+
+    # -- control channel
+    def _read_line(self, timeout: float) -> dict:
+        self.control.settimeout(timeout)
+        while b"\n" not in self._buf:
+            chunk = self.control.recv(65536)
+            if not chunk:
+                raise SandboxError("the sandbox fork server stopped")
+            self._buf += chunk
+        line, self._buf = self._buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def _ask(self, request: dict, fds=(), timeout: float = 60) -> dict:
+        data = json.dumps(request).encode() + b"\n"
+        if fds:
+            socket.send_fds(self.control, [data], list(fds))
+        else:
+            self.control.sendall(data)
+        return self._read_line(timeout)
+
+    def _prepare_workdir(self) -> Path:
+        self.counter += 1
+        workdir = self.area / f"run-{self.counter}"
+        if workdir.exists():
+            shutil.rmtree(workdir)
+        shutil.copytree(self.submission, workdir, symlinks=False,
+                        ignore=shutil.ignore_patterns("__pycache__", ".output"))
+        if self.user:
+            uid, gid = self.user
+            for root, dirs, files in os.walk(workdir):
+                os.chown(root, uid, gid)
+                for f in files:
+                    os.chown(os.path.join(root, f), uid, gid)
+        return workdir
+
+    def worker(self, test_seconds: float | None = None) -> "Worker":
+        workdir = self._prepare_workdir()
+        ours, theirs = socket.socketpair()
+        budget = self.limits.test_seconds if test_seconds is None else test_seconds
+        reply = self._ask({"op": "fork", "workdir": str(workdir), "cpu_seconds": int(budget) + 2},
+                          fds=[theirs.fileno()])
+        theirs.close()
+        return Worker(self, reply["pid"], ours, workdir, budget)
+
+    def close(self) -> None:
+        try:
+            self._ask({"op": "exit"}, timeout=20)
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        self.control.close()
+        if self.user:
+            kill_all_of_user(self.user[0])
+
+
+def kill_all_of_user(uid: int) -> None:
+    """As root, kill every process of ``uid`` (daemons that left the process group)."""
+    for _ in range(5):
+        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and _owner(int(p)) == uid]
+        if not pids:
+            return
+        for pid in pids:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.05)
+
+
+def _owner(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("Uid:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+class Worker:
+    """A live worker process for one test. Use its methods, or the Handles they return."""
+
+    def __init__(self, sandbox: Sandbox, pid: int, sock: socket.socket, workdir: Path, budget: float):
+        self._sandbox = sandbox
+        self.pid = pid
+        self._sock = sock
+        self.workdir = workdir
+        self._deadline = time.monotonic() + budget
+        self._budget = budget
+        self.dead_reason: str | None = None
+
+    # ---- public API used by tests
+    def new(self, path: str, *args, **kwargs) -> "RemoteHandle":
+        return self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs, "ref": True},
+                             f"{path}(...)")
+
+    def call(self, path: str, *args, **kwargs) -> Any:
+        return self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs}, f"{path}(...)")
+
+    def get(self, path: str) -> Any:
+        return self._request({"op": "get", "path": path}, path)
+
+    def run(self, probe: Callable | str, *args, **kwargs) -> Any:
+        if callable(probe):
+            path = f"{probe.__module__}.{probe.__qualname__}"
+        else:
+            path = str(probe)
+        return self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs},
+                             f"the test helper {path.rsplit('.', 1)[-1]}(...)")
+
+    def ref(self, handle: "RemoteHandle", name: str) -> "RemoteHandle":
+        return self._request({"op": "getattr", "target": handle, "name": name, "ref": True}, f".{name}")
+
+    def output(self) -> str:
+        """The tail of what the worker printed so far."""
+        try:
+            with open(self.workdir / ".output", "rb") as fh:
+                fh.seek(0, os.SEEK_END)
+                size = fh.tell()
+                fh.seek(max(0, size - OUTPUT_CAP))
+                text = fh.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+        if size > OUTPUT_CAP:
+            text = f"[... {size - OUTPUT_CAP} earlier bytes of output cut ...]\n" + text
+        return text
+
+    # ---- plumbing
+    def _encode_arg(self, obj: Any) -> dict:
+        if isinstance(obj, RemoteHandle):
+            if object.__getattribute__(obj, "_worker") is not self:
+                raise SandboxError("a handle from another test's worker cannot be used here")
+            return {"$t": "h", "id": object.__getattribute__(obj, "_hid")}
+        raise codec.CodecError(f"cannot send a value of type {type(obj).__name__} to student code")
+
+    def _decode_handle(self, tag: dict) -> "RemoteHandle":
+        return RemoteHandle(self, tag["id"], str(tag.get("type", "object")), bool(tag.get("callable")))
+
+    def _request(self, request: dict, what: str) -> Any:
+        if self.dead_reason:
+            raise WorkerCrashed(f"Your code's worker process had already stopped ({self.dead_reason}); "
+                                f"cannot run {what}.")
+        payload = codec.encode(request, self._encode_arg)
+        remaining = self._deadline - time.monotonic()
+        timeout = min(self._sandbox.limits.call_seconds, remaining)
+        if timeout <= 0:
+            self._kill(f"the test's time budget of {self._budget:.0f} s was used up")
+            raise WorkerTimeout(f"Time limit: this test's {self._budget:.0f} s budget was used up before {what}.")
+        try:
+            self._sock.settimeout(timeout)
+            send_message(self._sock, payload)
+            data = recv_message(self._sock)
+        except (socket.timeout, TimeoutError):
+            self._kill("timed out")
+            limit = "call" if timeout == self._sandbox.limits.call_seconds else "test"
+            raise WorkerTimeout(
+                f"Time limit: your code did not finish {what} within {timeout:.1f} s (the {limit} limit). "
+                "Look for an infinite loop, a blocking call, or a much slower implementation than needed."
+            ) from None
+        except (EOFError, ConnectionError, OSError):
+            reason = self._kill("stopped")
+            raise WorkerCrashed(f"Your code's process stopped while running {what}: {reason}.") from None
+        try:
+            reply = codec.decode(data, self._decode_handle)
+        except codec.CodecError as exc:
+            self._kill("sent a malformed reply")
+            raise SandboxError(f"The reply from your code for {what} could not be read: {exc}") from None
+        if type(reply) is not dict:
+            self._kill("sent a malformed reply")
+            raise SandboxError(f"The reply from your code for {what} could not be read.")
+        if "error" in reply:
+            err = reply["error"] if type(reply["error"]) is dict else {}
+            raise StudentError(str(err.get("type", "Exception")), str(err.get("message", "")),
+                               str(err.get("traceback", "")), what)
+        if request.get("ref"):
+            handle = reply.get("h")
+            if not isinstance(handle, RemoteHandle):
+                raise SandboxError(f"expected an object back from {what}")
+            return handle
+        return reply.get("ok")
+
+    def _kill(self, why: str) -> str:
+        """Kill the worker's process group; return a sentence on how it ended."""
+        if self.dead_reason:
+            return self.dead_reason
+        try:
+            os.killpg(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
+        try:
+            status = self._sandbox._ask({"op": "reap", "pid": self.pid}, timeout=30).get("status")
+        except Exception:
+            status = None
+        reason = why
+        if status is not None:
+            if os.WIFSIGNALED(status):
+                name = _signal_name(os.WTERMSIG(status))
+                if name == "SIGKILL" and why != "stopped":
+                    reason = why
+                else:
+                    reason = f"it was ended by {name}"
+                    if name in _SIGNAL_HINTS:
+                        reason += f": {_SIGNAL_HINTS[name]}"
+            elif os.WIFEXITED(status):
+                reason = (f"it exited with status {os.WEXITSTATUS(status)} (os._exit() or a similar hard exit "
+                          "in your code?)")
+        self.dead_reason = reason
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+        return reason
+
+    def close(self) -> None:
+        self._kill("finished")
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+class RemoteHandle(codec.Handle):
+    """A proxy for an object that lives in the worker."""
+
+    def __init__(self, worker: Worker, hid: int, type_name: str, is_callable: bool):
+        super().__init__(hid, type_name, is_callable)
+        object.__setattr__(self, "_worker", worker)
+
+    def _w(self) -> Worker:
+        return object.__getattribute__(self, "_worker")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return self._w()._request({"op": "getattr", "target": self, "name": name}, f".{name}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        self._w()._request({"op": "setattr", "target": self, "name": name, "value": value}, f"setting .{name}")
+
+    def __call__(self, *args, **kwargs) -> Any:
+        return self._w()._request({"op": "call", "target": self, "args": list(args), "kwargs": kwargs},
+                                  f"{object.__getattribute__(self, '_type_name')}(...)")
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._w()._request({"op": "getitem", "target": self, "key": key}, f"[{key!r}]")
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self._w()._request({"op": "setitem", "target": self, "key": key, "value": value}, f"[{key!r}] = ...")
+
+    def __len__(self) -> int:
+        value = self._w()._request({"op": "len", "target": self}, "len(...)")
+        if type(value) is not int:
+            raise SandboxError("len() of a student object did not return an int")
+        return value
+
+    def __repr__(self) -> str:
+        return f"<student object of type {object.__getattribute__(self, '_type_name')}>"

@@ -1,0 +1,204 @@
+"""Checks on a submission before any of it runs: files present, parseable, allowed imports."""
+
+from __future__ import annotations
+
+import ast
+import fnmatch
+import shutil
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from .manifest import Manifest
+
+IGNORED_NAMES = {"__MACOSX", ".DS_Store", "__pycache__", ".git", ".ipynb_checkpoints"}
+MAX_UNZIPPED_BYTES = 1 << 30
+
+
+@dataclass
+class Prepared:
+    root: Path                      # folder holding the student's files, as laid out in the manifest
+    notes: list[str] = field(default_factory=list)
+    problems: list[dict] = field(default_factory=list)   # failed, zero-point result entries
+
+
+def _problem(name: str, message: str) -> dict:
+    return {"name": name, "score": 0.0, "max_score": 0.0, "status": "failed", "output": message,
+            "output_format": "text", "visibility": "visible", "number": "0"}
+
+
+def _visible_entries(folder: Path) -> list[Path]:
+    return [p for p in folder.iterdir() if p.name not in IGNORED_NAMES and not p.name.startswith("._")]
+
+
+def _safe_extract(archive: Path, target: Path) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        total = 0
+        for info in zf.infolist():
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts:
+                raise ValueError(f"the zip contains an unsafe path {info.filename!r}")
+            total += info.file_size
+            if total > MAX_UNZIPPED_BYTES:
+                raise ValueError("the zip unpacks to more than 1 GB")
+        for info in zf.infolist():
+            if info.is_dir():
+                continue
+            dest = target / info.filename
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            with zf.open(info) as src, open(dest, "wb") as out:
+                shutil.copyfileobj(src, out)
+
+
+def locate_root(submission: Path, manifest: Manifest, scratch: Path) -> tuple[Path, list[str]]:
+    """Find the folder that holds the student's files: unwrap a nested zip or an enclosing folder."""
+    notes: list[str] = []
+    root = submission
+    for _ in range(4):
+        if any((root / rel).exists() for rel in manifest.files):
+            return root, notes
+        entries = _visible_entries(root) if root.is_dir() else []
+        zips = [p for p in entries if p.suffix.lower() == ".zip" and p.is_file()]
+        dirs = [p for p in entries if p.is_dir()]
+        if len(entries) == 1 and zips:
+            target = scratch / f"unzipped-{len(notes)}"
+            target.mkdir(parents=True, exist_ok=True)
+            try:
+                _safe_extract(zips[0], target)
+            except (zipfile.BadZipFile, ValueError, OSError) as exc:
+                notes.append(f"Your upload is a single zip file ({zips[0].name}), and it could not be opened: {exc}.")
+                return root, notes
+            notes.append(f"Your upload was a zip inside the zip ({zips[0].name}); it was unpacked.")
+            root = target
+            continue
+        if len(dirs) == 1 and not any(p.is_file() and p.suffix == ".py" for p in entries):
+            notes.append(f"Your files were inside a folder '{dirs[0].name}/'; it was unwrapped. "
+                         "Next time, zip the files themselves (python -m autograder submit does this).")
+            root = dirs[0]
+            continue
+        break
+    return root, notes
+
+
+def _dotted(node: ast.AST) -> str | None:
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return None
+
+
+def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[tuple[int, str]]:
+    """(line, what) for each import of a forbidden module and each use of a forbidden dotted name."""
+    found = []
+
+    def banned_module(mod: str) -> str | None:
+        for bad in modules + names:
+            if mod == bad or mod.startswith(bad + "."):
+                return bad
+        return None
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bad = banned_module(alias.name)
+                if bad:
+                    found.append((node.lineno, f"import {alias.name}"))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            bad = banned_module(node.module)
+            if bad:
+                found.append((node.lineno, f"from {node.module} import ..."))
+            for alias in node.names:
+                full = f"{node.module}.{alias.name}"
+                if any(full == n or full.endswith("." + n) or alias.name == n for n in names):
+                    found.append((node.lineno, f"from {node.module} import {alias.name}"))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
+            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
+                if banned_module(node.args[0].value):
+                    found.append((node.lineno, f"__import__({node.args[0].value!r})"))
+        elif isinstance(node, ast.Attribute):
+            dotted = _dotted(node)
+            if dotted and any(dotted == n or dotted.endswith("." + n) for n in names if "." in n):
+                found.append((node.lineno, dotted))
+    return sorted(set(found))
+
+
+def check(root: Path, manifest: Manifest) -> list[dict]:
+    """Static problems of the submission at ``root``, each as a failed result entry."""
+    problems = []
+    for rel in manifest.files:
+        path = root / rel
+        if not path.is_file():
+            problems.append(_problem(f"Missing file: {rel}",
+                                     f"The required file {rel} is not in your submission. Upload it at exactly this "
+                                     "path (the tests that use it fail until you do)."))
+            continue
+        size_mb = path.stat().st_size / 1e6
+        if size_mb > manifest.max_file_mb:
+            problems.append(_problem(f"File too large: {rel}",
+                                     f"{rel} is {size_mb:.1f} MB; the limit is {manifest.max_file_mb:g} MB. "
+                                     "It was not graded."))
+            continue
+        if path.suffix != ".py":
+            continue
+        raw = path.read_bytes()
+        try:
+            source = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(_problem(f"Cannot read: {rel}",
+                                     f"{rel} is not valid UTF-8 text (byte {exc.start}). Save it as UTF-8."))
+            continue
+        try:
+            tree = ast.parse(source, filename=rel)
+        except SyntaxError as exc:
+            problems.append(_problem(f"Syntax error: {rel}",
+                                     f"{rel}, line {exc.lineno}: {exc.msg}. Python cannot run this file, so every "
+                                     "test that uses it fails."))
+            continue
+        names = manifest.forbidden_per_file.get(rel, [])
+        uses = forbidden_uses(tree, manifest.forbidden, names)
+        if uses:
+            listed = "\n".join(f"  line {line}: {what}" for line, what in uses[:20])
+            allowed = ", ".join(manifest.forbidden + names)
+            problems.append(_problem(f"Forbidden import or name: {rel}",
+                                     f"{rel} uses what this assignment does not allow ({allowed}):\n{listed}\n"
+                                     "Write this part yourself with the allowed libraries."))
+    for rel in student_files(root, manifest):
+        size = (root / rel).stat().st_size
+        if rel not in manifest.files and size > manifest.max_file_mb * 1e6:
+            problems.append(_problem(f"File too large: {rel}",
+                                     f"{rel} is {size / 1e6:.0f} MB; the limit is "
+                                     f"{manifest.max_file_mb:g} MB. It was left out."))
+    return problems
+
+
+def assemble(root: Path, manifest: Manifest, support: Path | None, target: Path) -> list[str]:
+    """Lay out the worker's copy: support files first, then the student's own files over them."""
+    notes = []
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    if support is not None and support.is_dir():
+        shutil.copytree(support, target, dirs_exist_ok=True)
+    for path in sorted(root.rglob("*")):
+        if not path.is_file() or path.is_symlink() or any(p in IGNORED_NAMES for p in path.parts):
+            continue
+        rel = path.relative_to(root).as_posix()
+        if manifest.is_student_file(rel) and path.stat().st_size <= manifest.max_file_mb * 1e6:
+            dest = target / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dest)
+    return notes
+
+
+def student_files(root: Path, manifest: Manifest) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
+                  if p.is_file() and manifest.is_student_file(p.relative_to(root).as_posix())
+                  and not any(part in IGNORED_NAMES for part in p.parts))
+
+
+def matches(rel: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(rel, pat) for pat in patterns)

@@ -1,0 +1,73 @@
+"""What students run inside their unpacked bundle: ``check`` and ``submit``."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+from . import static
+from .manifest import load_manifest
+from .runner import Layout, grade
+
+
+def bundle_layout(folder: Path) -> Layout:
+    manifest = load_manifest(folder / "assignment.toml")
+    info_path = folder / ".autograder-bundle.json"
+    support = json.loads(info_path.read_text())["support_files"] if info_path.is_file() else []
+    return Layout(manifest, [folder / "tests" / "public"], folder / "tests" / "probes",
+                  support_root=folder, support_files=support)
+
+
+def check(folder: Path, keyword: str | None = None) -> int:
+    """Run the public tests with Gradescope's scoring and print a table; 0 when all pass."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .emulate import print_results
+
+    folder = folder.resolve()
+    if not (folder / "assignment.toml").is_file():
+        print(f"No assignment.toml in {folder}: run this inside your unpacked assignment folder.")
+        return 2
+    layout = bundle_layout(folder)
+    console = Console()
+    with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+        with Progress(TextColumn("[bold]Grading[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=console, transient=True) as bar:
+            task = bar.add_task("collecting tests", total=None)
+
+            def collected(n: int) -> None:
+                bar.update(task, total=n, description="public tests")
+
+            def advance(nodeid: str, entry: dict) -> None:
+                bar.update(task, advance=1, description=entry["name"][:40])
+
+            doc = grade(layout, folder, Path(tmp) / "results.json", Path(tmp) / "area", quiet=True,
+                        keyword=keyword, progress=advance, on_collected=collected)
+    print_results(doc, console, title=f"{layout.manifest.title}: public tests")
+    console.print("Hidden tests run only on Gradescope; passing every public test does not guarantee full marks.")
+    return 0 if all(t["status"] == "passed" for t in doc.get("tests", [])) else 1
+
+
+def submit(folder: Path, output: Path | None = None) -> int:
+    """Write the zip to upload; refuse when a required file is missing or does not parse."""
+    folder = folder.resolve()
+    manifest = load_manifest(folder / "assignment.toml")
+    problems = [p for p in static.check(folder, manifest)]
+    if problems:
+        print("Not packed, fix these first:")
+        for p in problems:
+            print(f"  - {p['name']}: {p['output']}")
+        return 1
+    output = output or folder / f"{manifest.id}_submission.zip"
+    names = static.student_files(folder, manifest)
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for rel in names:
+            zf.write(folder / rel, rel)
+    print(f"Wrote {output} with {len(names)} files:")
+    for rel in names:
+        print(f"  {rel}")
+    print("Upload this zip to the assignment on Gradescope.")
+    return 0

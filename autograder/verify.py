@@ -1,0 +1,92 @@
+"""``autograder verify``: the checks CI relies on, for each assignment, with a summary table."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import starter
+from .build import Repo, build
+from .emulate import emulate
+
+
+@dataclass
+class Row:
+    aid: str
+    points: float = 0
+    solution: float | None = None
+    starter: float | None = None
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+    cpu_s: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+
+def torch_build() -> str:
+    try:
+        import importlib.metadata as md
+
+        version = md.version("torch")
+    except Exception:
+        return "no torch"
+    return f"torch {version}" + (" (CUDA build)" if "+cu" in version or _has_cuda_libs() else " (CPU build)")
+
+
+def _has_cuda_libs() -> bool:
+    try:
+        import importlib.metadata as md
+
+        return any(d.metadata["Name"].startswith("nvidia-") for d in md.distributions())
+    except Exception:
+        return False
+
+
+def verify_one(repo: Repo, aid: str, log=print) -> Row:
+    row = Row(aid)
+    started = time.time()
+    manifest = repo.manifest(aid)
+    row.points = manifest.points
+    generated = starter.generate(repo.solution(aid), manifest.solution_only)
+    drift = starter.drift(generated, repo.starter(aid))
+    row.problems += [f"starter drift: {d}" for d in drift]
+    grader_zip, _ = build(repo, aid)
+    sol = emulate(grader_zip, repo.solution(aid))
+    row.problems += [f"solution results invalid: {p}" for p in sol.problems]
+    row.solution = sol.results.get("score")
+    row.peak_mb, row.cpu_s = sol.peak_pss_mb, sol.cpu_seconds
+    for test in sol.results.get("tests", []):
+        if test.get("status") != "passed":
+            row.problems.append(f"solution fails {test.get('number', '')} {test.get('name')}: "
+                                f"{test.get('output', '')[:300]}")
+    if row.solution is None or abs(row.solution - manifest.points) > 1e-6:
+        row.problems.append(f"solution scores {row.solution}, expected {manifest.points}")
+    with tempfile.TemporaryDirectory() as tmp:
+        start_dir = repo.starter(aid) if repo.starter(aid).is_dir() else Path(tmp)
+        st = emulate(grader_zip, start_dir)
+    row.problems += [f"starter results invalid: {p}" for p in st.problems]
+    row.starter = st.results.get("score")
+    for test in st.results.get("tests", []):
+        if test.get("max_score", 0) > 0 and test.get("score", 0) > 0:
+            row.problems.append(f"starter earns points on {test.get('number', '')} {test.get('name')}")
+    row.seconds = time.time() - started
+    return row
+
+
+def print_table(rows: list[Row]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Autograders ({torch_build()})")
+    for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)", "ok"):
+        table.add_column(col)
+    for r in rows:
+        ok = "[green]yes[/green]" if not r.problems else f"[red]{len(r.problems)} problem(s)[/red]"
+        table.add_row(r.aid, f"{r.solution} / {r.points:g}", f"{r.starter}", f"{r.seconds:.1f}",
+                      f"{r.peak_mb:.0f}", f"{r.cpu_s:.1f}", ok)
+    console = Console()
+    console.print(table)
+    for r in rows:
+        for p in r.problems:
+            console.print(f"[red]{r.aid}[/red]: {p}", markup=True, highlight=False)
