@@ -11,8 +11,8 @@ Order of preference (``SOURCE = "auto"``):
   3. scikit-learn's bundled digits (1797 images, 8x8), resized to 20x20 and centred in a
      28x28 frame the way MNIST is, so the 784-feature contract holds. A one-line notice
      says so.
-Set ``SOURCE = "digits"`` or ``"mnist"`` (or the environment variable ``A1_DATA``) to force
-one of them. ``data/get_data.sh`` fetches MNIST on a course machine.
+Set ``SOURCE = "digits"`` or ``"mnist"`` (or, while SOURCE is "auto", the environment
+variable ``A1_DATA``) to force one of them. ``data/get_data.sh`` fetches MNIST on a course machine.
 """
 
 import gzip
@@ -47,7 +47,7 @@ def load_split(split):
     """
     if split not in ("train", "test"):
         raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    source = os.environ.get("A1_DATA", SOURCE)
+    source = SOURCE if SOURCE != "auto" else os.environ.get("A1_DATA", "auto")
     if source not in ("auto", "mnist", "digits"):
         raise ValueError(f"data source must be 'auto', 'mnist' or 'digits', got {source!r}")
     if source in ("auto", "mnist"):

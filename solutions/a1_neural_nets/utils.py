@@ -26,8 +26,8 @@ def load_mnist_trainval():
     - val_label: list of their labels (ints)
     """
     data, label = _as_lists(*data_sources.load_split("train"))
-    # TODO: task 5.1 - the first 80% (int(0.8 * N) examples) become the training set,
-    # the rest the validation set; keep the order, do not shuffle.
+    # TODO: task 5.1 - split: the first int(0.8 * N) examples train, the rest validation.
+    # Keep the order; do not shuffle.
     # BEGIN SOLUTION
     n_train = int(0.8 * len(data))
     train_data, train_label = data[:n_train], label[:n_train]
@@ -63,8 +63,8 @@ def generate_batched_data(data, label, batch_size=32, shuffle=False, seed=None):
     - batched_data: list of ceil(N / B) arrays, each of shape (B, D) (the last may be shorter)
     - batched_label: list of ceil(N / B) int arrays, each of shape (B,) (the last may be shorter)
     """
-    # TODO: task 5.2 - turn data and labels into arrays, shuffle them together when asked,
-    # and slice them into consecutive batches.
+    # TODO: task 5.2 - cut data and labels into batches (shuffled together when asked).
+    # Turn both into arrays first, then slice consecutive batches.
     # BEGIN SOLUTION
     if seed is not None:
         np.random.seed(seed)
@@ -98,8 +98,9 @@ def train(epoch, batched_train_data, batched_train_label, model, optimizer, debu
     - epoch_acc: float, the accuracy over all examples of the epoch (each batch weighted
       by its number of examples)
     """
-    # TODO: task 5.3 - loop over the batches: model.forward(X, y, mode="train"), then
-    # optimizer.update(model); collect the losses and the number of correct predictions.
+    # TODO: task 5.3 - one training epoch: forward in train mode, then optimizer.update.
+    # For each batch call model.forward(X, y, mode="train"), then optimizer.update(model);
+    # collect the losses and the number of correct predictions.
     # BEGIN SOLUTION
     total_loss, hits, count = 0.0, 0.0, 0
     for idx, (X, y) in enumerate(zip(batched_train_data, batched_train_label)):
@@ -136,7 +137,7 @@ def evaluate(batched_test_data, batched_test_label, model, debug=True):
     - epoch_loss: float, the mean of the batch losses
     - epoch_acc: float, the accuracy over all examples (each batch weighted by its size)
     """
-    # TODO: task 5.4 - the same loop as train, with mode="valid" and no update.
+    # TODO: task 5.4 - evaluation loop: forward with mode="valid", no update.
     # BEGIN SOLUTION
     total_loss, hits, count = 0.0, 0.0, 0
     for idx, (X, y) in enumerate(zip(batched_test_data, batched_test_label)):

@@ -32,8 +32,9 @@ class _baseNetwork:
         Returns:
         - prob: array of shape (N, C); each row is positive and sums to 1
         """
-        # TODO: task 1.2 - softmax of each row. Subtract the row maximum before np.exp so
-        # that huge scores neither overflow nor turn into NaN; the result does not change.
+        # TODO: task 1.2 - softmax of each row, stable for huge scores.
+        # Subtract the row maximum before np.exp so that huge scores neither overflow nor
+        # turn into NaN; the probabilities do not change.
         # BEGIN SOLUTION
         shifted = scores - np.max(scores, axis=1, keepdims=True)
         exp = np.exp(shifted)
@@ -52,8 +53,9 @@ class _baseNetwork:
         Returns:
         - loss: a float, -1/N * sum_i log(x_pred[i, y[i]])
         """
-        # TODO: task 1.3 - pick each example's probability of its true class, take the
-        # log, and average the negatives over the batch.
+        # TODO: task 1.3 - mean cross-entropy over the batch.
+        # Pick each example's probability of its true class, take the log, and average
+        # the negatives over the batch.
         # BEGIN SOLUTION
         n = x_pred.shape[0]
         picked = x_pred[np.arange(n), y]
@@ -72,7 +74,7 @@ class _baseNetwork:
         Returns:
         - acc: a float in [0, 1]
         """
-        # TODO: task 1.4 - compare the argmax of each row with the label and average.
+        # TODO: task 1.4 - accuracy: the argmax of each row compared with the label.
         # BEGIN SOLUTION
         acc = float(np.mean(np.argmax(x_pred, axis=1) == y))
         # END SOLUTION
@@ -88,8 +90,9 @@ class _baseNetwork:
         Returns:
         - out: array of the same shape as X, values in [0, 1]
         """
-        # TODO: task 1.1 - sigmoid. Stay finite for large |X| (hint: for negative X,
-        # exp(X) / (1 + exp(X)) is the same number and does not overflow).
+        # TODO: task 1.1 - sigmoid, finite for large |X|.
+        # Hint: for negative X, exp(X) / (1 + exp(X)) is the same number and does not
+        # overflow.
         # BEGIN SOLUTION
         X = np.asarray(X, dtype=np.float64)
         out = np.empty_like(X)

@@ -39,8 +39,9 @@ class SoftmaxRegression(_baseNetwork):
         - loss: float, the mean cross-entropy over the batch (no regularization term)
         - accuracy: float, fraction of examples classified correctly
         """
-        # TODO: task 2.1 - forward pass: scores, ReLU, softmax, then the loss and the
-        # accuracy with the helpers of _baseNetwork.
+        # TODO: task 2.1 - forward pass: ReLU(X @ W1), softmax, loss and accuracy.
+        # Use the helpers of _baseNetwork; keep Z (and what else you need) for the
+        # backward pass.
         # BEGIN SOLUTION
         Z = X @ self.weights["W1"]           # (N, C)
         A = self.ReLU(Z)                     # (N, C)
@@ -52,9 +53,9 @@ class SoftmaxRegression(_baseNetwork):
         if mode != "train":
             return loss, accuracy
 
-        # TODO: task 2.2 - backward pass: the gradient of the mean loss with respect to
-        # W1, stored in self.gradients["W1"] (shape (D, C)). Start from
-        # dL/dA = (P - one_hot(y)) / N, then go back through the ReLU and the product.
+        # TODO: task 2.2 - backward pass: self.gradients["W1"], shape (D, C).
+        # Start from dL/dA = (P - one_hot(y)) / N, then go back through the ReLU and the
+        # matrix product.
         # BEGIN SOLUTION
         n = X.shape[0]
         dA = prob.copy()                     # (N, C)

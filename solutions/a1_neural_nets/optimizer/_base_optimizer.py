@@ -24,7 +24,7 @@ class _BaseOptimizer:
 
         Returns nothing; model.gradients is updated in place.
         """
-        # TODO: task 4.1 - for each name starting with "W", add reg * weight to its gradient.
+        # TODO: task 4.1 - add reg * W to the gradient of every weight named W*.
         # BEGIN SOLUTION
         for name, weight in model.weights.items():
             if name.startswith("W"):

@@ -18,7 +18,7 @@ class SGD(_BaseOptimizer):
 
         Returns nothing; model.weights is updated.
         """
-        # TODO: task 4.2 - regularize the gradients, then take one step on every weight.
+        # TODO: task 4.2 - regularize the gradients, then one SGD step on every weight.
         # BEGIN SOLUTION
         self.apply_regularization(model)
         for name in model.weights:

@@ -1,0 +1,171 @@
+"""Probe functions for assignment 1. They run INSIDE the sandbox worker.
+
+They import the student's modules inside each function, take and return plain data
+(numbers, lists, dicts, NumPy arrays) and hold no expected values: every check happens in
+the grader. This module imports NumPy only.
+"""
+
+import numpy as np
+
+
+def _use_embedded_digits():
+    """Always grade on the embedded digits, whatever lies under data/."""
+    import data_sources
+
+    data_sources.SOURCE = "digits"
+    return data_sources
+
+
+def load_trainval_and_reference():
+    """
+    Call utils.load_mnist_trainval() and also return the unsplit data it starts from.
+
+    Returns a dict:
+    - "raw_images" (N, 784) float64, "raw_labels" (N,) int64: data_sources' training split
+    - "parts": the four values the student returned, each turned into an array, in order
+      train_data, train_label, val_data, val_label
+    - "types": for each of the four, [type name of the container, type name of its first
+      element, type name of the first element's first entry (images) or ""]
+    """
+    data_sources = _use_embedded_digits()
+    import utils
+
+    raw_images, raw_labels = data_sources.load_split("train")
+    returned = utils.load_mnist_trainval()
+    if not isinstance(returned, tuple) or len(returned) != 4:
+        return {"raw_images": raw_images, "raw_labels": raw_labels, "parts": None,
+                "types": [type(returned).__name__]}
+    parts, types = [], []
+    for value in returned:
+        first = value[0] if len(value) else None
+        inner = type(first[0]).__name__ if isinstance(first, (list, tuple, np.ndarray)) and len(first) else ""
+        types.append([type(value).__name__, type(first).__name__, inner])
+        parts.append(np.asarray(value, dtype=np.float64))
+    return {"raw_images": raw_images, "raw_labels": raw_labels, "parts": parts, "types": types}
+
+
+class RecordingModel:
+    """A stand-in model: forward() returns preset (loss, accuracy) per batch and logs calls.
+
+    The batch is recognised by X[0, 0], which the tests set to the batch index.
+    """
+
+    def __init__(self, losses, accuracies):
+        self.losses = list(losses)
+        self.accuracies = list(accuracies)
+        self.log = []
+        self.weights = {"W1": np.zeros((1, 1))}
+        self.gradients = {"W1": np.zeros((1, 1))}
+
+    def forward(self, X, y, mode="train"):
+        batch = int(round(float(np.asarray(X)[0, 0])))
+        self.log.append(["forward", batch, str(mode), int(np.asarray(y).shape[0])])
+        return self.losses[batch], self.accuracies[batch]
+
+
+class RecordingOptimizer:
+    """A stand-in optimizer that only logs each update."""
+
+    def __init__(self, model):
+        self.model = model
+        self.learning_rate = 0.0
+        self.reg = 0.0
+
+    def update(self, model):
+        self.model.log.append(["update", -1, "", 0])
+
+
+def run_loop_with_recorder(kind, batched_data, batched_label, losses, accuracies):
+    """
+    Run utils.train (kind="train") or utils.evaluate (kind="evaluate") with a
+    RecordingModel and a RecordingOptimizer.
+
+    Returns a dict: "result" (what the student's function returned, as a list when it is
+    a tuple) and "log" (a list of [event, batch, mode, batch size]).
+    """
+    import utils
+
+    model = RecordingModel(losses, accuracies)
+    optimizer = RecordingOptimizer(model)
+    if kind == "train":
+        result = utils.train(0, batched_data, batched_label, model, optimizer, debug=False)
+    else:
+        result = utils.evaluate(batched_data, batched_label, model, debug=False)
+    if isinstance(result, tuple):
+        result = [float(v) if isinstance(v, (int, float, np.floating, np.integer)) else repr(v)
+                  for v in result]
+    else:
+        result = repr(result)
+    return {"result": result, "log": model.log}
+
+
+def one_epoch_smoke(n_examples=512, batch_size=32, learning_rate=0.1):
+    """
+    Load the digits with the student's utils, then train a SoftmaxRegression for one epoch
+    on the first n_examples training images.
+
+    Returns a dict with the student's epoch loss and accuracy ("train"), the loss and
+    accuracy of evaluate() on the validation split before and after the epoch, and the
+    weights before and after.
+    """
+    _use_embedded_digits()
+    import utils
+    from models.softmax_regression import SoftmaxRegression
+    from optimizer.sgd import SGD
+
+    train_data, train_label, val_data, val_label = utils.load_mnist_trainval()
+    train_batches = utils.generate_batched_data(train_data[:n_examples], train_label[:n_examples],
+                                                batch_size=batch_size, shuffle=True, seed=0)
+    val_batches = utils.generate_batched_data(val_data, val_label, batch_size=128)
+    model = SoftmaxRegression()
+    optimizer = SGD(learning_rate=learning_rate, reg=1e-3)
+    before = {k: np.array(v, dtype=np.float64) for k, v in model.weights.items()}
+    val_before = utils.evaluate(*val_batches, model, debug=False)
+    train_result = utils.train(0, *train_batches, model, optimizer, debug=False)
+    val_after = utils.evaluate(*val_batches, model, debug=False)
+    after = {k: np.array(v, dtype=np.float64) for k, v in model.weights.items()}
+    return {"train": [float(v) for v in train_result], "val_before": [float(v) for v in val_before],
+            "val_after": [float(v) for v in val_after], "before": before, "after": after}
+
+
+def train_on_digits(model_name, epochs, batch_size, learning_rate, reg, hidden_size=None):
+    """
+    The full pipeline with the student's code: load the embedded digits, batch them
+    (shuffled with seed = epoch), train for some epochs, evaluate on the test split (the
+    test images come straight from data_sources).
+
+    Returns a dict: "weights" (the trained parameters), "test_images" (N, 784),
+    "test_labels" (N,), "reported" (what evaluate() returned on the test split) and
+    "history" (per epoch: [train loss, train acc, val loss, val acc]).
+    """
+    data_sources = _use_embedded_digits()
+    import utils
+    from optimizer.sgd import SGD
+
+    if model_name == "TwoLayerNet":
+        from models.two_layer_nn import TwoLayerNet
+        model = TwoLayerNet(hidden_size=hidden_size)
+    else:
+        from models.softmax_regression import SoftmaxRegression
+        model = SoftmaxRegression()
+    optimizer = SGD(learning_rate=learning_rate, reg=reg)
+
+    train_data, train_label, val_data, val_label = utils.load_mnist_trainval()
+    test_data, test_label = data_sources.load_split("test")   # not through the student's code
+    val_batches = utils.generate_batched_data(val_data, val_label, batch_size=256)
+    history = []
+    for epoch in range(epochs):
+        batches = utils.generate_batched_data(train_data, train_label, batch_size=batch_size,
+                                              shuffle=True, seed=epoch)
+        train_loss, train_acc = utils.train(epoch, *batches, model, optimizer, debug=False)
+        val_loss, val_acc = utils.evaluate(*val_batches, model, debug=False)
+        history.append([float(train_loss), float(train_acc), float(val_loss), float(val_acc)])
+    test_batches = utils.generate_batched_data(test_data, test_label, batch_size=256)
+    reported = utils.evaluate(*test_batches, model, debug=False)
+    return {
+        "weights": {k: np.array(v, dtype=np.float64) for k, v in model.weights.items()},
+        "test_images": np.asarray(test_data, dtype=np.float64),
+        "test_labels": np.asarray(test_label, dtype=np.int64),
+        "reported": [float(v) for v in reported],
+        "history": history,
+    }

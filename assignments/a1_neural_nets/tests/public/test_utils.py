@@ -1,0 +1,99 @@
+"""Task 5: the train / validation split, batching, and the train and evaluate loops (public)."""
+
+import numpy as np
+from gradescope_utils.autograder_utils.decorators import number, weight
+
+import a1_probes as probes
+from autograder.testing import assert_array, assert_scalar, assert_true, fail
+
+
+@weight(3)
+@number("5.1")
+def test_trainval_split_is_first_80_percent(student):
+    out = student.run(probes.load_trainval_and_reference)
+    where = "utils.py, load_mnist_trainval"
+    if out["parts"] is None:
+        fail(f"load_mnist_trainval should return a tuple of 4 values, got {out['types'][0]}. Where to look: {where}")
+    images, labels = out["raw_images"], out["raw_labels"]
+    n = len(labels)
+    n_train = int(0.8 * n)
+    train_data, train_label, val_data, val_label = out["parts"]
+    for kind, (container, element, inner) in zip(("train_data", "train_label", "val_data", "val_label"),
+                                                  out["types"]):
+        assert_true(container == "list",
+                    f"{kind} should be a list (as in the docstring), got a {container}. Where to look: {where}")
+        wanted = ("list", "float") if kind.endswith("data") else ("int", "")
+        assert_true((element, inner) == wanted,
+                    f"{kind} should hold {'lists of floats' if kind.endswith('data') else 'ints'}, "
+                    f"got elements of type {element}{' of ' + inner if inner else ''}. Where to look: {where}")
+    assert_array(train_data, images[:n_train], rtol=0, atol=0,
+                 name=f"train_data: the first int(0.8 * {n}) = {n_train} images, in order", where=where)
+    assert_array(train_label, labels[:n_train].astype(np.float64), rtol=0, atol=0,
+                 name="train_label", where=where)
+    assert_array(val_data, images[n_train:], rtol=0, atol=0,
+                 name=f"val_data: the last {n - n_train} images, in order", where=where)
+    assert_array(val_label, labels[n_train:].astype(np.float64), rtol=0, atol=0,
+                 name="val_label", where=where)
+
+
+@weight(3)
+@number("5.2")
+def test_batches_keep_order_and_last_is_short(student, rng):
+    N, D, B = 10, 3, 4
+    data = rng.standard_normal((N, D))
+    label = rng.integers(0, 10, size=N)
+    out = student.call("utils.generate_batched_data", data.tolist(), label.tolist(), batch_size=B)
+    where = "utils.py, generate_batched_data"
+    assert_true(isinstance(out, tuple) and len(out) == 2,
+                f"generate_batched_data should return (batched_data, batched_label), got {type(out).__name__}. "
+                f"Where to look: {where}")
+    batched_data, batched_label = out
+    assert_true(isinstance(batched_data, list) and len(batched_data) == 3,
+                f"{N} examples in batches of {B} make 3 batches (4, 4, 2), got "
+                f"{len(batched_data) if isinstance(batched_data, list) else type(batched_data).__name__}. "
+                f"Where to look: {where}")
+    assert_true(isinstance(batched_label, list) and len(batched_label) == 3,
+                f"batched_label should be a list of 3 label arrays. Where to look: {where}")
+    for i, (start, stop) in enumerate(((0, 4), (4, 8), (8, 10))):
+        assert_array(batched_data[i], data[start:stop], rtol=0, atol=0,
+                     name=f"batch {i} of the data (shuffle=False keeps the order)", where=where)
+        assert_array(batched_label[i], label[start:stop], rtol=0, atol=0,
+                     name=f"batch {i} of the labels", where=where)
+
+
+@weight(3)
+@number("5.3")
+def test_train_one_epoch_smoke(student):
+    out = student.run(probes.one_epoch_smoke)
+    where = "utils.py, train (and everything it calls)"
+    loss, acc = out["train"]
+    assert_true(np.isfinite(loss) and 0.0 <= acc <= 1.0,
+                f"train() should return a finite mean loss and an accuracy in [0, 1], got ({loss!r}, {acc!r}). "
+                f"Where to look: {where}")
+    changed = [k for k in out["before"] if not np.array_equal(out["before"][k], out["after"].get(k))]
+    assert_true(changed == ["W1"],
+                f"after one epoch of train() on a SoftmaxRegression, W1 should have moved; "
+                f"changed: {sorted(changed)}. "
+                f"Where to look: {where} (call optimizer.update(model) after each forward)")
+    assert_true(out["val_after"][0] < out["val_before"][0],
+                f"one epoch of SoftmaxRegression on 512 digits (batch 32, lr 0.1) should lower the "
+                f"validation loss: before {out['val_before'][0]:.5f}, "
+                f"after {out['val_after'][0]:.5f}. Where to look: {where}")
+
+
+@weight(2)
+@number("5.4")
+def test_evaluate_averages_over_batches(student):
+    sizes = [4, 4, 2]
+    batched_data = [np.full((b, 2), float(i)) for i, b in enumerate(sizes)]
+    batched_label = [np.zeros(b, dtype=np.int64) for b in sizes]
+    losses, accs = [1.0, 2.0, 6.0], [0.5, 1.0, 0.0]
+    out = student.run(probes.run_loop_with_recorder, "evaluate", batched_data, batched_label, losses, accs)
+    where = "utils.py, evaluate"
+    result = out["result"]
+    assert_true(isinstance(result, list) and len(result) == 2,
+                f"evaluate should return (mean loss, accuracy), got {result!r}. Where to look: {where}")
+    assert_scalar(result[0], 3.0, atol=1e-12, name="mean of the batch losses [1, 2, 6]", where=where)
+    assert_scalar(result[1], (0.5 * 4 + 1.0 * 4 + 0.0 * 2) / 10, atol=1e-12,
+                  name="accuracy over all 10 examples (batches of 4, 4, 2 with accuracies 0.5, 1, 0)",
+                  where=where + " (weight each batch accuracy by its size)")
