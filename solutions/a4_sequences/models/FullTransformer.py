@@ -1,0 +1,108 @@
+"""An encoder-decoder translator on PyTorch's nn.Transformer."""
+
+import torch
+import torch.nn as nn
+
+
+class FullTransformerTranslator(nn.Module):
+    """Source and target embeddings (word + learned position) -> nn.Transformer with a
+    causal target mask and padding masks -> linear scores over the target words."""
+
+    def __init__(self, input_size, output_size, device, hidden_dim=128, num_heads=2,
+                 dim_feedforward=2048, num_layers_enc=2, num_layers_dec=2, dropout=0.2,
+                 max_length=43, ignore_index=1, sos_idx=2):
+        """
+        Inputs:
+        - input_size: V_src, the size of the source vocabulary
+        - output_size: V_tgt, the size of the target vocabulary
+        - device: where the model runs ("cpu", "cuda", or a torch.device)
+        - hidden_dim: H, the model size (d_model)
+        - num_heads, dim_feedforward, num_layers_enc, num_layers_dec, dropout: passed to
+          nn.Transformer
+        - max_length: the longest sentence the positional embeddings cover
+        - ignore_index: the <pad> token id (masked out as a key)
+        - sos_idx: the <sos> token id that starts every translation
+        """
+        super().__init__()
+        self.input_size = input_size
+        self.output_size = output_size
+        self.device = device
+        self.hidden_dim = hidden_dim
+        self.max_length = max_length
+        self.pad_idx = ignore_index
+        self.sos_idx = sos_idx
+
+        # TODO: task 4.1 - define, with exactly these names:
+        #   self.srcembeddingL, self.tgtembeddingL: nn.Embedding(V_src, H), nn.Embedding(V_tgt, H)
+        #   self.srcposembeddingL, self.tgtposembeddingL: nn.Embedding(max_length, H)
+        #   self.transformer = nn.Transformer(d_model=H, nhead=num_heads,
+        #       num_encoder_layers=num_layers_enc, num_decoder_layers=num_layers_dec,
+        #       dim_feedforward=dim_feedforward, dropout=dropout, batch_first=True)
+        #   self.fc_final = nn.Linear(H, V_tgt)
+        # BEGIN SOLUTION
+        self.srcembeddingL = nn.Embedding(input_size, hidden_dim)
+        self.tgtembeddingL = nn.Embedding(output_size, hidden_dim)
+        self.srcposembeddingL = nn.Embedding(max_length, hidden_dim)
+        self.tgtposembeddingL = nn.Embedding(max_length, hidden_dim)
+        self.transformer = nn.Transformer(
+            d_model=hidden_dim, nhead=num_heads, num_encoder_layers=num_layers_enc,
+            num_decoder_layers=num_layers_dec, dim_feedforward=dim_feedforward,
+            dropout=dropout, batch_first=True)
+        self.fc_final = nn.Linear(hidden_dim, output_size)
+        # END SOLUTION
+
+    def forward(self, src, tgt):
+        """Teacher-forced scores.
+
+        Inputs:
+        - src: source token ids of shape (N, S)
+        - tgt: decoder input ids of shape (N, T), starting with <sos>
+
+        Returns:
+        - outputs: shape (N, T, V_tgt); outputs[:, t] scores the word that follows tgt[:, t]
+          and depends only on src and tgt[:, :t+1]. Source and target positions holding
+          <pad> are masked out as keys (src_key_padding_mask, memory_key_padding_mask,
+          tgt_key_padding_mask).
+        """
+        # TODO: task 4.2 - embed both sides (word + position), build the causal target mask
+        # and the padding masks, run self.transformer and self.fc_final.
+        # BEGIN SOLUTION
+        src_pos = torch.arange(src.shape[1], device=src.device)
+        tgt_pos = torch.arange(tgt.shape[1], device=tgt.device)
+        src_emb = self.srcembeddingL(src) + self.srcposembeddingL(src_pos)  # (N, S, H)
+        tgt_emb = self.tgtembeddingL(tgt) + self.tgtposembeddingL(tgt_pos)  # (N, T, H)
+        causal = torch.triu(torch.ones(tgt.shape[1], tgt.shape[1], dtype=torch.bool,
+                                       device=tgt.device), diagonal=1)  # True = blocked
+        src_pad = src == self.pad_idx  # (N, S)
+        tgt_pad = tgt == self.pad_idx  # (N, T)
+        out = self.transformer(src_emb, tgt_emb, tgt_mask=causal,
+                               src_key_padding_mask=src_pad, tgt_key_padding_mask=tgt_pad,
+                               memory_key_padding_mask=src_pad)  # (N, T, H)
+        outputs = self.fc_final(out)
+        # END SOLUTION
+        return outputs
+
+    def generate_translation(self, src, max_len=None):
+        """Greedy decoding.
+
+        Inputs:
+        - src: source token ids of shape (N, S)
+        - max_len: the number of words L to generate; defaults to S
+
+        Returns:
+        - outputs: shape (N, L, V_tgt); outputs[:, t] are the scores of step t. Step 0
+          feeds tgt = [<sos>]; each later step appends the argmax word of the step before
+          and takes the scores at the last position of forward(src, tgt).
+        """
+        length = src.shape[1] if max_len is None else max_len
+        # TODO: task 4.3 - the greedy loop described above.
+        # BEGIN SOLUTION
+        tgt = torch.full((src.shape[0], 1), self.sos_idx, dtype=torch.long, device=src.device)
+        steps = []
+        for _ in range(length):
+            scores = self.forward(src, tgt)[:, -1, :]  # (N, V_tgt)
+            steps.append(scores)
+            tgt = torch.cat([tgt, scores.argmax(dim=1, keepdim=True)], dim=1)
+        outputs = torch.stack(steps, dim=1)  # (N, L, V_tgt)
+        # END SOLUTION
+        return outputs

@@ -1,0 +1,56 @@
+"""A vanilla RNN cell written by hand: one time step at a time."""
+
+import torch
+import torch.nn as nn
+
+
+class VanillaRNN(nn.Module):
+    """One step of an Elman RNN with a log-softmax read-out.
+
+    The input x_t and the previous hidden state h_{t-1} are concatenated IN THAT ORDER,
+    [x_t, h_{t-1}], and both layers read that same concatenation:
+        h_t = tanh(layer_1([x_t, h_{t-1}]))
+        y_t = log_softmax(layer_2([x_t, h_{t-1}]))
+    nn.RNN and nn.LSTM are not allowed in this file.
+    """
+
+    def __init__(self, input_size, hidden_size, output_size):
+        """
+        Inputs:
+        - input_size: D, the number of features of x_t
+        - hidden_size: H, the size of the hidden state
+        - output_size: C, the number of output classes
+        """
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.output_size = output_size
+
+        # TODO: task 1.1 - define self.layer_1 = nn.Linear(D + H, H) and
+        # self.layer_2 = nn.Linear(D + H, C), plus the activations you need
+        # (tanh for the hidden state, LogSoftmax over classes for the output).
+        # BEGIN SOLUTION
+        self.layer_1 = nn.Linear(input_size + hidden_size, hidden_size)
+        self.layer_2 = nn.Linear(input_size + hidden_size, output_size)
+        self.tanh = nn.Tanh()
+        self.log_softmax = nn.LogSoftmax(dim=1)
+        # END SOLUTION
+
+    def forward(self, input, hidden):
+        """
+        Inputs:
+        - input: x_t of shape (N, D)
+        - hidden: h_{t-1} of shape (N, H)
+
+        Returns a tuple of:
+        - output: log-probabilities y_t of shape (N, C)
+        - hidden: the new hidden state h_t of shape (N, H)
+        """
+        # TODO: task 1.1 - concatenate [input, hidden] along the feature axis, then compute
+        # the output with layer_2 + LogSoftmax and the new hidden state with layer_1 + tanh.
+        # BEGIN SOLUTION
+        combined = torch.cat([input, hidden], dim=1)  # (N, D + H)
+        output = self.log_softmax(self.layer_2(combined))
+        hidden = self.tanh(self.layer_1(combined))
+        # END SOLUTION
+        return output, hidden
