@@ -1,0 +1,202 @@
+"""Tasks 4 to 6, hidden: regularization and SGD on any model, batching, the loops, and learning."""
+
+import numpy as np
+from gradescope_utils.autograder_utils.decorators import number, weight
+
+import a1_probes as probes
+from autograder.testing import assert_array, assert_scalar, assert_true, fail
+
+TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
+SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"
+
+
+def _deep_params(rng, sizes):
+    """Weights W1..WL and biases b1..bL of a network with layer sizes `sizes`."""
+    weights = {}
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+        weights[f"W{i}"] = rng.standard_normal((a, b))
+        weights[f"b{i}"] = rng.standard_normal(b)
+    return weights
+
+
+@weight(3)
+@number("4.1")
+def test_regularization_every_weight_matrix(student, rng):
+    where = "optimizer/_base_optimizer.py, apply_regularization"
+    for trial in range(2):
+        sizes = [int(s) for s in rng.integers(2, 7, size=4 if trial == 0 else 3)]
+        weights = _deep_params(rng, sizes)
+        grads = {k: rng.standard_normal(v.shape) for k, v in weights.items()}
+        net = student.new(TWO_LAYER, input_size=sizes[0], num_classes=sizes[-1], hidden_size=sizes[1])
+        net.weights = {k: v.copy() for k, v in weights.items()}
+        net.gradients = {k: v.copy() for k, v in grads.items()}
+        reg = float(rng.uniform(1e-4, 0.5))
+        opt = student.new("optimizer._base_optimizer._BaseOptimizer", learning_rate=0.1, reg=reg)
+        opt.apply_regularization(net)
+        got = net.gradients
+        for k in weights:
+            expected = grads[k] + reg * weights[k] if k.startswith("W") else grads[k]
+            assert_array(got.get(k) if isinstance(got, dict) else got, expected, rtol=1e-10, atol=1e-12,
+                         name=f"gradients['{k}'] after apply_regularization(reg={reg:.4g}) on a model with "
+                              f"weights {sorted(weights)}", where=where + " (every name starting with W, no biases)")
+        stored = net.weights
+        for k in weights:
+            assert_array(stored.get(k) if isinstance(stored, dict) else stored, weights[k], rtol=0, atol=0,
+                         name=f"weights['{k}'] after apply_regularization (must not change)", where=where)
+
+
+@weight(3)
+@number("4.2")
+def test_sgd_several_steps_random_rates(student, rng):
+    where = "optimizer/sgd.py, SGD.update"
+    lr, reg = float(rng.uniform(0.01, 1.0)), float(rng.uniform(1e-4, 0.1))
+    D, C = int(rng.integers(2, 9)), int(rng.integers(2, 6))
+    net = student.new(SOFTMAX_REG, input_size=D, num_classes=C)
+    weights = {"W1": rng.standard_normal((D, C))}
+    net.weights = {k: v.copy() for k, v in weights.items()}
+    opt = student.new("optimizer.sgd.SGD", learning_rate=lr, reg=reg)
+    for step in range(3):
+        grads = {"W1": rng.standard_normal((D, C))}
+        net.gradients = {k: v.copy() for k, v in grads.items()}
+        opt.update(net)
+        weights = {"W1": weights["W1"] - lr * (grads["W1"] + reg * weights["W1"])}
+        got = net.weights
+        assert_array(got.get("W1") if isinstance(got, dict) else got, weights["W1"], rtol=1e-9, atol=1e-12,
+                     name=f"weights['W1'] after SGD step {step + 1} (lr={lr:.4g}, reg={reg:.4g})", where=where)
+    sizes = [int(s) for s in rng.integers(2, 6, size=3)]
+    weights = _deep_params(rng, sizes)
+    grads = {k: rng.standard_normal(v.shape) for k, v in weights.items()}
+    net = student.new(TWO_LAYER, input_size=sizes[0], num_classes=sizes[-1], hidden_size=sizes[1])
+    net.weights = {k: v.copy() for k, v in weights.items()}
+    net.gradients = {k: v.copy() for k, v in grads.items()}
+    opt.update(net)
+    got = net.weights
+    for k in weights:
+        step = grads[k] + (reg * weights[k] if k.startswith("W") else 0.0)
+        assert_array(got.get(k) if isinstance(got, dict) else got, weights[k] - lr * step, rtol=1e-9, atol=1e-12,
+                     name=f"weights['{k}'] of a TwoLayerNet after one SGD step", where=where)
+
+
+def _check_partition(batched_data, batched_label, data, label, B, order_kept, where):
+    N = len(label)
+    n_batches = -(-N // B)
+    assert_true(isinstance(batched_data, list) and isinstance(batched_label, list)
+                and len(batched_data) == n_batches and len(batched_label) == n_batches,
+                f"{N} examples in batches of {B} make {n_batches} batches of data and of labels, got "
+                f"{len(batched_data) if isinstance(batched_data, list) else type(batched_data).__name__} and "
+                f"{len(batched_label) if isinstance(batched_label, list) else type(batched_label).__name__}. "
+                f"Where to look: {where}")
+    for i in range(n_batches):
+        size = min(B, N - i * B)
+        for part, what in ((batched_data[i], "data"), (batched_label[i], "labels")):
+            assert_true(type(part) is np.ndarray and part.shape[:1] == (size,),
+                        f"batch {i} of the {what} should be an array of {size} rows, got "
+                        f"{getattr(part, 'shape', type(part).__name__)}. Where to look: {where}")
+    all_data = np.concatenate(batched_data)
+    all_label = np.concatenate(batched_label)
+    if order_kept:
+        assert_array(all_data, data, rtol=0, atol=0, name="all batches of data, in order", where=where)
+        assert_array(all_label, label, rtol=0, atol=0, name="all batches of labels, in order", where=where)
+        return None
+    # every example exactly once, each still next to its own label (column 0 holds its index)
+    idx = all_data[:, 0].astype(np.int64)
+    assert_true(np.array_equal(np.sort(idx), np.arange(N)),
+                f"with shuffle=True every example should appear exactly once across the batches. Where to look: {where}")
+    assert_array(all_data, data[idx], rtol=0, atol=0, name="shuffled rows of data (rows must stay whole)", where=where)
+    assert_array(all_label, label[idx], rtol=0, atol=0,
+                 name="shuffled labels (each label must move with its example)", where=where)
+    return idx
+
+
+@weight(3)
+@number("5.2")
+def test_batching_random_sizes_and_seeded_shuffle(student, rng):
+    where = "utils.py, generate_batched_data"
+    for N, B in ((int(rng.integers(20, 60)), int(rng.integers(3, 9))), (12, 4), (5, 16)):
+        D = int(rng.integers(2, 6))
+        data = rng.standard_normal((N, D))
+        data[:, 0] = np.arange(N)
+        label = rng.integers(0, 10, size=N)
+        out = student.call("utils.generate_batched_data", data.tolist(), label.tolist(), batch_size=B)
+        _check_partition(out[0], out[1], data, label, B, True, where + " (shuffle=False)")
+    N, B = 50, 8
+    data = rng.standard_normal((N, 3))
+    data[:, 0] = np.arange(N)
+    label = rng.integers(0, 10, size=N)
+    first = student.call("utils.generate_batched_data", data, label, batch_size=B, shuffle=True, seed=7)
+    idx1 = _check_partition(first[0], first[1], data, label, B, False, where + " (shuffle=True)")
+    again = student.call("utils.generate_batched_data", data, label, batch_size=B, shuffle=True, seed=7)
+    idx2 = _check_partition(again[0], again[1], data, label, B, False, where + " (shuffle=True)")
+    assert_true(np.array_equal(idx1, idx2),
+                f"two calls with shuffle=True and the same seed should give the same order. Where to look: {where} "
+                "(call np.random.seed(seed) when a seed is given)")
+    assert_true(not np.array_equal(idx1, np.arange(N)),
+                f"shuffle=True left {N} examples in their original order. Where to look: {where}")
+
+
+def _recorded(student, kind, rng):
+    sizes = [int(s) for s in rng.integers(1, 9, size=int(rng.integers(3, 7)))]
+    batched_data = [np.full((b, 3), float(i)) for i, b in enumerate(sizes)]
+    batched_label = [rng.integers(0, 10, size=b) for b in sizes]
+    losses = rng.uniform(0.1, 3.0, size=len(sizes)).tolist()
+    accs = [float(rng.integers(0, b + 1)) / b for b in sizes]
+    out = student.run(probes.run_loop_with_recorder, kind, batched_data, batched_label, losses, accs)
+    result = out["result"]
+    where = f"utils.py, {kind}"
+    if not (isinstance(result, list) and len(result) == 2):
+        fail(f"{kind} should return (mean loss, accuracy), got {result!r}. Where to look: {where}")
+    assert_scalar(result[0], float(np.mean(losses)), rtol=1e-9,
+                  name=f"the loss returned by {kind}: the mean of {len(sizes)} batch losses", where=where)
+    expected_acc = sum(a * b for a, b in zip(accs, sizes)) / sum(sizes)
+    assert_scalar(result[1], expected_acc, rtol=1e-9,
+                  name=f"the accuracy returned by {kind} over batches of sizes {sizes}",
+                  where=where + " (weight each batch's accuracy by its number of examples)")
+    return out["log"], sizes
+
+
+@weight(3)
+@number("5.3")
+def test_train_loop_forward_then_update_and_weighted_accuracy(student, rng):
+    log, sizes = _recorded(student, "train", rng)
+    expected = []
+    for i, b in enumerate(sizes):
+        expected += [["forward", i, "train", b], ["update", -1, "", 0]]
+    assert_true(log == expected,
+                f"train should, for each batch in order, call model.forward(X, y, mode='train') once and then "
+                f"optimizer.update(model) once. Calls seen (event, batch, mode, batch size): {log[:12]}"
+                f"{' ...' if len(log) > 12 else ''}. Where to look: utils.py, train")
+
+
+@weight(2)
+@number("5.4")
+def test_evaluate_never_updates_and_weighs_by_size(student, rng):
+    log, sizes = _recorded(student, "evaluate", rng)
+    forwards = [e for e in log if e[0] == "forward"]
+    assert_true(len(forwards) == len(log) and [e[1] for e in forwards] == list(range(len(sizes)))
+                and all(e[2] != "train" for e in forwards),
+                f"evaluate should call model.forward once per batch, in order, with a mode other than 'train' "
+                f"(e.g. 'valid'), and never update. Calls seen (event, batch, mode, batch size): {log[:12]}. "
+                "Where to look: utils.py, evaluate")
+
+
+@weight(6)
+@number("6.1")
+def test_two_layer_net_learns_embedded_digits(student):
+    config = {"epochs": 10, "batch_size": 16, "learning_rate": 0.5, "reg": 1e-4, "hidden_size": 32}
+    out = student.run(probes.train_on_digits, "TwoLayerNet", **config)
+    where = "the whole pipeline: utils.py (batching, train, evaluate), models/two_layer_nn.py, optimizer/sgd.py"
+    w = out["weights"]
+    for k in ("W1", "b1", "W2", "b2"):
+        assert_true(type(w.get(k)) is np.ndarray and np.all(np.isfinite(w[k])),
+                    f"after training, weights['{k}'] should be a finite array. Where to look: {where}")
+    X, y = out["test_images"], out["test_labels"]
+    hidden = 0.5 * (1.0 + np.tanh(0.5 * (X @ w["W1"] + w["b1"])))
+    accuracy = float(np.mean(np.argmax(hidden @ w["W2"] + w["b2"], axis=1) == y))
+    target = 0.90
+    assert_true(accuracy >= target,
+                f"a TwoLayerNet trained with {config} on the embedded digits should reach a test accuracy of at "
+                f"least {target}; the trained weights reach {accuracy:.4f} (per-epoch validation accuracy: "
+                f"{[round(h[3], 3) for h in out['history']]}). Where to look: {where}")
+    assert_scalar(out["reported"][1], accuracy, atol=1e-9,
+                  name="the test accuracy that evaluate() reported for the trained network",
+                  where="utils.py, evaluate")
