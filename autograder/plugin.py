@@ -82,9 +82,12 @@ class GradingPlugin:
         self.sandbox: Sandbox | None = None
         self.progress = None  # optional callable(nodeid, entry) set by the runner
         self.collect_errors: list[str] = []
+        self.broken: str | None = None   # set when the sandbox itself cannot run
 
     # ---- sandbox lifecycle
     def get_sandbox(self) -> Sandbox:
+        if self.broken:
+            raise SandboxError(self.broken)
         if self.sandbox is None:
             s = self.settings
             if "submission" not in s:
@@ -94,7 +97,22 @@ class GradingPlugin:
                 preload=s.get("preload", ["numpy"]), pythonpath=s.get("pythonpath", []),
                 limits=Limits(**s.get("limits", {})),
             )
+            self._self_test(self.sandbox)
         return self.sandbox
+
+    def _self_test(self, sandbox: Sandbox) -> None:
+        """Fork one worker before any student code runs, so a broken setup is the grader's failure."""
+        worker = sandbox.worker(test_seconds=60)
+        try:
+            worker.get("sys.version")
+        except Exception as exc:
+            detail = worker.output()[-3000:]
+            print(f"[autograder] sandbox self-test failed: {exc}\n{detail}", file=sys.stderr)
+            self.broken = ("The grader could not start the sandbox that runs your code; this is not your "
+                           "code's fault. The course staff can see the details.")
+            raise SandboxError(self.broken) from None
+        finally:
+            worker.close()
 
     def shutdown(self) -> None:
         if self.sandbox is not None:

@@ -40,6 +40,7 @@ class Layout:
     support_files: list[str] | None = None     # None: everything under support_root
     fixtures: Path | None = None
     protected: list[Path] = field(default_factory=list)   # hashed before and after the run
+    complete: bool = True      # all graded tests are here (False in a student bundle: public only)
 
     @classmethod
     def from_source(cls, source: Path) -> "Layout":
@@ -117,7 +118,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             "--noconftest", "--assert=plain", "--tb=short", "-o", "console_output_style=classic",
             "--autograder-config", str(cfg_path)]
     if quiet:
-        args += ["-q", "-p", "no:terminal"]
+        args += ["-q"]
     if keyword:
         args += ["-k", keyword]
     args += [str(p) for p in layout.test_dirs]
@@ -148,11 +149,23 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
                 on_collected(len(session.items))
 
     try:
-        pytest.main(args, plugins=[Capture()])
+        if quiet:
+            import contextlib
+            import io
+
+            with contextlib.redirect_stdout(io.StringIO()) as staff_log:
+                exit_code = pytest.main(args, plugins=[Capture()])
+        else:
+            exit_code = pytest.main(args, plugins=[Capture()])
+        if "plugin" not in holder:
+            detail = staff_log.getvalue()[-3000:] if quiet else ""
+            raise RuntimeError(f"pytest stopped before grading started (exit code {exit_code}). {detail}")
         plugin: GradingPlugin = holder["plugin"]
         plugin.shutdown()
+        if plugin.broken:
+            raise RuntimeError(plugin.broken)
         doc = plugin.document(extra_tests=problems, notes="\n".join(notes))
-        if keyword is None and not plugin.collect_errors:
+        if keyword is None and layout.complete and not plugin.collect_errors:
             _check_points(doc, manifest)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import zipfile
 from pathlib import Path
@@ -17,7 +18,7 @@ def bundle_layout(folder: Path) -> Layout:
     info_path = folder / ".autograder-bundle.json"
     support = json.loads(info_path.read_text())["support_files"] if info_path.is_file() else []
     return Layout(manifest, [folder / "tests" / "public"], folder / "tests" / "probes",
-                  support_root=folder, support_files=support)
+                  support_root=folder, support_files=support, complete=False)
 
 
 def check(folder: Path, keyword: str | None = None) -> int:
@@ -32,8 +33,11 @@ def check(folder: Path, keyword: str | None = None) -> int:
         print(f"No assignment.toml in {folder}: run this inside your unpacked assignment folder.")
         return 2
     layout = bundle_layout(folder)
-    console = Console()
+    import sys
+
+    console = Console(file=sys.stdout)
     with tempfile.TemporaryDirectory(prefix="autograder-check-") as tmp:
+        os.chmod(tmp, 0o711)  # when run as root, the sandbox user must reach its working copy
         with Progress(TextColumn("[bold]Grading[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=console, transient=True) as bar:
             task = bar.add_task("collecting tests", total=None)

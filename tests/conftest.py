@@ -1,0 +1,18 @@
+"""Shared helpers for the framework's own tests."""
+
+from pathlib import Path
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+REPO = Path(__file__).resolve().parents[1]
+TOY = REPO / "tests" / "toy"
+
+
+@pytest.fixture(scope="session")
+def toy_zips():
+    """Build the toy assignment's zips once for the session."""
+    from autograder.build import Repo, build
+
+    return build(Repo(TOY), "toy")

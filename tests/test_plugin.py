@@ -1,0 +1,118 @@
+"""The pytest plugin end to end, through pytester: decorators in, results.json out."""
+
+import json
+
+from autograder.results import validate
+
+TESTS = '''
+import pytest
+from gradescope_utils.autograder_utils.decorators import (
+    hide_errors, leaderboard, number, partial_credit, tags, visibility, weight)
+
+
+@weight(2)
+@number("1.10")
+@tags("basics")
+def test_late_number():
+    """Sorted after 1.9"""
+
+
+@weight(1)
+@number("1.9")
+def test_fails_with_message():
+    assert 1 == 2, "expected 1 to equal 2"
+
+
+@weight(3)
+@number("1.2")
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_param(k):
+    assert k != 2, f"k={k} is not allowed"
+
+
+@pytest.fixture
+def broken():
+    raise RuntimeError("fixture exploded")
+
+
+@weight(4)
+@number("2.1")
+def test_setup_error(broken):
+    pass
+
+
+@partial_credit(5)
+@number("3.1")
+def test_partial(set_score=None):
+    set_score(2.5)
+    assert False, "only half"
+
+
+@weight(1)
+@number("3.2")
+@hide_errors("Something is off in task 3.")
+def test_hidden_error():
+    secret_value = 1234567
+    assert secret_value == 0, f"secret {secret_value}"
+
+
+@leaderboard("accuracy")
+def test_board(set_leaderboard_value=None):
+    set_leaderboard_value(0.75)
+
+
+@weight(1)
+@number("4.1")
+@visibility("after_due_date")
+def test_custom_visibility():
+    pass
+'''
+
+
+def run(pytester, source, name="test_graded.py", subdir=None):
+    target = pytester.path / subdir if subdir else pytester.path
+    target.mkdir(parents=True, exist_ok=True)
+    (target / name).write_text(source)
+    results = pytester.path / "results.json"
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--assert=plain", f"--gradescope-results={results}")
+    doc = json.loads(results.read_text())
+    assert validate(doc) == []
+    return doc
+
+
+def test_results_follow_the_decorators(pytester):
+    doc = run(pytester, TESTS)
+    tests = doc["tests"]
+    numbers = [t.get("number") for t in tests]
+    assert numbers == ["1.2", "1.2", "1.2", "1.9", "1.10", "2.1", "3.1", "3.2", "4.1"]
+    by_name = {t["name"]: t for t in tests}
+    assert by_name["Sorted after 1.9"] == {**by_name["Sorted after 1.9"], "score": 2, "max_score": 2,
+                                            "status": "passed", "tags": ["basics"], "visibility": "visible"}
+    assert "expected 1 to equal 2" in by_name["fails with message"]["output"]
+    params = [t for t in tests if t["number"] == "1.2"]
+    assert [t["status"] for t in params] == ["passed", "failed", "passed"]
+    assert [t["name"] for t in params] == ["param[1]", "param[2]", "param[3]"]
+    setup = by_name["setup error"]
+    assert setup["status"] == "failed" and setup["max_score"] == 4 and "fixture exploded" in setup["output"]
+    assert by_name["partial"]["score"] == 2.5 and by_name["partial"]["status"] == "failed"
+    hidden = by_name["hidden error"]
+    assert hidden["output"] == "Something is off in task 3." and "1234567" not in json.dumps(doc)
+    assert by_name["custom visibility"]["visibility"] == "after_due_date"
+    assert doc["leaderboard"] == [{"name": "accuracy", "value": 0.75, "order": "desc"}]
+    assert "board" not in by_name
+    assert doc["score"] == 2 + 6 + 2.5 + 1
+    assert doc["stdout_visibility"] == "hidden"
+
+
+def test_hidden_folder_defaults_to_after_published(pytester):
+    doc = run(pytester, "from gradescope_utils.autograder_utils.decorators import weight\n"
+                        "@weight(1)\ndef test_h():\n    assert False, 'nope'\n", subdir="hidden")
+    assert doc["tests"][0]["visibility"] == "after_published"
+
+
+def test_failure_output_never_shows_test_source(pytester):
+    doc = run(pytester, "from gradescope_utils.autograder_utils.decorators import weight\n"
+                        "EXPECTED_SECRET = 987654\n"
+                        "@weight(1)\ndef test_s():\n    value = EXPECTED_SECRET + 1\n    assert value == 0, 'wrong value'\n")
+    out = doc["tests"][0]["output"]
+    assert out == "wrong value" and "EXPECTED_SECRET" not in out

@@ -1,0 +1,123 @@
+"""The toy assignment through every user-facing path: build, emulate, student check/submit, regrade."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from conftest import TOY
+
+from autograder.build import Repo, build
+from autograder.emulate import emulate
+
+
+def test_build_is_reproducible_and_ships_no_solution(toy_zips, tmp_path):
+    grader_zip, bundle_zip = toy_zips
+    first = (grader_zip.read_bytes(), bundle_zip.read_bytes())
+    build(Repo(TOY), "toy")
+    assert (grader_zip.read_bytes(), bundle_zip.read_bytes()) == first
+    with zipfile.ZipFile(grader_zip) as zf:
+        names = zf.namelist()
+        assert {"setup.sh", "run_autograder", "requirements.txt", "grade.py"} <= set(names)
+        assert zf.getinfo("run_autograder").external_attr >> 16 & 0o111
+        assert any(n.startswith("tests/hidden/") for n in names)
+        everything = b"".join(zf.read(n) for n in names)
+    assert b"self.history.append(amount)" not in everything and b"scores.max(axis=1" not in everything
+    with zipfile.ZipFile(bundle_zip) as zf:
+        names = zf.namelist()
+        assert not any("/tests/hidden/" in n for n in names)
+        assert "toy/autograder/cli.py" in names and "toy/calc/ops.py" in names
+
+
+def test_solution_full_marks_and_starter_zero(toy_zips):
+    grader_zip, _ = toy_zips
+    sol = emulate(grader_zip, TOY / "solutions" / "toy")
+    assert sol.problems == [] and sol.results["score"] == 10
+    assert sol.results["leaderboard"] == [{"name": "Speed", "value": 2.0, "order": "asc"}]
+    st = emulate(grader_zip, TOY / "starter_code" / "toy")
+    assert st.problems == [] and st.results["score"] == 0
+    assert all(t["score"] == 0 for t in st.results["tests"])
+    assert any("task 1.1" in t["output"] for t in st.results["tests"])
+
+
+def _submission(tmp_path, name, edit=None):
+    sub = tmp_path / name
+    shutil.copytree(TOY / "solutions" / "toy", sub)
+    if edit:
+        edit(sub)
+    return sub
+
+
+@pytest.mark.parametrize("case, expected_score, words", [
+    ("syntax", 5, "Syntax error: calc/counter.py"),
+    ("forbidden", 5, "Forbidden import or name: calc/ops.py"),
+    ("missing", 5, "Missing file: calc/counter.py"),
+    ("nested_folder", 10, "unwrapped"),
+    ("nested_zip", 10, "zip inside the zip"),
+    ("non_utf8", 5, "not valid UTF-8"),
+])
+def test_broken_submissions_get_clear_static_messages(toy_zips, tmp_path, case, expected_score, words):
+    grader_zip, _ = toy_zips
+    if case == "syntax":
+        sub = _submission(tmp_path, case, lambda s: (s / "calc" / "counter.py").write_text("class Counter(:\n"))
+    elif case == "forbidden":
+        sub = _submission(tmp_path, case, lambda s: (s / "calc" / "ops.py").write_text(
+            (s / "calc" / "ops.py").read_text() + "\nimport scipy.linalg\n"))
+    elif case == "missing":
+        sub = _submission(tmp_path, case, lambda s: (s / "calc" / "counter.py").unlink())
+    elif case == "nested_folder":
+        sub = tmp_path / "outer"
+        _submission(sub, "my_homework")
+    elif case == "nested_zip":
+        inner = _submission(tmp_path, "inner")
+        sub = tmp_path / "zipped"
+        sub.mkdir()
+        shutil.make_archive(str(sub / "homework"), "zip", inner)
+    else:
+        sub = _submission(tmp_path, case, lambda s: (s / "calc" / "counter.py").write_bytes(b"x = '\xff\xfe'\n"))
+    em = emulate(grader_zip, sub)
+    assert em.problems == []
+    text = json.dumps(em.results)
+    assert words in text
+    # Forbidden imports are reported but the rest still grades; the forbidden file's tests still run here.
+    if case != "forbidden":
+        assert em.results["score"] == expected_score, em.results
+
+
+def test_student_bundle_check_and_submit(toy_zips, tmp_path):
+    _, bundle_zip = toy_zips
+    with zipfile.ZipFile(bundle_zip) as zf:
+        zf.extractall(tmp_path)
+    folder = tmp_path / "toy"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "autograder", *args], cwd=folder, env=env,
+                                       capture_output=True, text=True, timeout=300)
+    out = run("check")
+    assert out.returncode == 1 and "0 / 5" in out.stdout and "task 1.1" in out.stdout, out.stdout + out.stderr
+    for name in ("ops.py", "counter.py"):
+        shutil.copy(TOY / "solutions" / "toy" / "calc" / name, folder / "calc" / name)
+    out = run("check", "-k", "relu")
+    assert out.returncode == 0 and "2 / 2" in out.stdout, out.stdout + out.stderr
+    out = run("submit")
+    assert out.returncode == 0 and "calc/ops.py" in out.stdout
+    with zipfile.ZipFile(folder / "toy_submission.zip") as zf:
+        assert sorted(zf.namelist()) == ["calc/counter.py", "calc/ops.py"]
+    (folder / "calc" / "ops.py").write_text("def add(:\n")
+    out = run("submit", "-o", str(tmp_path / "x.zip"))
+    assert out.returncode == 1 and "Syntax error" in out.stdout and not (tmp_path / "x.zip").exists()
+
+
+def test_regrade_an_export(toy_zips, tmp_path):
+    grader_zip, _ = toy_zips
+    export = tmp_path / "export"
+    shutil.copytree(TOY / "solutions" / "toy", export / "submission_1")
+    shutil.copytree(TOY / "starter_code" / "toy", export / "submission_2")
+    from autograder.regrade import regrade
+
+    csv_path = regrade(grader_zip, export, tmp_path / "out", workers=2)
+    rows = csv_path.read_text().splitlines()
+    assert rows[1].startswith("submission_1,10") and rows[2].startswith("submission_2,0")
+    assert json.loads((tmp_path / "out" / "submission_1" / "results.json").read_text())["score"] == 10
