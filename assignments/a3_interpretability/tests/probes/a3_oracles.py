@@ -39,6 +39,27 @@ def positive_score_labels(X, seed, rng):
     return np.array(labels, dtype=np.int64)
 
 
+def grad_cam_labels(X, seed, rng, candidates_per_image=48):
+    """One label per image whose raw Grad-CAM (before the ReLU) is positive in some cells and
+    negative in others, so that leaving out the ReLU, or applying it in the wrong place,
+    changes the result."""
+    import torch
+    from captum.attr import LayerGradCam
+
+    model = build_squeezenet(seed)
+    gradcam = LayerGradCam(model, model.features[GRADCAM_LAYER])
+    scores = class_scores(X, seed)
+    labels = []
+    for image, row in zip(np.asarray(X, np.float32), scores):
+        candidates = rng.permutation(np.flatnonzero(row > 0.25 * row.max()))[:candidates_per_image]
+        batch = torch.from_numpy(np.repeat(image[None], len(candidates), axis=0))
+        raw = gradcam.attribute(batch, target=torch.from_numpy(candidates)).detach().numpy()
+        raw = raw.reshape(len(candidates), -1)
+        mixed = np.flatnonzero((raw.min(axis=1) < 0) & (raw.max(axis=1) > 0))
+        labels.append(int(candidates[mixed[0]] if len(mixed) else candidates[0]))
+    return np.array(labels, dtype=np.int64)
+
+
 def captum_saliency(X, y, seed):
     """Captum Saliency (absolute gradient), max over channels -> (N, H, W)."""
     from captum.attr import Saliency
@@ -116,14 +137,53 @@ def pick_fooling_case(seed, size, rng, min_steps=3, max_steps=40, tries=6):
     raise RuntimeError(f"grader: no reachable fooling target for seed {seed}, size {size}")
 
 
+def check_fooling_image(got, X, target, steps, seed, where):
+    """Grader-side checks of a fooling image returned by the student."""
+    from autograder.testing import assert_shape, assert_true
+
+    before = int(np.argmax(class_scores(X, seed)[0]))
+    assert_shape(got, X.shape, name="the fooling image", where=where)
+    assert_true(bool(np.all(np.isfinite(got))), f"The fooling image has NaN or infinite values.\n"
+                f"Where to look: {where} (divide by the norm of the gradient, not by zero)")
+    scores = class_scores(got.astype(np.float32), seed)[0]
+    top = float(scores.max())
+    assert_true(bool(scores[target] >= top - 1e-5 * abs(top)),
+                f"The network should classify the fooling image as class {target} (it classified the "
+                f"original image as {before}), but it predicts class {int(np.argmax(scores))} "
+                f"(score {top:.6g} against {float(scores[target]):.6g} for the target).\n"
+                f"Where to look: {where} (step along +gradient of the target score, keep going until "
+                "the prediction is the target, at most 100 steps)")
+    distance = float(np.linalg.norm(got.astype(np.float64) - X))
+    bound = 10.0 * (steps + 2)
+    assert_true(distance <= bound,
+                f"The fooling image should stay close to the input: the handout's iteration reaches "
+                f"class {target} after {steps} steps of L2 length 10, so it lies within {10 * steps} "
+                f"of the input; yours is {distance:.4g} away (allowed: {bound:.4g}).\n"
+                f"Where to look: {where} (step = learning_rate * g / ||g||_2, stop as soon as the "
+                "prediction is the target)")
+
+
+def image_bounds():
+    """(low, high), each (1, 3, 1, 1): the normalised values of pixel intensities 0 and 1."""
+    low = (-IMAGENET_MEAN / IMAGENET_STD).reshape(1, 3, 1, 1)
+    high = ((1 - IMAGENET_MEAN) / IMAGENET_STD).reshape(1, 3, 1, 1)
+    return low, high
+
+
 def class_visualization_step(img, target_y, seed, l2_reg, learning_rate):
     """One step of class visualization with jitter and blur off, in closed form:
     I' = clamp(I + lr * g / ||g||_2), g = grad S_y(I) - 2 * l2_reg * I."""
-    g = score_gradient(img, target_y, seed).astype(np.float64) - 2 * l2_reg * np.asarray(img, np.float64)
-    new = np.asarray(img, np.float64) + learning_rate * g / np.linalg.norm(g)
-    low = (-IMAGENET_MEAN / IMAGENET_STD).reshape(1, 3, 1, 1)
-    high = ((1 - IMAGENET_MEAN) / IMAGENET_STD).reshape(1, 3, 1, 1)
-    return np.clip(new, low, high)
+    img64 = np.asarray(img, np.float64)
+    g = score_gradient(img, target_y, seed).astype(np.float64) - 2 * l2_reg * img64
+    low, high = image_bounds()
+    return np.clip(img64 + learning_rate * g / np.linalg.norm(g), low, high)
+
+
+def class_visualization_steps(img, target_y, seed, l2_reg, learning_rate, num_iterations):
+    """num_iterations closed-form steps; the image is float32 between steps, as in the worker."""
+    for _ in range(num_iterations):
+        img = class_visualization_step(img, target_y, seed, l2_reg, learning_rate).astype(np.float32)
+    return img
 
 
 # --- style transfer: closed forms ----------------------------------------------------
@@ -204,4 +264,4 @@ def style_transfer_sgd_step(img, content_target, style_targets, seed, learning_r
     loss.backward()
     with torch.no_grad():
         new = x - learning_rate * x.grad
-    return float(loss), new.numpy()
+    return float(loss.detach()), new.numpy()

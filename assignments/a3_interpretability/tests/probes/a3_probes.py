@@ -130,6 +130,19 @@ def class_visualization_plain_steps(init_img, target_y, seed, l2_reg, learning_r
     return _numpy(img)
 
 
+def class_visualization_noisy_run(target_y, seed, img_size, num_iterations, max_jitter, blur_every):
+    """Class visualization from random noise with jitter and blur switched on."""
+    import torch
+    from visualizers.class_visualization import ClassVisualization
+
+    model = build_squeezenet(seed)
+    img = ClassVisualization().create_class_visualization(
+        int(target_y), [f"class {i}" for i in range(1000)], model, torch.float32,
+        num_iterations=num_iterations, max_jitter=max_jitter, blur_every=blur_every,
+        img_size=img_size, show_every=0)
+    return _numpy(img)
+
+
 # --- part 5: style transfer -------------------------------------------------------
 
 def _float64(a):

@@ -47,7 +47,7 @@ def test_guided_backprop_matches_captum(student, rng):
 def test_grad_cam_matches_captum(student, rng):
     seed = 0
     X = rng.standard_normal((3, 3, 64, 64)).astype(np.float32)
-    y = oracles.positive_score_labels(X, seed, rng)
+    y = oracles.grad_cam_labels(X, seed, rng)
     expected = oracles.captum_grad_cam(X, y, seed)
     assert_true(bool(expected.max() > 0), "grader: the oracle Grad-CAM is all zero (tell the staff)")
     got = student.run(probes.grad_cam, X, y, seed)
