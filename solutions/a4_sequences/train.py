@@ -21,6 +21,8 @@ from models.Transformer import TransformerTranslator
 from utils import default_device, evaluate, fit, plot_curves
 
 MODELS = ["rnn", "rnn_attention", "lstm", "lstm_attention", "transformer", "full_transformer"]
+EPOCHS = {"rnn": 30, "rnn_attention": 30, "lstm": 30, "lstm_attention": 30, "transformer": 20,
+          "full_transformer": 6}
 
 
 def build(name, src_vocab_size, tgt_vocab_size, device, emb=128, hidden=128, dropout=0.2,
@@ -45,7 +47,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", nargs="+", default=MODELS, choices=MODELS)
     parser.add_argument("--epochs", type=int, default=None,
-                        help="epochs per model (default: 10 for seq2seq, 6 for transformers)")
+                        help=f"epochs for every model (default: per model, {EPOCHS})")
     parser.add_argument("--data", choices=["toy", "multi30k"], default="toy")
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--plot", action="store_true", help="save learning curves as PNG")
@@ -54,7 +56,8 @@ def main():
 
     device = default_device()
     loader = load_toy if args.data == "toy" else load_multi30k
-    train_loader, valid_loader, test_loader, src_vocab, tgt_vocab = loader(batch_size=args.batch_size)
+    loaders = loader(batch_size=args.batch_size)
+    train_loader, valid_loader, test_loader, src_vocab, tgt_vocab = loaders
     print(f"data: {args.data}, source vocabulary {len(src_vocab)}, target vocabulary "
           f"{len(tgt_vocab)}, device {device}")
 
@@ -62,7 +65,7 @@ def main():
     for name in args.models:
         torch.manual_seed(args.seed)
         model = build(name, len(src_vocab), len(tgt_vocab), device)
-        epochs = args.epochs or (6 if "transformer" in name else 10)
+        epochs = args.epochs or EPOCHS[name]
         history = fit(model, train_loader, valid_loader, epochs, device=device, name=name)
         _, test_ppl = evaluate(model, test_loader, device)
         results[name] = (test_ppl, history["seconds"])

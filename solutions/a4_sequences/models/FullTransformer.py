@@ -32,7 +32,8 @@ class FullTransformerTranslator(nn.Module):
         self.pad_idx = ignore_index
         self.sos_idx = sos_idx
 
-        # TODO: task 4.1 - define, with exactly these names:
+        # TODO: task 4.1 - create the embeddings, the nn.Transformer and the output layer.
+        # Use exactly these names:
         #   self.srcembeddingL, self.tgtembeddingL: nn.Embedding(V_src, H), nn.Embedding(V_tgt, H)
         #   self.srcposembeddingL, self.tgtposembeddingL: nn.Embedding(max_length, H)
         #   self.transformer = nn.Transformer(d_model=H, nhead=num_heads,
@@ -64,8 +65,9 @@ class FullTransformerTranslator(nn.Module):
           <pad> are masked out as keys (src_key_padding_mask, memory_key_padding_mask,
           tgt_key_padding_mask).
         """
-        # TODO: task 4.2 - embed both sides (word + position), build the causal target mask
-        # and the padding masks, run self.transformer and self.fc_final.
+        # TODO: task 4.2 - compute the teacher-forced scores.
+        # Embed both sides (word + position), build the causal target mask and the padding masks,
+        # run self.transformer and self.fc_final.
         # BEGIN SOLUTION
         src_pos = torch.arange(src.shape[1], device=src.device)
         tgt_pos = torch.arange(tgt.shape[1], device=tgt.device)
@@ -95,7 +97,7 @@ class FullTransformerTranslator(nn.Module):
           and takes the scores at the last position of forward(src, tgt).
         """
         length = src.shape[1] if max_len is None else max_len
-        # TODO: task 4.3 - the greedy loop described above.
+        # TODO: task 4.3 - generate the translation greedily, as described above.
         # BEGIN SOLUTION
         tgt = torch.full((src.shape[0], 1), self.sos_idx, dtype=torch.long, device=src.device)
         steps = []

@@ -42,15 +42,17 @@ class TransformerTranslator(nn.Module):
         self.dim_v = dim_v
         self.dim_q = dim_q
 
-        # TODO: task 3.1 - word and positional embeddings, both of size H:
-        #   self.embeddingL = nn.Embedding(V_src, H); self.posembeddingL = nn.Embedding(max_length, H)
+        # TODO: task 3.1 - create the word and positional embeddings (both of size H):
+        #   self.embeddingL = nn.Embedding(V_src, H)
+        #   self.posembeddingL = nn.Embedding(max_length, H)
         # BEGIN SOLUTION
         self.embeddingL = nn.Embedding(input_size, hidden_dim)
         self.posembeddingL = nn.Embedding(max_length, hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.2 - two heads of nn.Linear maps from H: self.k1, self.v1, self.q1 and
-        # self.k2, self.v2, self.q2 (to dim_k, dim_v, dim_q); self.softmax over the last axis;
+        # TODO: task 3.2 - create the layers of the two attention heads.
+        # Two heads of nn.Linear maps from H: self.k1, self.v1, self.q1 and self.k2, self.v2,
+        # self.q2 (to dim_k, dim_v, dim_q); self.softmax over the last axis;
         # self.attention_head_projection = nn.Linear(2 * dim_v, H); self.norm_mh = nn.LayerNorm(H)
         # BEGIN SOLUTION
         self.k1 = nn.Linear(hidden_dim, dim_k)
@@ -64,8 +66,8 @@ class TransformerTranslator(nn.Module):
         self.norm_mh = nn.LayerNorm(hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.3 - the feed-forward block: self.ff1 = nn.Linear(H, F), ReLU,
-        # self.ff2 = nn.Linear(F, H), and self.norm = nn.LayerNorm(H)
+        # TODO: task 3.3 - create the layers of the feed-forward block.
+        # self.ff1 = nn.Linear(H, F), ReLU, self.ff2 = nn.Linear(F, H), self.norm = nn.LayerNorm(H)
         # BEGIN SOLUTION
         self.ff1 = nn.Linear(hidden_dim, dim_feedforward)
         self.relu = nn.ReLU()
@@ -73,7 +75,7 @@ class TransformerTranslator(nn.Module):
         self.norm = nn.LayerNorm(hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.4 - the scores over target words: self.out_layer = nn.Linear(H, V_tgt)
+        # TODO: task 3.4 - create the output layer self.out_layer = nn.Linear(H, V_tgt).
         # BEGIN SOLUTION
         self.out_layer = nn.Linear(hidden_dim, output_size)
         # END SOLUTION
@@ -88,7 +90,8 @@ class TransformerTranslator(nn.Module):
         """
         # TODO: task 3.5 - chain embed, multi_head_attention, feedforward_layer, final_layer.
         # BEGIN SOLUTION
-        outputs = self.final_layer(self.feedforward_layer(self.multi_head_attention(self.embed(inputs))))
+        attended = self.multi_head_attention(self.embed(inputs))  # (N, T, H)
+        outputs = self.final_layer(self.feedforward_layer(attended))  # (N, T, V_tgt)
         # END SOLUTION
         return outputs
 
@@ -119,8 +122,9 @@ class TransformerTranslator(nn.Module):
         Returns:
         - outputs: shape (N, T, H)
         """
-        # TODO: task 3.2 - compute both heads, concatenate them along the features, project,
-        # add the input and apply norm_mh.
+        # TODO: task 3.2 - compute the two-head self-attention block.
+        # Compute both heads, concatenate them along the features, project, add the input
+        # and apply norm_mh.
         # BEGIN SOLUTION
         heads = []
         for k, v, q in ((self.k1, self.v1, self.q1), (self.k2, self.v2, self.q2)):
@@ -140,7 +144,7 @@ class TransformerTranslator(nn.Module):
         Returns:
         - outputs: shape (N, T, H)
         """
-        # TODO: task 3.3 - the position-wise feed-forward block with residual and LayerNorm.
+        # TODO: task 3.3 - compute the feed-forward block with its residual and LayerNorm.
         # BEGIN SOLUTION
         outputs = self.norm(inputs + self.ff2(self.relu(self.ff1(inputs))))
         # END SOLUTION
@@ -154,11 +158,12 @@ class TransformerTranslator(nn.Module):
         Returns:
         - outputs: out_layer scores of shape (N, T, V_tgt) (no softmax)
         """
-        # TODO: task 3.4 - apply out_layer.
+        # TODO: task 3.4 - apply out_layer to get the scores.
         # BEGIN SOLUTION
         outputs = self.out_layer(inputs)
         # END SOLUTION
         return outputs
 
 
-from .FullTransformer import FullTransformerTranslator  # noqa: E402,F401  (see models/FullTransformer.py)
+# Re-exported so that models.Transformer.FullTransformerTranslator also works.
+from .FullTransformer import FullTransformerTranslator  # noqa: E402,F401

@@ -30,8 +30,10 @@ def weights(model):
 
 
 def module_types(model):
-    """Sorted class names of every sub-module (to spot built-in recurrent/attention layers)."""
-    return sorted({type(m).__name__ for m in model.modules()})
+    """Sorted class names of the PyTorch built-in sub-modules (torch.nn.*) of `model`, to
+    spot built-in recurrent or attention layers; the student's own classes are left out."""
+    return sorted({type(m).__name__ for m in model.modules()
+                   if type(m).__module__.startswith("torch.")})
 
 
 def _detach(value):

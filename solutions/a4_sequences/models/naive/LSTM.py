@@ -27,8 +27,9 @@ class LSTM(nn.Module):
         self.input_size = input_size
         self.hidden_size = hidden_size
 
-        # TODO: task 1.2 - declare the gate parameters as nn.Parameter, gate by gate in the
-        # order i, f, g, o, and within a gate in the order W_i*, W_h*, b_i*, b_h*:
+        # TODO: task 1.2 - declare the gate parameters.
+        # Each is an nn.Parameter, gate by gate in the order i, f, g, o, and within a gate
+        # in the order W_i*, W_h*, b_i*, b_h*:
         #   W_ii, W_hi, b_ii, b_hi, W_if, W_hf, b_if, b_hf,
         #   W_ig, W_hg, b_ig, b_hg, W_io, W_ho, b_io, b_ho
         # Shapes: W_i* (D, H), W_h* (H, H), b_i* and b_h* (H,). Any float values will do;
@@ -58,8 +59,9 @@ class LSTM(nn.Module):
         - h_t: the hidden state after the last step, shape (N, H)
         - c_t: the cell state after the last step, shape (N, H)
         """
-        # TODO: task 1.3 - start from zero h and c, loop over the T steps, compute the four
-        # gates with the formula above and update c_t then h_t.
+        # TODO: task 1.3 - run the LSTM over the sequence.
+        # Start from zero h and c, loop over the T steps, compute the four gates with the
+        # formula above and update c_t then h_t.
         # BEGIN SOLUTION
         n = x.shape[0]
         h_t = x.new_zeros(n, self.hidden_size)

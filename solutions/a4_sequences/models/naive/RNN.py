@@ -26,9 +26,9 @@ class VanillaRNN(nn.Module):
         self.hidden_size = hidden_size
         self.output_size = output_size
 
-        # TODO: task 1.1 - define self.layer_1 = nn.Linear(D + H, H) and
-        # self.layer_2 = nn.Linear(D + H, C), plus the activations you need
-        # (tanh for the hidden state, LogSoftmax over classes for the output).
+        # TODO: task 1.1 - create the two layers and the activations.
+        # self.layer_1 = nn.Linear(D + H, H) and self.layer_2 = nn.Linear(D + H, C), plus the
+        # activations you need (tanh for the hidden state, LogSoftmax over classes).
         # BEGIN SOLUTION
         self.layer_1 = nn.Linear(input_size + hidden_size, hidden_size)
         self.layer_2 = nn.Linear(input_size + hidden_size, output_size)
@@ -46,8 +46,9 @@ class VanillaRNN(nn.Module):
         - output: log-probabilities y_t of shape (N, C)
         - hidden: the new hidden state h_t of shape (N, H)
         """
-        # TODO: task 1.1 - concatenate [input, hidden] along the feature axis, then compute
-        # the output with layer_2 + LogSoftmax and the new hidden state with layer_1 + tanh.
+        # TODO: task 1.1 - compute one RNN step.
+        # Concatenate [input, hidden] along the feature axis, then compute the output with
+        # layer_2 + LogSoftmax and the new hidden state with layer_1 + tanh.
         # BEGIN SOLUTION
         combined = torch.cat([input, hidden], dim=1)  # (N, D + H)
         output = self.log_softmax(self.layer_2(combined))

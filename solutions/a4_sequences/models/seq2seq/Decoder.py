@@ -30,7 +30,8 @@ class Decoder(nn.Module):
         self.output_size = output_size
         self.model_type = model_type
 
-        # TODO: task 2.2 - define, with exactly these names:
+        # TODO: task 2.2 - create the decoder's layers.
+        # Use exactly these names:
         #   self.embedding = nn.Embedding(V_tgt, E)
         #   self.recurrent = nn.RNN(E, H_dec, batch_first=True) or nn.LSTM(...) by model_type
         #   self.linear    = nn.Linear(H_dec, V_tgt), followed by LogSoftmax over words
@@ -59,8 +60,9 @@ class Decoder(nn.Module):
         - attention: shape (N, 1, T), where attention[n, 0, t] is the softmax over t of
           cos(h[0, n], encoder_outputs[n, t]) = <h, e_t> / (|h| |e_t|)
         """
-        # TODO: task 2.3 - cosine similarity between the hidden state and every encoder
-        # output, then softmax over the time axis.
+        # TODO: task 2.3 - compute the cosine-similarity attention weights.
+        # Cosine similarity between the hidden state and every encoder output, then softmax
+        # over the time axis.
         # BEGIN SOLUTION
         query = hidden.transpose(0, 1)  # (N, 1, H)
         dots = torch.bmm(query, encoder_outputs.transpose(1, 2))  # (N, 1, T)
@@ -84,8 +86,9 @@ class Decoder(nn.Module):
         - output: log-probabilities over the target words, shape (N, V_tgt)
         - hidden: the new hidden state, same structure and shapes as the input hidden
         """
-        # TODO: task 2.4 - embed and apply dropout; with attention, compute the weights from
-        # h, and replace h by the context attention @ encoder_outputs (for an LSTM keep c);
+        # TODO: task 2.4 - run one decoding step.
+        # Embed and apply dropout; with attention, compute the weights from h and replace h
+        # by the context attention @ encoder_outputs (for an LSTM keep c);
         # run one recurrent step; then linear + LogSoftmax on the recurrent output.
         # BEGIN SOLUTION
         embedded = self.dropout(self.embedding(input))  # (N, 1, E)

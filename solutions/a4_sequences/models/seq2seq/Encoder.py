@@ -27,7 +27,8 @@ class Encoder(nn.Module):
         self.decoder_hidden_size = decoder_hidden_size
         self.model_type = model_type
 
-        # TODO: task 2.1 - define, with exactly these names:
+        # TODO: task 2.1 - create the encoder's layers.
+        # Use exactly these names:
         #   self.embedding  = nn.Embedding(V_src, E)
         #   self.recurrent  = nn.RNN(E, H_enc, batch_first=True) or nn.LSTM(...) by model_type
         #   self.linear1    = nn.Linear(H_enc, H_enc), followed by ReLU
@@ -58,8 +59,9 @@ class Encoder(nn.Module):
           (that transformed h_T, c_T) with the final cell state c_T passed through
           unchanged (so an LSTM encoder needs H_enc == H_dec).
         """
-        # TODO: task 2.1 - embed, apply dropout, run the recurrent layer, then transform
-        # the final hidden state (only h, never c) with linear1, ReLU, linear2, tanh.
+        # TODO: task 2.1 - encode the source sentence.
+        # Embed, apply dropout, run the recurrent layer, then transform the final hidden state
+        # (only h, never c) with linear1, ReLU, linear2, tanh.
         # BEGIN SOLUTION
         embedded = self.dropout(self.embedding(input))  # (N, T, E)
         output, hidden = self.recurrent(embedded)

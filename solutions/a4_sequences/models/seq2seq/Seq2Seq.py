@@ -38,8 +38,9 @@ class Seq2Seq(nn.Module):
         if out_seq_len is None:
             out_seq_len = seq_len
 
-        # TODO: task 2.5 - run the encoder once, then loop out_seq_len times over the
-        # decoder as described above, storing each step's output in `outputs`.
+        # TODO: task 2.5 - decode greedily.
+        # Run the encoder once, then loop out_seq_len times over the decoder as described above,
+        # storing each step's output in `outputs`.
         # BEGIN SOLUTION
         encoder_outputs, hidden = self.encoder(source)
         word = source[:, 0:1]  # (N, 1), the <sos> token

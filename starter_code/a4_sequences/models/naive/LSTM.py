@@ -1,0 +1,60 @@
+"""An LSTM written by hand with one parameter per gate and weight kind."""
+
+import math
+
+import torch
+import torch.nn as nn
+
+
+class LSTM(nn.Module):
+    """A single-layer LSTM over a whole sequence (batch first).
+
+    For every gate z in (i, f, g, o), with x_t of shape (N, D) and h_{t-1} of shape (N, H):
+        z_t = act(x_t @ W_iz + b_iz + h_{t-1} @ W_hz + b_hz)
+    with act = sigmoid for i, f, o and tanh for g. Then
+        c_t = f_t * c_{t-1} + i_t * g_t
+        h_t = o_t * tanh(c_t)
+    starting from h_0 = c_0 = 0. nn.RNN and nn.LSTM are not allowed in this file.
+    """
+
+    def __init__(self, input_size, hidden_size):
+        """
+        Inputs:
+        - input_size: D, the number of features of x_t
+        - hidden_size: H, the size of h_t and c_t
+        """
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+
+        # TODO: task 1.2 - declare the gate parameters.
+        # Each is an nn.Parameter, gate by gate in the order i, f, g, o, and within a gate
+        # in the order W_i*, W_h*, b_i*, b_h*:
+        #   W_ii, W_hi, b_ii, b_hi, W_if, W_hf, b_if, b_hf,
+        #   W_ig, W_hg, b_ig, b_hg, W_io, W_ho, b_io, b_ho
+        # Shapes: W_i* (D, H), W_h* (H, H), b_i* and b_h* (H,). Any float values will do;
+        # init_hidden() below draws them.
+        raise NotImplementedError('task 1.2 - declare the gate parameters. (models/naive/LSTM.py)')
+
+        self.init_hidden()
+
+    def init_hidden(self):
+        """Draw every parameter uniformly from [-1/sqrt(H), 1/sqrt(H)] (as nn.LSTM does)."""
+        bound = 1.0 / math.sqrt(self.hidden_size)
+        for p in self.parameters():
+            nn.init.uniform_(p, -bound, bound)
+
+    def forward(self, x):
+        """
+        Inputs:
+        - x: a batch of sequences of shape (N, T, D)
+
+        Returns a tuple of:
+        - h_t: the hidden state after the last step, shape (N, H)
+        - c_t: the cell state after the last step, shape (N, H)
+        """
+        # TODO: task 1.3 - run the LSTM over the sequence.
+        # Start from zero h and c, loop over the T steps, compute the four gates with the
+        # formula above and update c_t then h_t.
+        raise NotImplementedError('task 1.3 - run the LSTM over the sequence. (models/naive/LSTM.py)')
+        return (h_t, c_t)

@@ -1,0 +1,48 @@
+"""A vanilla RNN cell written by hand: one time step at a time."""
+
+import torch
+import torch.nn as nn
+
+
+class VanillaRNN(nn.Module):
+    """One step of an Elman RNN with a log-softmax read-out.
+
+    The input x_t and the previous hidden state h_{t-1} are concatenated IN THAT ORDER,
+    [x_t, h_{t-1}], and both layers read that same concatenation:
+        h_t = tanh(layer_1([x_t, h_{t-1}]))
+        y_t = log_softmax(layer_2([x_t, h_{t-1}]))
+    nn.RNN and nn.LSTM are not allowed in this file.
+    """
+
+    def __init__(self, input_size, hidden_size, output_size):
+        """
+        Inputs:
+        - input_size: D, the number of features of x_t
+        - hidden_size: H, the size of the hidden state
+        - output_size: C, the number of output classes
+        """
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.output_size = output_size
+
+        # TODO: task 1.1 - create the two layers and the activations.
+        # self.layer_1 = nn.Linear(D + H, H) and self.layer_2 = nn.Linear(D + H, C), plus the
+        # activations you need (tanh for the hidden state, LogSoftmax over classes).
+        raise NotImplementedError('task 1.1 - create the two layers and the activations. (models/naive/RNN.py)')
+
+    def forward(self, input, hidden):
+        """
+        Inputs:
+        - input: x_t of shape (N, D)
+        - hidden: h_{t-1} of shape (N, H)
+
+        Returns a tuple of:
+        - output: log-probabilities y_t of shape (N, C)
+        - hidden: the new hidden state h_t of shape (N, H)
+        """
+        # TODO: task 1.1 - compute one RNN step.
+        # Concatenate [input, hidden] along the feature axis, then compute the output with
+        # layer_2 + LogSoftmax and the new hidden state with layer_1 + tanh.
+        raise NotImplementedError('task 1.1 - compute one RNN step. (models/naive/RNN.py)')
+        return output, hidden

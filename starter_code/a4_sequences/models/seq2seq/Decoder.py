@@ -1,0 +1,78 @@
+"""The decoder of the seq2seq translator, with optional cosine-similarity attention."""
+
+import torch
+import torch.nn as nn
+
+
+class Decoder(nn.Module):
+    """Predicts one target word per call from the previous word and the hidden state.
+
+    With attention, the hidden state handed to the recurrent layer is replaced by the
+    context vector: the attention-weighted average of the encoder outputs, where the
+    weights are softmax_t(cosine(h, encoder_output_t)). This needs H_enc == H_dec.
+    """
+
+    def __init__(self, emb_size, encoder_hidden_size, decoder_hidden_size, output_size,
+                 dropout=0.2, model_type="RNN"):
+        """
+        Inputs:
+        - emb_size: E, the size of a word embedding
+        - encoder_hidden_size: H_enc, the size of one encoder output
+        - decoder_hidden_size: H_dec, the hidden size of the recurrent layer
+        - output_size: V_tgt, the size of the target vocabulary
+        - dropout: the dropout probability applied to the embeddings
+        - model_type: "RNN" or "LSTM"
+        """
+        super().__init__()
+        self.emb_size = emb_size
+        self.encoder_hidden_size = encoder_hidden_size
+        self.decoder_hidden_size = decoder_hidden_size
+        self.output_size = output_size
+        self.model_type = model_type
+
+        # TODO: task 2.2 - create the decoder's layers.
+        # Use exactly these names:
+        #   self.embedding = nn.Embedding(V_tgt, E)
+        #   self.recurrent = nn.RNN(E, H_dec, batch_first=True) or nn.LSTM(...) by model_type
+        #   self.linear    = nn.Linear(H_dec, V_tgt), followed by LogSoftmax over words
+        #   self.dropout   = nn.Dropout(dropout)
+        raise NotImplementedError("task 2.2 - create the decoder's layers. (models/seq2seq/Decoder.py)")
+
+    def compute_attention(self, hidden, encoder_outputs):
+        """Attention weights from cosine similarity, normalised over time.
+
+        Inputs:
+        - hidden: the decoder's previous hidden state h, shape (1, N, H)
+        - encoder_outputs: shape (N, T, H)
+
+        Returns:
+        - attention: shape (N, 1, T), where attention[n, 0, t] is the softmax over t of
+          cos(h[0, n], encoder_outputs[n, t]) = <h, e_t> / (|h| |e_t|)
+        """
+        # TODO: task 2.3 - compute the cosine-similarity attention weights.
+        # Cosine similarity between the hidden state and every encoder output, then softmax
+        # over the time axis.
+        raise NotImplementedError('task 2.3 - compute the cosine-similarity attention weights. (models/seq2seq/Decoder.py)')
+        return attention
+
+    def forward(self, input, hidden, encoder_outputs=None, attention=False):
+        """One decoding step.
+
+        Inputs:
+        - input: the previous target word ids, shape (N, 1)
+        - hidden: the previous hidden state, shape (1, N, H_dec); for an LSTM the tuple
+          (h, c) of two such tensors
+        - encoder_outputs: the encoder's outputs of shape (N, T, H_enc); used only when
+          attention is True
+        - attention: whether to replace h by the attention context before the step
+
+        Returns a tuple of:
+        - output: log-probabilities over the target words, shape (N, V_tgt)
+        - hidden: the new hidden state, same structure and shapes as the input hidden
+        """
+        # TODO: task 2.4 - run one decoding step.
+        # Embed and apply dropout; with attention, compute the weights from h and replace h
+        # by the context attention @ encoder_outputs (for an LSTM keep c);
+        # run one recurrent step; then linear + LogSoftmax on the recurrent output.
+        raise NotImplementedError('task 2.4 - run one decoding step. (models/seq2seq/Decoder.py)')
+        return output, hidden

@@ -1,0 +1,55 @@
+"""The encoder of the seq2seq translator."""
+
+import torch
+import torch.nn as nn
+
+
+class Encoder(nn.Module):
+    """Embeds a source sentence, runs a recurrent layer over it, and maps the final hidden
+    state to the decoder's size with Linear -> ReLU -> Linear -> tanh.
+    """
+
+    def __init__(self, input_size, emb_size, encoder_hidden_size, decoder_hidden_size,
+                 dropout=0.2, model_type="RNN"):
+        """
+        Inputs:
+        - input_size: V_src, the size of the source vocabulary
+        - emb_size: E, the size of a word embedding
+        - encoder_hidden_size: H_enc, the hidden size of the recurrent layer
+        - decoder_hidden_size: H_dec, the hidden size the decoder expects
+        - dropout: the dropout probability applied to the embeddings
+        - model_type: "RNN" or "LSTM"
+        """
+        super().__init__()
+        self.input_size = input_size
+        self.emb_size = emb_size
+        self.encoder_hidden_size = encoder_hidden_size
+        self.decoder_hidden_size = decoder_hidden_size
+        self.model_type = model_type
+
+        # TODO: task 2.1 - create the encoder's layers.
+        # Use exactly these names:
+        #   self.embedding  = nn.Embedding(V_src, E)
+        #   self.recurrent  = nn.RNN(E, H_enc, batch_first=True) or nn.LSTM(...) by model_type
+        #   self.linear1    = nn.Linear(H_enc, H_enc), followed by ReLU
+        #   self.linear2    = nn.Linear(H_enc, H_dec), followed by tanh
+        #   self.dropout    = nn.Dropout(dropout)
+        raise NotImplementedError("task 2.1 - create the encoder's layers. (models/seq2seq/Encoder.py)")
+
+    def forward(self, input):
+        """
+        Inputs:
+        - input: source token ids of shape (N, T)
+
+        Returns a tuple of:
+        - output: the recurrent layer's outputs at every step, shape (N, T, H_enc)
+        - hidden: tanh(linear2(relu(linear1(h_T)))) of shape (1, N, H_dec), where h_T is
+          the recurrent layer's final hidden state. For an LSTM, hidden is the tuple
+          (that transformed h_T, c_T) with the final cell state c_T passed through
+          unchanged (so an LSTM encoder needs H_enc == H_dec).
+        """
+        # TODO: task 2.1 - encode the source sentence.
+        # Embed, apply dropout, run the recurrent layer, then transform the final hidden state
+        # (only h, never c) with linear1, ReLU, linear2, tanh.
+        raise NotImplementedError('task 2.1 - encode the source sentence. (models/seq2seq/Encoder.py)')
+        return output, hidden
