@@ -83,11 +83,11 @@ class GradingPlugin:
         self.progress = None  # optional callable(nodeid, entry) set by the runner
         self.collect_errors: list[str] = []
         self.broken: str | None = None   # set when the sandbox itself cannot run
+        self.self_tested = False
 
     # ---- sandbox lifecycle
-    def get_sandbox(self) -> Sandbox:
-        if self.broken:
-            raise SandboxError(self.broken)
+    def start_sandbox(self) -> Sandbox:
+        """Start the fork server without waiting for it (it preloads while tests are collected)."""
         if self.sandbox is None:
             s = self.settings
             if "submission" not in s:
@@ -97,8 +97,15 @@ class GradingPlugin:
                 preload=s.get("preload", ["numpy"]), pythonpath=s.get("pythonpath", []),
                 limits=Limits(**s.get("limits", {})),
             )
-            self._self_test(self.sandbox)
         return self.sandbox
+
+    def get_sandbox(self) -> Sandbox:
+        if self.broken:
+            raise SandboxError(self.broken)
+        if not self.self_tested:
+            self.self_tested = True
+            self._self_test(self.start_sandbox())
+        return self.start_sandbox()
 
     def _self_test(self, sandbox: Sandbox) -> None:
         """Fork one worker before any student code runs, so a broken setup is the grader's failure."""

@@ -82,8 +82,13 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           on_collected: Callable[[int], None] | None = None) -> dict:
     """Grade ``submission`` and write ``results_path``; return the results document."""
     started = time.time()
+    import threading
+
+    # Load the JSON Schema validator while the grader mostly waits on workers.
+    threading.Thread(target=results_mod.warm_up, daemon=True).start()
     results_mod.write_atomic(results_mod.failure_document(
-        "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path)
+        "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path,
+        check=False)
     manifest = layout.manifest
     area.mkdir(parents=True, exist_ok=True)
     os.chmod(area, 0o755)
@@ -143,6 +148,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             config.stash[_plugin_key] = plugin
             config.pluginmanager.register(plugin, "autograder-grading")
             holder["plugin"] = plugin
+            plugin.start_sandbox()
 
         def pytest_collection_finish(self, session):
             if on_collected is not None:

@@ -148,10 +148,15 @@ class Sandbox:
         theirs.close()
         self.control = ours
         self._buf = b""
-        hello = self._read_line(timeout=300)
-        if not hello.get("ready"):
-            raise SandboxError("the sandbox fork server did not start")
-        self.server_pid = hello["pid"]
+        self.server_pid: int | None = None  # known once the server says it is ready
+
+    def _ensure_ready(self) -> None:
+        """Wait for the fork server's greeting (it preloads libraries while the grader collects tests)."""
+        if self.server_pid is None:
+            hello = self._read_line(timeout=300)
+            if not hello.get("ready"):
+                raise SandboxError("the sandbox fork server did not start")
+            self.server_pid = hello["pid"]
 
     # -- control channel
     def _read_line(self, timeout: float) -> dict:
@@ -188,6 +193,7 @@ class Sandbox:
         return workdir
 
     def worker(self, test_seconds: float | None = None) -> "Worker":
+        self._ensure_ready()
         workdir = self._prepare_workdir()
         ours, theirs = socket.socketpair()
         budget = self.limits.test_seconds if test_seconds is None else test_seconds
@@ -198,6 +204,7 @@ class Sandbox:
 
     def close(self) -> None:
         try:
+            self._ensure_ready()
             self._ask({"op": "exit"}, timeout=20)
         except Exception:
             pass

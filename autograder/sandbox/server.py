@@ -236,6 +236,11 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
 
 
 def _children(pid: int) -> list[int]:
+    try:  # fast path: the kernel's own list of this process's children
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        pass
     kids = []
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -284,6 +289,11 @@ def fork_server(control_fd: int, config: dict) -> None:
     control = socket.socket(fileno=control_fd)
     for name in config.get("preload", []):
         importlib.import_module(name)
+    # What every worker needs on its first call, loaded once here instead of in each worker.
+    import safetensors.numpy  # noqa: F401
+
+    if "numpy" in sys.modules:
+        import numpy.random  # noqa: F401
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
