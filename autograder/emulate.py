@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import secrets
 import shutil
 import subprocess
 import sys
@@ -114,6 +115,8 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         (root / "submission_metadata.json").write_text(json.dumps(_metadata()))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
+        if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
+            env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.time()
         with open(root / "stdout.txt", "wb") as log:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import pwd
+import secrets
 import shutil
 import signal
 import socket
@@ -80,18 +81,25 @@ _SIGNAL_HINTS = {
 
 
 def sandbox_user() -> tuple[int, int] | None:
-    """The (uid, gid) workers drop to when the grader runs as root, else None."""
+    """The (uid, gid) workers drop to when the grader runs as root, else None.
+
+    ``AUTOGRADER_SANDBOX_UID`` picks a numeric id; otherwise the user ``autograder-student``
+    that setup.sh creates; otherwise a random unused id, so concurrent runs on one machine can
+    neither signal nor count against each other.
+    """
     if os.geteuid() != 0:
         return None
-    for name in (os.environ.get("AUTOGRADER_SANDBOX_USER", ""), "autograder-student", "nobody"):
-        if not name:
-            continue
-        try:
-            entry = pwd.getpwnam(name)
-            return entry.pw_uid, entry.pw_gid
-        except KeyError:
-            continue
-    return 65534, 65534
+    forced = os.environ.get("AUTOGRADER_SANDBOX_UID", "")
+    if forced.isdigit() and int(forced) > 0:
+        return int(forced), int(forced)
+    try:
+        entry = pwd.getpwnam(os.environ.get("AUTOGRADER_SANDBOX_USER", "autograder-student"))
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        # No dedicated user: an unused id of this run's own (never a shared one such as
+        # nobody, whose other processes the final clean-up would otherwise kill).
+        uid = 200000 + secrets.randbelow(50000)
+        return uid, uid
 
 
 class Sandbox:
@@ -134,7 +142,8 @@ class Sandbox:
         ours, theirs = socket.socketpair()
         env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
                "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg",
-               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "HOME": str(self.area)}
+               "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "HOME": str(self.area),
+               "USER": "student", "LOGNAME": "student"}
         for keep in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
             if keep in os.environ:
                 env[keep] = os.environ[keep]
