@@ -116,3 +116,31 @@ def test_failure_output_never_shows_test_source(pytester):
                         "@weight(1)\ndef test_s():\n    value = EXPECTED_SECRET + 1\n    assert value == 0, 'wrong value'\n")
     out = doc["tests"][0]["output"]
     assert out == "wrong value" and "EXPECTED_SECRET" not in out
+
+
+def test_fail_safe_document_is_valid_and_says_so_plainly():
+    from autograder.results import GRADER_FAILED, failure_document
+
+    doc = failure_document()
+    assert validate(doc) == [] and doc["score"] == 0 and GRADER_FAILED in doc["output"]
+
+
+def test_oversized_outputs_are_capped_below_a_megabyte(tmp_path):
+    from autograder.results import write_atomic
+
+    doc = {"score": 0, "tests": [{"name": f"t{i}", "score": 0, "max_score": 1, "output": "x" * 200_000}
+                                 for i in range(40)]}
+    path = tmp_path / "results.json"
+    write_atomic(doc, path)
+    assert path.stat().st_size < 1_000_000 and validate(json.loads(path.read_text())) == []
+
+
+def test_grader_crash_still_leaves_a_valid_results_file(tmp_path, monkeypatch):
+    """A broken zip (no manifest) ends in the plain-words failure document, never a missing file."""
+    from autograder.runner import gradescope_main
+
+    (tmp_path / "source").mkdir()
+    monkeypatch.setenv("AUTOGRADER_ROOT", str(tmp_path))
+    assert gradescope_main(tmp_path / "source") == 1
+    doc = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert validate(doc) == [] and doc["score"] == 0 and "not a judgement of your code" in doc["output"]

@@ -86,3 +86,36 @@ def test_committed_starters_are_in_sync():
         for aid in repo.assignment_ids():
             m = repo.manifest(aid)
             assert starter.drift(starter.generate(repo.solution(aid), m.solution_only), repo.starter(aid)) == [], aid
+
+
+def test_solution_notebook_runs_and_exports(tmp_path):
+    """`autograder notebooks` executes the toy solution notebook; `export` renders HTML."""
+    import shutil
+    import subprocess
+    import sys
+
+    from conftest import TOY
+
+    out = subprocess.run([sys.executable, "-m", "autograder", "--repo", str(TOY), "notebooks", "toy"],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0 and "experiment.ipynb ran" in out.stdout, out.stdout + out.stderr
+    import nbformat
+    from nbclient import NotebookClient
+
+    from autograder.notebooks import export_html
+
+    nb = nbformat.read(TOY / "assignments" / "toy" / "notebooks" / "experiment.ipynb", as_version=4)
+    NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(TOY / "solutions" / "toy")}}).execute()
+    path = tmp_path / "done.ipynb"
+    nbformat.write(nb, path)
+    html = export_html(path).read_text()
+    assert "Toy experiment" in html and "<html" in html
+    shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_student_bundle_notebook_has_no_solution(toy_zips):
+    import zipfile
+
+    with zipfile.ZipFile(toy_zips[1]) as zf:
+        text = zf.read("toy/notebooks/experiment.ipynb").decode()
+    assert "probs = softmax(scores)" not in text and "NotImplementedError" in text
