@@ -78,14 +78,14 @@ def print_table(rows: list[Row]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Autograders ({torch_build()})")
+    table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s)")
     for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)", "ok"):
         table.add_column(col)
     for r in rows:
         ok = "[green]yes[/green]" if not r.problems else f"[red]{len(r.problems)} problem(s)[/red]"
         table.add_row(r.aid, f"{r.solution} / {r.points:g}", f"{r.starter}", f"{r.seconds:.1f}",
                       f"{r.peak_mb:.0f}", f"{r.cpu_s:.1f}", ok)
-    console = Console()
+    console = Console(width=max(120, Console().width))
     console.print(table)
     for r in rows:
         for p in r.problems:

@@ -1,3 +1,5 @@
+import json
+
 import pytest
 import toy_probes
 from gradescope_utils.autograder_utils.decorators import leaderboard, number, weight
@@ -7,13 +9,19 @@ from autograder.testing import assert_true
 
 @weight(2)
 @number("2.1")
-def test_counter_handle(student):
+def test_counter_handle(student, fixtures_dir):
     """Counter keeps its total across calls"""
     c = student.new("calc.counter.Counter", 10)
     c.step(5)
     c.step()
     total = c.total
     assert_true(total == 16, f"Counter(10) after step(5) and step(): expected total 16, got {total!r}")
+    case = json.loads((fixtures_dir / "counter.json").read_text())
+    c = student.new("calc.counter.Counter", case["start"])
+    for amount in case["amounts"]:
+        c.step(amount)
+    total = c.total
+    assert_true(total == case["total"], f"Counter after several steps: expected {case['total']}, got {total!r}")
 
 
 @weight(1.5)
