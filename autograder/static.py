@@ -175,9 +175,8 @@ def check(root: Path, manifest: Manifest) -> list[dict]:
     return problems
 
 
-def assemble(root: Path, manifest: Manifest, support: Path | None, target: Path) -> list[str]:
+def assemble(root: Path, manifest: Manifest, support: Path | None, target: Path) -> None:
     """Lay out the worker's copy: support files first, then the student's own files over them."""
-    notes = []
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
@@ -191,7 +190,6 @@ def assemble(root: Path, manifest: Manifest, support: Path | None, target: Path)
             dest = target / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, dest)
-    return notes
 
 
 def student_files(root: Path, manifest: Manifest) -> list[str]:

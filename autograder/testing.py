@@ -7,7 +7,6 @@ so a list, a subclass with a lying ``__eq__``, a NaN or a broadcastable scalar n
 
 from __future__ import annotations
 
-import numbers
 import sys
 from typing import Any, Callable
 
@@ -38,7 +37,7 @@ def assert_true(condition: Any, message: str) -> None:
 
 
 def assert_shape(actual: Any, shape: tuple, name: str = "output", where: str = "") -> None:
-    got = getattr(actual, "shape", None) if type(actual) is np.ndarray or _is_tensor(actual) else None
+    got: Any = getattr(actual, "shape", None) if type(actual) is np.ndarray or _is_tensor(actual) else None
     if got is None:
         fail(f"{name}: expected an array of shape {tuple(shape)}, got {_describe(actual)}.{_where(where)}")
     if tuple(got) != tuple(shape):

@@ -78,8 +78,9 @@ def test_drift_names_changed_missing_and_extra_files(tmp_path):
 
 
 def test_committed_starters_are_in_sync():
-    from autograder.build import Repo
     from conftest import REPO, TOY
+
+    from autograder.build import Repo
 
     for root in (REPO, TOY):
         repo = Repo(root)

@@ -93,8 +93,9 @@ def test_student_bundle_check_and_submit(toy_zips, tmp_path):
         zf.extractall(tmp_path)
     folder = tmp_path / "toy"
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    run = lambda *args: subprocess.run([sys.executable, "-m", "autograder", *args], cwd=folder, env=env,
-                                       capture_output=True, text=True, timeout=300)
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=folder, env=env,
+                                           capture_output=True, text=True, timeout=300)
     out = run("check")
     assert out.returncode == 1 and "0 / 5" in out.stdout and "task 1.1" in out.stdout, out.stdout + out.stderr
     for name in ("ops.py", "counter.py"):

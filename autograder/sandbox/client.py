@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -120,7 +120,7 @@ class Sandbox:
             shutil.copytree(probes_dir, self.probes_dir, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             self.probes_dir.mkdir()
-        for root, dirs, files in os.walk(self.probes_dir):
+        for root, _dirs, files in os.walk(self.probes_dir):
             os.chmod(root, 0o755)
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
@@ -195,7 +195,7 @@ class Sandbox:
                         ignore=shutil.ignore_patterns("__pycache__", ".output"))
         if self.user:
             uid, gid = self.user
-            for root, dirs, files in os.walk(workdir):
+            for root, _dirs, files in os.walk(workdir):
                 os.chown(root, uid, gid)
                 for f in files:
                     os.chown(os.path.join(root, f), uid, gid)

@@ -203,7 +203,7 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
         _set_limit(resource.RLIMIT_DATA, config["base_data"] + (limits["memory_mb"] << 20))
         uid, gid = config.get("uid"), config.get("gid")
-        if uid is not None:
+        if uid is not None and gid is not None:
             os.setgroups([])
             os.setgid(gid)
             os.setuid(uid)
@@ -264,9 +264,9 @@ def _kill_descendants() -> None:
         if not kids:
             break
         for kid in kids:
-            for kill in (lambda: os.killpg(kid, signal.SIGKILL), lambda: os.kill(kid, signal.SIGKILL)):
+            for kill in (os.killpg, os.kill):
                 try:
-                    kill()
+                    kill(kid, signal.SIGKILL)
                 except OSError:
                     pass
         _reap_all()
