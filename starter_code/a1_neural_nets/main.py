@@ -8,12 +8,15 @@ import argparse
 import copy
 import os
 
-import data_sources
-from models.softmax_regression import SoftmaxRegression
-from models.two_layer_nn import TwoLayerNet
-from optimizer.sgd import SGD
-from utils import (evaluate, generate_batched_data, load_mnist_test, load_mnist_trainval,
-                   plot_curves, train)
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")   # these matrices are small: one BLAS thread is fastest
+
+import data_sources  # noqa: E402  (after the thread settings, which must precede numpy)
+from models.softmax_regression import SoftmaxRegression  # noqa: E402
+from models.two_layer_nn import TwoLayerNet  # noqa: E402
+from optimizer.sgd import SGD  # noqa: E402
+from utils import (evaluate, generate_batched_data, load_mnist_test,  # noqa: E402
+                   load_mnist_trainval, plot_curves, train)
 
 DEFAULTS = {
     "type": "TwoLayerNet",
