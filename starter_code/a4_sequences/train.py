@@ -21,7 +21,7 @@ from models.Transformer import TransformerTranslator
 from utils import default_device, evaluate, fit, plot_curves
 
 MODELS = ["rnn", "rnn_attention", "lstm", "lstm_attention", "transformer", "full_transformer"]
-EPOCHS = {"rnn": 30, "rnn_attention": 30, "lstm": 30, "lstm_attention": 30, "transformer": 20,
+EPOCHS = {"rnn": 30, "rnn_attention": 30, "lstm": 30, "lstm_attention": 30, "transformer": 10,
           "full_transformer": 6}
 
 
