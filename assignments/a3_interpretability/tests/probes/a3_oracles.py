@@ -39,7 +39,7 @@ def positive_score_labels(X, seed, rng):
     return np.array(labels, dtype=np.int64)
 
 
-def grad_cam_labels(X, seed, rng, candidates_per_image=48):
+def grad_cam_labels(X, seed, rng, candidates_per_image=24):
     """One label per image whose raw Grad-CAM (before the ReLU) is positive in some cells and
     negative in others, so that leaving out the ReLU, or applying it in the wrong place,
     changes the result."""
