@@ -11,12 +11,12 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")   # these matrices are small: one BLAS thread is fastest
 
-import data_sources  # noqa: E402  (after the thread settings, which must precede numpy)
+import data_sources  # noqa: E402
+import numpy as np  # noqa: E402  (after the thread settings, which must precede numpy)
 from models.softmax_regression import SoftmaxRegression  # noqa: E402
 from models.two_layer_nn import TwoLayerNet  # noqa: E402
 from optimizer.sgd import SGD  # noqa: E402
-from utils import (evaluate, generate_batched_data, load_mnist_test,  # noqa: E402
-                   load_mnist_trainval, plot_curves, train)
+from utils import evaluate, generate_batched_data, load_mnist_test, load_mnist_trainval, plot_curves, train  # noqa: E402
 
 DEFAULTS = {
     "type": "TwoLayerNet",
@@ -80,6 +80,8 @@ def main():
 
     train_data, train_label, val_data, val_label = load_mnist_trainval()
     test_data, test_label = load_mnist_test()
+    # one conversion to arrays here instead of one per epoch in generate_batched_data
+    train_data, train_label = np.asarray(train_data), np.asarray(train_label)
     val_batches = generate_batched_data(val_data, val_label, batch_size=config["batch_size"])
     test_batches = generate_batched_data(test_data, test_label, batch_size=config["batch_size"])
 
@@ -94,7 +96,7 @@ def main():
                                               seed=config["seed"] + epoch)
         train_loss, train_acc = train(epoch, *train_batches, model, optimizer, config["debug"])
         valid_loss, valid_acc = evaluate(*val_batches, model, config["debug"])
-        for key, value in zip(history, (train_loss, train_acc, valid_loss, valid_acc)):
+        for key, value in zip(history, (train_loss, train_acc, valid_loss, valid_acc), strict=True):
             history[key].append(value)
         print(f"epoch {epoch + 1:3d}/{config['epochs']}: train loss {train_loss:.4f} "
               f"acc {train_acc:.4f} | validation loss {valid_loss:.4f} acc {valid_acc:.4f}")

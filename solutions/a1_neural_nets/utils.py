@@ -2,9 +2,8 @@
 
 import time
 
-import numpy as np
-
 import data_sources
+import numpy as np
 
 
 def _as_lists(images, labels):
@@ -103,7 +102,7 @@ def train(epoch, batched_train_data, batched_train_label, model, optimizer, debu
     # collect the losses and the number of correct predictions.
     # BEGIN SOLUTION
     total_loss, hits, count = 0.0, 0.0, 0
-    for idx, (X, y) in enumerate(zip(batched_train_data, batched_train_label)):
+    for idx, (X, y) in enumerate(zip(batched_train_data, batched_train_label, strict=True)):
         start = time.time()
         loss, accuracy = model.forward(X, y, mode="train")
         optimizer.update(model)
@@ -140,7 +139,7 @@ def evaluate(batched_test_data, batched_test_label, model, debug=True):
     # TODO: task 5.4 - evaluation loop: forward with mode="valid", no update.
     # BEGIN SOLUTION
     total_loss, hits, count = 0.0, 0.0, 0
-    for idx, (X, y) in enumerate(zip(batched_test_data, batched_test_label)):
+    for idx, (X, y) in enumerate(zip(batched_test_data, batched_test_label, strict=True)):
         loss, accuracy = model.forward(X, y, mode="valid")
         total_loss += loss
         hits += accuracy * X.shape[0]

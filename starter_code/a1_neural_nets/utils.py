@@ -2,9 +2,8 @@
 
 import time
 
-import numpy as np
-
 import data_sources
+import numpy as np
 
 
 def _as_lists(images, labels):

@@ -84,7 +84,7 @@ def test_cross_entropy_random_batches_and_absent_labels(student, rng):
 @number("1.4")
 def test_accuracy_random_batches(student, rng):
     net = student.new(BASE)
-    for trial in range(3):
+    for _ in range(3):
         N, C = int(rng.integers(1, 40)), int(rng.integers(2, 12))
         prob = _stable_softmax(rng.standard_normal((N, C)) * 2)
         y = rng.integers(0, C, size=N)

@@ -52,7 +52,7 @@ def _two_layer_params(rng, D, H, C, scale=1.0):
 @weight(3)
 @number("2.1")
 def test_softmax_regression_forward_random_shapes(student, rng):
-    for trial in range(3):
+    for _ in range(3):
         D, C, N = _sizes(rng)
         net = student.new(SOFTMAX_REG, input_size=D, num_classes=C)
         W1 = rng.standard_normal((D, C))
@@ -81,7 +81,7 @@ def test_softmax_regression_gradient_random_shapes(student, rng):
         y = _labels(rng, N, C)
         net.forward(X, y, mode="train")
         grads = net.gradients
-        expected = numerical_gradient(lambda w: _mean_ce(_sr_prob(w, X), y), W1)
+        expected = numerical_gradient(lambda w, X=X, y=y: _mean_ce(_sr_prob(w, X), y), W1)
         assert_array(grads.get("W1") if isinstance(grads, dict) else grads, expected, rtol=1e-5, atol=1e-8,
                      name=f"gradients['W1'] of SoftmaxRegression({D}, {C}) on {N} example(s), some classes "
                           "absent from y, against a centred-difference gradient",
@@ -174,7 +174,7 @@ def _two_layer_grad_check(student, rng, D, H, C, N, absent):
 @weight(4)
 @number("3.2")
 def test_two_layer_gradients_random_shapes(student, rng):
-    for trial in range(2):
+    for _ in range(2):
         D, C, N = _sizes(rng)
         _two_layer_grad_check(student, rng, D, int(rng.integers(2, 10)), C, max(N, 2), absent=False)
 

@@ -1,9 +1,9 @@
 """Tasks 4 to 6, hidden: regularization and SGD on any model, batching, the loops, and learning."""
 
+import a1_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a1_probes as probes
 from autograder.testing import assert_array, assert_scalar, assert_true, fail
 
 TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
@@ -13,7 +13,7 @@ SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"
 def _deep_params(rng, sizes):
     """Weights W1..WL and biases b1..bL of a network with layer sizes `sizes`."""
     weights = {}
-    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:]), start=1):
+    for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True), start=1):
         weights[f"W{i}"] = rng.standard_normal((a, b))
         weights[f"b{i}"] = rng.standard_normal(b)
     return weights
@@ -147,7 +147,7 @@ def _recorded(student, kind, rng):
         fail(f"{kind} should return (mean loss, accuracy), got {result!r}. Where to look: {where}")
     assert_scalar(result[0], float(np.mean(losses)), rtol=1e-9,
                   name=f"the loss returned by {kind}: the mean of {len(sizes)} batch losses", where=where)
-    expected_acc = sum(a * b for a, b in zip(accs, sizes)) / sum(sizes)
+    expected_acc = sum(a * b for a, b in zip(accs, sizes, strict=True)) / sum(sizes)
     assert_scalar(result[1], expected_acc, rtol=1e-9,
                   name=f"the accuracy returned by {kind} over batches of sizes {sizes}",
                   where=where + " (weight each batch's accuracy by its number of examples)")

@@ -1,6 +1,5 @@
 """Task 4: L2 regularization and the SGD step (public)."""
 
-import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.testing import assert_array

@@ -1,9 +1,9 @@
 """Task 5: the train / validation split, batching, and the train and evaluate loops (public)."""
 
+import a1_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a1_probes as probes
 from autograder.testing import assert_array, assert_scalar, assert_true, fail
 
 
@@ -19,7 +19,7 @@ def test_trainval_split_is_first_80_percent(student):
     n_train = int(0.8 * n)
     train_data, train_label, val_data, val_label = out["parts"]
     for kind, (container, element, inner) in zip(("train_data", "train_label", "val_data", "val_label"),
-                                                  out["types"]):
+                                                  out["types"], strict=True):
         assert_true(container == "list",
                     f"{kind} should be a list (as in the docstring), got a {container}. Where to look: {where}")
         wanted = ("list", "float") if kind.endswith("data") else ("int", "")
