@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 BASE_PYTHON ?= $(shell for p in /usr/bin/python3.11 /usr/bin/python3 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
 
-.PHONY: venv autograders test lint bench clean
+.PHONY: venv cpu-venv autograders test lint bench clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
@@ -16,9 +16,21 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# A second venv with the CPU-only torch wheel, to report Gradescope-like memory figures
+# next to the CUDA build's (torchvision from PyPI does not import beside it).
+CPU_VENV ?= .venv-cpu
+$(CPU_VENV)/.installed:
+	@test -x $(CPU_VENV)/bin/python || $(BASE_PYTHON) -m venv $(CPU_VENV)
+	$(CPU_VENV)/bin/python -m pip install --quiet torch==2.13.0 numpy pytest gradescope-utils==0.5.0 \
+		safetensors jsonschema rich scikit-learn pyyaml matplotlib
+	@touch $@
+
+cpu-venv: $(CPU_VENV)/.installed
+
 autograders: venv
 	$(PY) -m autograder build all
-	$(PY) -m autograder verify
+	-$(MAKE) --no-print-directory cpu-venv
+	AUTOGRADER_CPU_PYTHON=$(CPU_VENV)/bin/python $(PY) -m autograder verify
 
 test: venv
 	$(PY) -m autograder starter --check

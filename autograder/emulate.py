@@ -84,7 +84,7 @@ def _metadata() -> dict:
 
 
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
-            keep: bool = False) -> Emulation:
+            keep: bool = False, python: str | None = None) -> Emulation:
     """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate."""
     zip_path, submission = Path(zip_path), Path(submission)
     if not zip_path.is_file():
@@ -114,7 +114,7 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         (root / "results").mkdir()
         (root / "submission_metadata.json").write_text(json.dumps(_metadata()))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
-        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable})
+        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
         if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
             env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)

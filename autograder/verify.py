@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import starter
-from .build import Repo, build
+from .build import Repo, build, requirements
 from .emulate import emulate
 
 
@@ -21,6 +22,7 @@ class Row:
     seconds: float = 0.0
     peak_mb: float = 0.0
     cpu_s: float = 0.0
+    cpu_torch: str = ""        # the solution's figures with the CPU-only torch wheel, when measured
     problems: list[str] = field(default_factory=list)
 
 
@@ -62,6 +64,16 @@ def verify_one(repo: Repo, aid: str, log=print) -> Row:
                                 f"{test.get('output', '')[:300]}")
     if row.solution is None or abs(row.solution - manifest.points) > 1e-6:
         row.problems.append(f"solution scores {row.solution}, expected {manifest.points}")
+    cpu_python = os.environ.get("AUTOGRADER_CPU_PYTHON")
+    needs_torch = any(r.startswith("torch==") for r in requirements(manifest))
+    needs_vision = any(r.startswith("torchvision") for r in requirements(manifest))
+    if cpu_python and needs_torch and not needs_vision and Path(cpu_python).exists():
+        cpu = emulate(grader_zip, repo.solution(aid), python=str(Path(cpu_python).absolute()))
+        row.cpu_torch = f"{cpu.peak_pss_mb:.0f} MB, {cpu.cpu_seconds:.1f} s, score {cpu.results.get('score')}"
+    elif needs_vision:
+        row.cpu_torch = "needs torchvision"
+    elif not needs_torch:
+        row.cpu_torch = "no torch"
     with tempfile.TemporaryDirectory() as tmp:
         start_dir = repo.starter(aid) if repo.starter(aid).is_dir() else Path(tmp)
         st = emulate(grader_zip, start_dir)
@@ -79,12 +91,13 @@ def print_table(rows: list[Row]) -> None:
     from rich.table import Table
 
     table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s)")
-    for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)", "ok"):
+    for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)",
+                "with CPU-only torch 2.13", "ok"):
         table.add_column(col)
     for r in rows:
         ok = "[green]yes[/green]" if not r.problems else f"[red]{len(r.problems)} problem(s)[/red]"
         table.add_row(r.aid, f"{r.solution} / {r.points:g}", f"{r.starter}", f"{r.seconds:.1f}",
-                      f"{r.peak_mb:.0f}", f"{r.cpu_s:.1f}", ok)
+                      f"{r.peak_mb:.0f}", f"{r.cpu_s:.1f}", r.cpu_torch or "-", ok)
     console = Console(width=max(120, Console().width))
     console.print(table)
     for r in rows:
