@@ -266,8 +266,10 @@ class Worker:
 
     # ---- public API used by tests
     def new(self, path: str, *args, **kwargs) -> "RemoteHandle":
-        return self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs, "ref": True},
-                             f"{path}(...)")
+        handle = self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs, "ref": True},
+                               f"{path}(...)")
+        object.__setattr__(handle, "_label", path.rsplit(".", 1)[-1])
+        return handle
 
     def call(self, path: str, *args, **kwargs) -> Any:
         return self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs}, f"{path}(...)")
@@ -284,7 +286,10 @@ class Worker:
                              f"the test helper {path.rsplit('.', 1)[-1]}(...)")
 
     def ref(self, handle: "RemoteHandle", name: str) -> "RemoteHandle":
-        return self._request({"op": "getattr", "target": handle, "name": name, "ref": True}, f".{name}")
+        label = f"{handle._name()}.{name}"
+        value = self._request({"op": "getattr", "target": handle, "name": name, "ref": True}, label)
+        object.__setattr__(value, "_label", label)
+        return value
 
     def output(self) -> str:
         """The tail of what the worker printed so far."""
@@ -397,30 +402,40 @@ class RemoteHandle(codec.Handle):
     def __init__(self, worker: Worker, hid: int, type_name: str, is_callable: bool):
         super().__init__(hid, type_name, is_callable)
         object.__setattr__(self, "_worker", worker)
+        object.__setattr__(self, "_label", type_name.rsplit(".", 1)[-1])
 
     def _w(self) -> Worker:
         return object.__getattribute__(self, "_worker")
 
+    def _name(self) -> str:
+        """How messages name this object: the class a test built, then the attributes it reached."""
+        return object.__getattribute__(self, "_label")
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        return self._w()._request({"op": "getattr", "target": self, "name": name}, f".{name}")
+        value = self._w()._request({"op": "getattr", "target": self, "name": name}, f"{self._name()}.{name}")
+        if isinstance(value, RemoteHandle):
+            object.__setattr__(value, "_label", f"{self._name()}.{name}")
+        return value
 
     def __setattr__(self, name: str, value: Any) -> None:
-        self._w()._request({"op": "setattr", "target": self, "name": name, "value": value}, f"setting .{name}")
+        self._w()._request({"op": "setattr", "target": self, "name": name, "value": value},
+                           f"setting {self._name()}.{name}")
 
     def __call__(self, *args, **kwargs) -> Any:
         return self._w()._request({"op": "call", "target": self, "args": list(args), "kwargs": kwargs},
-                                  f"{object.__getattribute__(self, '_type_name')}(...)")
+                                  f"{self._name()}(...)")
 
     def __getitem__(self, key: Any) -> Any:
-        return self._w()._request({"op": "getitem", "target": self, "key": key}, f"[{key!r}]")
+        return self._w()._request({"op": "getitem", "target": self, "key": key}, f"{self._name()}[{key!r}]")
 
     def __setitem__(self, key: Any, value: Any) -> None:
-        self._w()._request({"op": "setitem", "target": self, "key": key, "value": value}, f"[{key!r}] = ...")
+        self._w()._request({"op": "setitem", "target": self, "key": key, "value": value},
+                           f"{self._name()}[{key!r}] = ...")
 
     def __len__(self) -> int:
-        value = self._w()._request({"op": "len", "target": self}, "len(...)")
+        value = self._w()._request({"op": "len", "target": self}, f"len({self._name()})")
         if type(value) is not int:
             raise SandboxError("len() of a student object did not return an int")
         return value
