@@ -212,6 +212,8 @@ def gradescope_main(source: str | Path) -> int:
     """Entry point of ``run_autograder``: grade ``$AUTOGRADER_ROOT/submission``; always write results."""
     source = Path(source)
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    if "AUTOGRADER_ROOT" not in os.environ:  # the real Gradescope container: never run student code as root
+        os.environ["AUTOGRADER_REQUIRE_DROP"] = "1"
     results_path = root / "results" / "results.json"
     started = time.time()
     try:

@@ -102,6 +102,29 @@ def sandbox_user() -> tuple[int, int] | None:
         return uid, uid
 
 
+def unreadable_for_others(paths) -> list[str]:
+    """Folders on the way to ``paths`` that a user other than the owner cannot enter."""
+    bad = []
+    for path in paths:
+        p = Path(path).resolve()
+        for folder in [p, *p.parents]:
+            try:
+                mode = folder.stat().st_mode
+            except OSError:
+                continue
+            if folder.is_dir() and not mode & 0o001:
+                bad.append(str(folder))
+                break
+    return sorted(set(bad))
+
+
+def _interpreter_paths() -> list[str]:
+    import sysconfig
+
+    names = ("stdlib", "platstdlib", "purelib", "platlib")
+    return [sysconfig.get_paths()[n] for n in names if n in sysconfig.get_paths()]
+
+
 class Sandbox:
     """One fork server and the workers forked from it."""
 
@@ -111,6 +134,17 @@ class Sandbox:
         self.area = Path(area)
         self.limits = limits or Limits()
         self.user = sandbox_user()
+        self.warnings: list[str] = []
+        blocked = unreadable_for_others(_interpreter_paths()) if self.user else []
+        if blocked:
+            message = (f"The sandbox user cannot read the Python installation ({', '.join(blocked)} is closed to "
+                       "other users), so student code runs as the grader's own user here. Install the "
+                       "requirements into a Python that every user can read to get the unprivileged worker.")
+            if os.environ.get("AUTOGRADER_REQUIRE_DROP") == "1":
+                raise SandboxError(message)
+            self.warnings.append(message)
+            print(f"[autograder] warning: {message}", file=sys.stderr)
+            self.user = None
         self.area.mkdir(parents=True, exist_ok=True)
         os.chmod(self.area, 0o755)
         self.probes_dir = self.area / "probes"
