@@ -150,3 +150,15 @@ def test_output_is_captured_and_capped(worker):
 @pytest.mark.skipif(os.geteuid() != 0, reason="privilege drop happens only when the grader runs as root")
 def test_worker_drops_root(worker):
     assert worker.call("pkg.mod.whoami") != 0
+
+
+def test_output_file_swapped_for_a_link_is_not_followed(sandbox, tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("HIDDEN-EXPECTED-VALUE")
+    w = sandbox.worker()
+    try:
+        w.call("os.remove", ".output")
+        w.call("os.symlink", str(secret), ".output")
+        assert "HIDDEN-EXPECTED-VALUE" not in w.output()
+    finally:
+        w.close()

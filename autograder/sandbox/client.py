@@ -326,15 +326,30 @@ class Worker:
         return value
 
     def output(self) -> str:
-        """The tail of what the worker printed so far."""
+        """The tail of what the worker printed so far.
+
+        The file lies in a folder the student's code controls, so it is opened without following
+        links and read only if it is a plain file owned by the worker's user: a student cannot
+        swap in a link to a hidden file and have the grader read it back as output.
+        """
+        import stat
+
         try:
-            with open(self.workdir / ".output", "rb") as fh:
-                fh.seek(0, os.SEEK_END)
-                size = fh.tell()
-                fh.seek(max(0, size - OUTPUT_CAP))
-                text = fh.read().decode("utf-8", "replace")
+            fd = os.open(self.workdir / ".output", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
         except OSError:
             return ""
+        try:
+            info = os.fstat(fd)
+            owner = self._sandbox.user[0] if self._sandbox.user else os.geteuid()
+            if not stat.S_ISREG(info.st_mode) or info.st_uid != owner or info.st_nlink != 1:
+                return "(The output file of your code was replaced, so its output cannot be shown.)"
+            size = info.st_size
+            os.lseek(fd, max(0, size - OUTPUT_CAP), os.SEEK_SET)
+            text = os.read(fd, OUTPUT_CAP).decode("utf-8", "replace")
+        except OSError:
+            return ""
+        finally:
+            os.close(fd)
         if size > OUTPUT_CAP:
             text = f"[... {size - OUTPUT_CAP} earlier bytes of output cut ...]\n" + text
         return text
