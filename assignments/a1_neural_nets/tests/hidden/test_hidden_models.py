@@ -62,7 +62,7 @@ def test_softmax_regression_forward_random_shapes(student, rng):
         prob = _sr_prob(W1, X)
         for mode in ("train", "valid"):
             loss, acc = net.forward(X, y, mode=mode)
-            what = f"SoftmaxRegression(input_size={D}, num_classes={C}) on {N} examples, mode={mode!r}"
+            what = f"SoftmaxRegression with random input_size and num_classes, mode={mode!r}"
             assert_scalar(loss, _mean_ce(prob, y), rtol=1e-8, name=f"loss of {what}", where=WHERE_SR)
             assert_scalar(acc, _accuracy(prob, y), atol=1e-12, name=f"accuracy of {what}", where=WHERE_SR)
 
@@ -83,7 +83,8 @@ def test_softmax_regression_gradient_random_shapes(student, rng):
         grads = net.gradients
         expected = numerical_gradient(lambda w, X=X, y=y: _mean_ce(_sr_prob(w, X), y), W1)
         assert_array(grads.get("W1") if isinstance(grads, dict) else grads, expected, rtol=1e-5, atol=1e-8,
-                     name=f"gradients['W1'] of SoftmaxRegression({D}, {C}) on {N} example(s), some classes "
+                     name="gradients['W1'] of SoftmaxRegression with random sizes" + (", one example" if N == 1 else "")
+                          + ", some classes "
                           "absent from y, against a centred-difference gradient",
                      where=WHERE_SR + " (backward part; build the one-hot matrix with C columns)")
 
@@ -147,7 +148,7 @@ def test_two_layer_forward_random_shapes_and_huge_scores(student, rng):
         prob = _tl_prob(p, X)
         y = np.argmax(prob, axis=1) if trial == 2 else _labels(rng, N, C)
         loss, acc = net.forward(X, y, mode="valid")
-        full = f"{what}, D={D}, H={H}, C={C}, N={N}"
+        full = f"{what} (random sizes)"
         assert_scalar(loss, _mean_ce(prob, y), rtol=1e-7, atol=1e-10, name=f"loss of {full}",
                       where=WHERE_TL + (" (a stable softmax)" if trial == 2 else ""))
         assert_scalar(acc, _accuracy(prob, y), atol=1e-12, name=f"accuracy of {full}", where=WHERE_TL)
@@ -167,7 +168,8 @@ def _two_layer_grad_check(student, rng, D, H, C, N, absent):
 
         expected = numerical_gradient(loss_of, p[name])
         assert_array(grads.get(name) if isinstance(grads, dict) else grads, expected, rtol=1e-5, atol=1e-8,
-                     name=f"gradients['{name}'] of TwoLayerNet(D={D}, H={H}, C={C}) on {N} example(s) "
+                     name=f"gradients['{name}'] of TwoLayerNet with random sizes" + (", one example" if N == 1 else "")
+                          + (", some classes absent from y" if absent else "") + " "
                           "against a centred-difference gradient", where=WHERE_TL + " (backward part)")
 
 
