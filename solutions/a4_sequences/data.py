@@ -169,7 +169,7 @@ def load_multi30k(root="data/multi30k", batch_size=128, max_length=20, min_freq=
     for name, stem in MULTI30K_FILES.items():
         de = _read_lines(root, stem, "de", download)
         en = _read_lines(root, stem, "en", download)
-        pairs = [(tokenize(d), tokenize(e)) for d, e in zip(de, en)]
+        pairs = [(tokenize(d), tokenize(e)) for d, e in zip(de, en, strict=True)]
         splits[name] = [(d, e) for d, e in pairs if max(len(d), len(e)) + 2 <= max_length]
     src_vocab = Vocab(Counter(w for s, _ in splits["train"] for w in s), min_freq)
     tgt_vocab = Vocab(Counter(w for _, t in splits["train"] for w in t), min_freq)

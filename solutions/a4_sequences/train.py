@@ -11,7 +11,6 @@ clipping 0.5, cross-entropy ignoring <pad>, batch 128.
 import argparse
 
 import torch
-
 from data import load_multi30k, load_toy
 from models.FullTransformer import FullTransformerTranslator
 from models.seq2seq.Decoder import Decoder

@@ -1,10 +1,10 @@
 """Hidden tests: other batch sizes, lengths and layer sizes, and edge cases."""
 
+import a4_oracles as oracle
+import a4_probes as probes
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a4_oracles as oracle
-import a4_probes as probes
 from autograder.testing import assert_tensor, assert_true
 
 TOL = dict(rtol=1e-4, atol=1e-5)

@@ -7,7 +7,6 @@ returned, with explicit formulas or a trusted PyTorch module loaded with those w
 import math
 
 import torch
-import torch.nn.functional as F
 
 
 def f64(x):

@@ -1,10 +1,10 @@
 """Task 4: the encoder-decoder translator on nn.Transformer: masks and greedy decoding (public)."""
 
+import a4_oracles as oracle
+import a4_probes as probes
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a4_oracles as oracle
-import a4_probes as probes
 from autograder.testing import assert_tensor
 
 WHERE = "models/FullTransformer.py, FullTransformerTranslator."

@@ -1,11 +1,11 @@
 """Task 1: a vanilla RNN step and an LSTM written by hand (public)."""
 
+import a4_oracles as oracle
+import a4_probes as probes
 import numpy as np
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a4_oracles as oracle
-import a4_probes as probes
 from autograder.testing import assert_shape, assert_tensor, assert_true
 
 RNN_WHERE = "models/naive/RNN.py, VanillaRNN."

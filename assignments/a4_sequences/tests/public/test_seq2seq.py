@@ -1,10 +1,10 @@
 """Task 2: seq2seq encoder, decoder with cosine attention, greedy decoding (public)."""
 
+import a4_oracles as oracle
+import a4_probes as probes
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a4_oracles as oracle
-import a4_probes as probes
 from autograder.testing import assert_shape, assert_tensor, assert_true
 
 ENC = "models/seq2seq/Encoder.py, Encoder."

@@ -1,10 +1,10 @@
 """Task 3: the Transformer translator written from scratch (public)."""
 
+import a4_oracles as oracle
+import a4_probes as probes
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a4_oracles as oracle
-import a4_probes as probes
 from autograder.testing import assert_tensor, assert_true
 
 WHERE = "models/Transformer.py, TransformerTranslator."
