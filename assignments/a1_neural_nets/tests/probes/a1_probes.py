@@ -28,9 +28,9 @@ def load_trainval_and_reference():
       element, type name of the first element's first entry (images) or ""]
     """
     data_sources = _use_embedded_digits()
+    raw_images, raw_labels = data_sources.load_split("train")   # before any student module loads
     import utils
 
-    raw_images, raw_labels = data_sources.load_split("train")
     returned = utils.load_mnist_trainval()
     if not isinstance(returned, tuple) or len(returned) != 4:
         return {"raw_images": raw_images, "raw_labels": raw_labels, "parts": None,
@@ -139,6 +139,7 @@ def train_on_digits(model_name, epochs, batch_size, learning_rate, reg, hidden_s
     "history" (per epoch: [train loss, train acc, val loss, val acc]).
     """
     data_sources = _use_embedded_digits()
+    test_data, test_label = data_sources.load_split("test")   # before any student module loads
     import utils
     from optimizer.sgd import SGD
 
@@ -151,7 +152,6 @@ def train_on_digits(model_name, epochs, batch_size, learning_rate, reg, hidden_s
     optimizer = SGD(learning_rate=learning_rate, reg=reg)
 
     train_data, train_label, val_data, val_label = utils.load_mnist_trainval()
-    test_data, test_label = data_sources.load_split("test")   # not through the student's code
     val_batches = utils.generate_batched_data(val_data, val_label, batch_size=256)
     history = []
     for epoch in range(epochs):
@@ -160,7 +160,7 @@ def train_on_digits(model_name, epochs, batch_size, learning_rate, reg, hidden_s
         train_loss, train_acc = utils.train(epoch, *batches, model, optimizer, debug=False)
         val_loss, val_acc = utils.evaluate(*val_batches, model, debug=False)
         history.append([float(train_loss), float(train_acc), float(val_loss), float(val_acc)])
-    test_batches = utils.generate_batched_data(test_data, test_label, batch_size=256)
+    test_batches = utils.generate_batched_data(test_data.copy(), test_label.copy(), batch_size=256)
     reported = utils.evaluate(*test_batches, model, debug=False)
     return {
         "weights": {k: np.array(v, dtype=np.float64) for k, v in model.weights.items()},
