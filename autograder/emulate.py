@@ -104,7 +104,8 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         os.chmod(root / "run_autograder", 0o755)
         target = root / "submission"
         if submission.is_dir():
-            shutil.copytree(submission, target, ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+            shutil.copytree(submission, target, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
         else:
             target.mkdir()
             try:

@@ -131,6 +131,10 @@ def check(root: Path, manifest: Manifest) -> list[dict]:
     problems = []
     for rel in manifest.files:
         path = root / rel
+        if path.is_symlink() or (path.exists() and not _plain_file_inside(root, path)):
+            problems.append(_problem(f"Not a plain file: {rel}",
+                                     f"{rel} is a link (or lies behind one); upload the file itself."))
+            continue
         if not path.is_file():
             problems.append(_problem(f"Missing file: {rel}",
                                      f"The required file {rel} is not in your submission. Upload it at exactly this "
@@ -182,20 +186,30 @@ def assemble(root: Path, manifest: Manifest, support: Path | None, target: Path)
     target.mkdir(parents=True)
     if support is not None and support.is_dir():
         shutil.copytree(support, target, dirs_exist_ok=True)
-    for path in sorted(root.rglob("*")):
-        if not path.is_file() or path.is_symlink() or any(p in IGNORED_NAMES for p in path.parts):
-            continue
-        rel = path.relative_to(root).as_posix()
-        if manifest.is_student_file(rel) and path.stat().st_size <= manifest.max_file_mb * 1e6:
+    for rel in student_files(root, manifest):
+        path = root / rel
+        if path.stat().st_size <= manifest.max_file_mb * 1e6:
             dest = target / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, dest)
 
 
+def _plain_file_inside(root: Path, path: Path) -> bool:
+    """A regular file, reached without any symbolic link, inside ``root``."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
 def student_files(root: Path, manifest: Manifest) -> list[str]:
+    """The files under ``root`` that the manifest lets a student submit (links never count)."""
     return sorted(p.relative_to(root).as_posix() for p in root.rglob("*")
-                  if p.is_file() and manifest.is_student_file(p.relative_to(root).as_posix())
-                  and not any(part in IGNORED_NAMES for part in p.parts))
+                  if manifest.is_student_file(p.relative_to(root).as_posix())
+                  and not any(part in IGNORED_NAMES for part in p.parts) and _plain_file_inside(root, p))
 
 
 def matches(rel: str, patterns: list[str]) -> bool:

@@ -58,6 +58,7 @@ def _submission(tmp_path, name, edit=None):
     ("nested_folder", 10, "unwrapped"),
     ("nested_zip", 10, "zip inside the zip"),
     ("non_utf8", 5, "not valid UTF-8"),
+    ("symlink", 5, "Not a plain file: calc/counter.py"),
 ])
 def test_broken_submissions_get_clear_static_messages(toy_zips, tmp_path, case, expected_score, words):
     grader_zip, _ = toy_zips
@@ -76,6 +77,11 @@ def test_broken_submissions_get_clear_static_messages(toy_zips, tmp_path, case, 
         sub = tmp_path / "zipped"
         sub.mkdir()
         shutil.make_archive(str(sub / "homework"), "zip", inner)
+    elif case == "symlink":
+        def link(s):
+            (s / "calc" / "counter.py").unlink()
+            (s / "calc" / "counter.py").symlink_to(TOY / "assignments" / "toy" / "tests" / "hidden" / "test_counter.py")
+        sub = _submission(tmp_path, case, link)
     else:
         sub = _submission(tmp_path, case, lambda s: (s / "calc" / "counter.py").write_bytes(b"x = '\xff\xfe'\n"))
     em = emulate(grader_zip, sub)
