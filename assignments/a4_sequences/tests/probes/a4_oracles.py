@@ -9,6 +9,15 @@ import math
 import torch
 
 
+def _get(w, key):
+    """w[key], or a failure that names the missing parameter and lists the ones present."""
+    if key not in w:
+        raise AssertionError(
+            f"Your model has no parameter named {key!r}; the layer names given in the TODO comments "
+            f"are part of the contract. Its state_dict has: {sorted(w)}")
+    return w[key]
+
+
 def f64(x):
     """Any tensor/array -> a float64 CPU tensor."""
     return torch.as_tensor(x).detach().to(torch.float64)
@@ -16,14 +25,14 @@ def f64(x):
 
 def linear(x, w, prefix):
     """x @ W^T + b for the nn.Linear stored under `prefix` in the weights dict `w`."""
-    return x @ f64(w[prefix + ".weight"]).T + f64(w[prefix + ".bias"])
+    return x @ f64(_get(w, prefix + ".weight")).T + f64(_get(w, prefix + ".bias"))
 
 
 def layer_norm(x, w, prefix, eps=1e-5):
     """(x - mean) / sqrt(var + eps) * gamma + beta over the last axis (biased variance)."""
     mean = x.mean(dim=-1, keepdim=True)
     var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
-    return (x - mean) / torch.sqrt(var + eps) * f64(w[prefix + ".weight"]) + f64(w[prefix + ".bias"])
+    return (x - mean) / torch.sqrt(var + eps) * f64(_get(w, prefix + ".weight")) + f64(_get(w, prefix + ".bias"))
 
 
 # ---------------------------------------------------------------- naive RNN / LSTM
@@ -37,13 +46,13 @@ def lstm_via_nn_lstm(x, w):
     """nn.LSTM (float64) with its packed weights mapped from the student's per-gate
     parameters: weight_ih_l0 = [W_ii^T; W_if^T; W_ig^T; W_io^T], and so on.
     Returns (h_T, c_T), each (N, H)."""
-    d, h = f64(w["W_ii"]).shape
+    d, h = f64(_get(w, "W_ii")).shape
     ref = torch.nn.LSTM(d, h, batch_first=True).double()
     with torch.no_grad():
-        ref.weight_ih_l0.copy_(torch.cat([f64(w[f"W_i{g}"]).T for g in "ifgo"]))
-        ref.weight_hh_l0.copy_(torch.cat([f64(w[f"W_h{g}"]).T for g in "ifgo"]))
-        ref.bias_ih_l0.copy_(torch.cat([f64(w[f"b_i{g}"]) for g in "ifgo"]))
-        ref.bias_hh_l0.copy_(torch.cat([f64(w[f"b_h{g}"]) for g in "ifgo"]))
+        ref.weight_ih_l0.copy_(torch.cat([f64(_get(w, f"W_i{g}")).T for g in "ifgo"]))
+        ref.weight_hh_l0.copy_(torch.cat([f64(_get(w, f"W_h{g}")).T for g in "ifgo"]))
+        ref.bias_ih_l0.copy_(torch.cat([f64(_get(w, f"b_i{g}")) for g in "ifgo"]))
+        ref.bias_hh_l0.copy_(torch.cat([f64(_get(w, f"b_h{g}")) for g in "ifgo"]))
         _, (h_n, c_n) = ref(f64(x))
     return h_n[0], c_n[0]
 
@@ -53,8 +62,8 @@ def recurrent(x, hidden, w, prefix, kind):
     """Explicit single-layer nn.RNN/nn.LSTM (PyTorch's packed layout and gate order
     i, f, g, o) over x (N, T, E) from `hidden` ((1, N, H), or (h, c) for LSTM; None = 0).
     Returns (outputs (N, T, H), final hidden in the same structure)."""
-    w_ih, w_hh = f64(w[prefix + ".weight_ih_l0"]), f64(w[prefix + ".weight_hh_l0"])
-    b = f64(w[prefix + ".bias_ih_l0"]) + f64(w[prefix + ".bias_hh_l0"])
+    w_ih, w_hh = f64(_get(w, prefix + ".weight_ih_l0")), f64(_get(w, prefix + ".weight_hh_l0"))
+    b = f64(_get(w, prefix + ".bias_ih_l0")) + f64(_get(w, prefix + ".bias_hh_l0"))
     n, size = x.shape[0], w_hh.shape[1]
     if hidden is None:
         h = torch.zeros(n, size, dtype=torch.float64)
@@ -79,7 +88,7 @@ def recurrent(x, hidden, w, prefix, kind):
 
 def encoder(source, w, kind):
     """Embedding -> recurrent -> hidden = tanh(linear2(relu(linear1(h_T)))) (c_T unchanged)."""
-    emb = f64(w["embedding.weight"])[torch.as_tensor(source)]
+    emb = f64(_get(w, "embedding.weight"))[torch.as_tensor(source)]
     output, hidden = recurrent(emb, None, w, "recurrent", kind)
     h = hidden[0] if kind == "LSTM" else hidden
     h = torch.tanh(linear(torch.relu(linear(h, w, "linear1")), w, "linear2"))
@@ -101,7 +110,7 @@ def cosine_attention(hidden, encoder_outputs):
 def decoder_step(word, hidden, encoder_outputs, w, kind, attention):
     """One decoder step: embed; with attention replace h by sum_t a_t e_t; recurrent step;
     log_softmax(linear(.)). Returns (log-probabilities (N, V), new hidden)."""
-    emb = f64(w["embedding.weight"])[torch.as_tensor(word)]  # (N, 1, E)
+    emb = f64(_get(w, "embedding.weight"))[torch.as_tensor(word)]  # (N, 1, E)
     if kind == "LSTM":
         hidden = (f64(hidden[0]), f64(hidden[1]))
     else:
@@ -119,7 +128,7 @@ def decoder_step(word, hidden, encoder_outputs, w, kind, attention):
 def tt_embed(ids, w):
     """embeddingL[ids] + posembeddingL[0..T-1]."""
     ids = torch.as_tensor(ids)
-    return f64(w["embeddingL.weight"])[ids] + f64(w["posembeddingL.weight"])[: ids.shape[1]]
+    return f64(_get(w, "embeddingL.weight"))[ids] + f64(_get(w, "posembeddingL.weight"))[: ids.shape[1]]
 
 
 def tt_attention(x, w):
@@ -159,9 +168,15 @@ def full_forward(src, tgt, w, config, pad_idx=1):
                                dim_feedforward=config["dim_feedforward"], dropout=0.0,
                                batch_first=True).double().eval()
     state = {k[len("transformer."):]: f64(v) for k, v in w.items() if k.startswith("transformer.")}
-    ref.load_state_dict(state)
-    s = f64(w["srcembeddingL.weight"])[src] + f64(w["srcposembeddingL.weight"])[: src.shape[1]]
-    t = f64(w["tgtembeddingL.weight"])[tgt] + f64(w["tgtposembeddingL.weight"])[: tgt.shape[1]]
+    try:
+        ref.load_state_dict(state)
+    except RuntimeError as exc:
+        raise AssertionError(
+            "self.transformer's parameters do not match nn.Transformer(d_model=hidden_dim, nhead=num_heads, "
+            "num_encoder_layers=num_layers_enc, num_decoder_layers=num_layers_dec, "
+            f"dim_feedforward=dim_feedforward, batch_first=True): {str(exc)[:400]}") from None
+    s = f64(_get(w, "srcembeddingL.weight"))[src] + f64(_get(w, "srcposembeddingL.weight"))[: src.shape[1]]
+    t = f64(_get(w, "tgtembeddingL.weight"))[tgt] + f64(_get(w, "tgtposembeddingL.weight"))[: tgt.shape[1]]
     causal = torch.triu(torch.full((tgt.shape[1], tgt.shape[1]), float("-inf"), dtype=torch.float64), 1)
     src_pad = torch.zeros(src.shape, dtype=torch.float64).masked_fill(src == pad_idx, float("-inf"))
     tgt_pad = torch.zeros(tgt.shape, dtype=torch.float64).masked_fill(tgt == pad_idx, float("-inf"))
