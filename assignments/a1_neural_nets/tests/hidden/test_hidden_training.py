@@ -182,7 +182,7 @@ def test_evaluate_never_updates_and_weighs_by_size(student, rng):
 @weight(6)
 @number("6.1")
 def test_two_layer_net_learns_embedded_digits(student):
-    config = {"epochs": 10, "batch_size": 16, "learning_rate": 0.5, "reg": 1e-4, "hidden_size": 32}
+    config = {"epochs": 15, "batch_size": 16, "learning_rate": 0.5, "reg": 1e-4, "hidden_size": 32}
     out = student.run(probes.train_on_digits, "TwoLayerNet", **config)
     where = "the whole pipeline: utils.py (batching, train, evaluate), models/two_layer_nn.py, optimizer/sgd.py"
     w = out["weights"]
