@@ -70,9 +70,9 @@ class Decoder(nn.Module):
         - output: log-probabilities over the target words, shape (N, V_tgt)
         - hidden: the new hidden state, same structure and shapes as the input hidden
         """
-        # TODO: task 2.4 - run one decoding step.
-        # Embed and apply dropout; with attention, compute the weights from h and replace h
-        # by the context attention @ encoder_outputs (for an LSTM keep c);
-        # run one recurrent step; then linear + LogSoftmax on the recurrent output.
-        raise NotImplementedError('task 2.4 - run one decoding step. (models/seq2seq/Decoder.py)')
+        # TODO: task 2.4 - run one decoding step (the step without attention is graded in 2.2).
+        # Embed and apply dropout. With attention only: compute the weights from h and replace
+        # h by the context attention @ encoder_outputs (for an LSTM keep c). Then run one
+        # recurrent step and apply linear + LogSoftmax to the recurrent output.
+        raise NotImplementedError('task 2.4 - run one decoding step (the step without attention is graded in 2.2). (models/seq2seq/Decoder.py)')
         return output, hidden
