@@ -86,8 +86,11 @@ class GradingPlugin:
         self.self_tested = False
 
     # ---- sandbox lifecycle
-    def start_sandbox(self) -> Sandbox:
-        """Start the fork server without waiting for it (it preloads while tests are collected)."""
+    def start_sandbox(self, inline: bool = False) -> Sandbox:
+        """Start the fork server without waiting for it (it preloads while tests are collected).
+
+        ``inline`` forks it from the grader; call it so only before test modules are imported.
+        """
         if self.sandbox is None:
             s = self.settings
             if "submission" not in s:
@@ -95,7 +98,7 @@ class GradingPlugin:
             self.sandbox = Sandbox(
                 Path(s["submission"]), Path(s.get("probes", "")), Path(s["area"]),
                 preload=s.get("preload", ["numpy"]), pythonpath=s.get("pythonpath", []),
-                limits=Limits(**s.get("limits", {})),
+                limits=Limits(**s.get("limits", {})), inline=inline,
             )
         return self.sandbox
 

@@ -12,6 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -82,10 +83,6 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           on_collected: Callable[[int], None] | None = None) -> dict:
     """Grade ``submission`` and write ``results_path``; return the results document."""
     started = time.time()
-    import threading
-
-    # Load the JSON Schema validator while the grader mostly waits on workers.
-    threading.Thread(target=results_mod.warm_up, daemon=True).start()
     results_mod.write_atomic(results_mod.failure_document(
         "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path,
         check=False)
@@ -148,7 +145,12 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             config.stash[_plugin_key] = plugin
             config.pluginmanager.register(plugin, "autograder-grading")
             holder["plugin"] = plugin
-            plugin.start_sandbox()
+            # Forked from here before any test module is imported, so workers share the
+            # grader's libraries but none of the tests' memory.
+            plugin.start_sandbox(inline=True)
+            # Then load the JSON Schema validator while the grader mostly waits on workers
+            # (a thread started only after the fork).
+            threading.Thread(target=results_mod.warm_up, daemon=True).start()
 
         def pytest_collection_finish(self, session):
             if on_collected is not None:

@@ -94,6 +94,8 @@ def sandbox_user() -> tuple[int, int] | None:
         return int(forced), int(forced)
     try:
         entry = pwd.getpwnam(os.environ.get("AUTOGRADER_SANDBOX_USER", "autograder-student"))
+        if entry.pw_uid == 0 or entry.pw_gid == 0:
+            raise SandboxError(f"the sandbox user {entry.pw_name!r} is root; student code never runs as root")
         return entry.pw_uid, entry.pw_gid
     except KeyError:
         # No dedicated user: an unused id of this run's own (never a shared one such as
@@ -129,7 +131,14 @@ class Sandbox:
     """One fork server and the workers forked from it."""
 
     def __init__(self, submission: Path, probes_dir: Path, area: Path, *, preload=(),
-                 limits: Limits | None = None, pythonpath=(), seed: int = 1234):
+                 limits: Limits | None = None, pythonpath=(), seed: int = 1234, inline: bool = False):
+        """Start the fork server.
+
+        ``inline=True`` forks it from this process instead of starting a fresh interpreter, so
+        workers share the pages of the libraries the grader already loaded (torch alone is
+        hundreds of MB). Only do that before any test module is imported: the server inherits
+        this process's memory.
+        """
         self.submission = Path(submission)
         self.area = Path(area)
         self.limits = limits or Limits()
@@ -181,13 +190,18 @@ class Sandbox:
         for keep in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES"):
             if keep in os.environ:
                 env[keep] = os.environ[keep]
-        bootstrap = (f"import sys; sys.path.insert(0, {FRAMEWORK_PARENT!r}); "
-                     "from autograder.sandbox.server import main; main()")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", bootstrap, str(theirs.fileno()), json.dumps(config)],
-            pass_fds=[theirs.fileno()], env=env, cwd=str(self.area),
-            stdin=subprocess.DEVNULL,
-        )
+        if inline:
+            for name in preload:
+                __import__(name)
+            self.proc: Any = _ForkedServer(theirs, ours, config, env, self.area)
+        else:
+            bootstrap = (f"import sys; sys.path.insert(0, {FRAMEWORK_PARENT!r}); "
+                         "from autograder.sandbox.server import main; main()")
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-c", bootstrap, str(theirs.fileno()), json.dumps(config)],
+                pass_fds=[theirs.fileno()], env=env, cwd=str(self.area),
+                stdin=subprocess.DEVNULL,
+            )
         theirs.close()
         self.control = ours
         self._buf = b""
@@ -259,6 +273,52 @@ class Sandbox:
         self.control.close()
         if self.user:
             kill_all_of_user(self.user[0])
+
+
+class _ForkedServer:
+    """The fork server as a direct fork of the grader (see ``Sandbox(inline=True)``)."""
+
+    def __init__(self, theirs: socket.socket, ours: socket.socket, config: dict, env: dict, area: Path):
+        keep = theirs.fileno()
+        pid = os.fork()
+        if pid == 0:  # the server: shed everything of the grader but the control socket
+            code = 0
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                null = os.open(os.devnull, os.O_RDWR)
+                os.dup2(null, 0)
+                os.closerange(3, keep)
+                os.closerange(keep + 1, 65536)
+                os.environ.clear()
+                os.environ.update(env)
+                os.chdir(area)
+                from .server import fork_server
+
+                fork_server(keep, config)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.returncode is None:
+            done, status = os.waitpid(self.pid, os.WNOHANG)
+            if done:
+                self.returncode = os.waitstatus_to_exitcode(status)
+                break
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"fork server {self.pid}", timeout or 0)
+            time.sleep(0.01)
+        return self.returncode
+
+    def kill(self) -> None:
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def kill_all_of_user(uid: int) -> None:

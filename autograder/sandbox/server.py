@@ -224,6 +224,7 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
             sys.modules["numpy"].random.seed(config["seed"])
         if "torch" in sys.modules:
             sys.modules["torch"].manual_seed(config["seed"])
+            sys.modules["torch"].set_num_threads(1)
         serve(sock, workdir)
     except BaseException:
         code = 3
