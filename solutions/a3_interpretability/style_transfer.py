@@ -66,8 +66,9 @@ class StyleTransfer:
           content loss (at content_layer, content_weight) + style loss (at
           style_layers, style_weights) + total-variation loss (tv_weight).
         """
-        # TODO: task 5.5 - zero the gradients, extract the features of img,
-        # add up the three losses, back-propagate and take an optimizer step.
+        # TODO: task 5.5 - one update step of style transfer.
+        # Zero the gradients, extract the features of img, add up the three
+        # losses, back-propagate and take an optimizer step.
         # BEGIN SOLUTION
         optimizer.zero_grad()
         feats = extract_features(img, self.cnn)

@@ -66,9 +66,10 @@ class StyleTransfer:
           content loss (at content_layer, content_weight) + style loss (at
           style_layers, style_weights) + total-variation loss (tv_weight).
         """
-        # TODO: task 5.5 - zero the gradients, extract the features of img,
-        # add up the three losses, back-propagate and take an optimizer step.
-        raise NotImplementedError('task 5.5 - zero the gradients, extract the features of img, (style_transfer.py)')
+        # TODO: task 5.5 - one update step of style transfer.
+        # Zero the gradients, extract the features of img, add up the three
+        # losses, back-propagate and take an optimizer step.
+        raise NotImplementedError('task 5.5 - one update step of style transfer. (style_transfer.py)')
 
     def run(self, content_img, style_img, num_iterations=200, init_random=False,
             learning_rate=3.0, decay_lr_at=180, decay_lr=0.1, callback=None):

@@ -16,7 +16,8 @@ class ContentLoss(nn.Module):
         Returns:
         - loss: Scalar Tensor, w_c * sum((content_current - content_original) ** 2).
         """
-        # TODO: task 5.1 - the weighted sum of squared differences.
+        # TODO: task 5.1 - the content loss.
+        # The weighted sum of squared differences.
         # BEGIN SOLUTION
         return content_weight * (content_current - content_original).pow(2).sum()
         # END SOLUTION

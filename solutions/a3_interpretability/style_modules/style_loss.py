@@ -15,7 +15,8 @@ class StyleLoss(nn.Module):
         - gram: Tensor of shape (N, C, C); gram[n, i, j] is the sum over all
           positions (h, w) of features[n, i, h, w] * features[n, j, h, w].
         """
-        # TODO: task 5.2 - flatten the spatial dimensions and use batched matmul.
+        # TODO: task 5.2 - the Gram matrices.
+        # Flatten the spatial dimensions and use a batched matrix product.
         # BEGIN SOLUTION
         N, C, H, W = features.shape
         flat = features.reshape(N, C, H * W)                   # (N, C, H*W)
@@ -45,7 +46,8 @@ class StyleLoss(nn.Module):
         - loss: Scalar Tensor, sum_i style_weights[i] *
           sum((gram_matrix(feats[style_layers[i]]) - style_targets[i]) ** 2).
         """
-        # TODO: task 5.3 - loop over the style layers and use gram_matrix.
+        # TODO: task 5.3 - the style loss.
+        # Loop over the style layers and use self.gram_matrix.
         # BEGIN SOLUTION
         loss = 0
         for layer, target, w in zip(style_layers, style_targets, style_weights):

@@ -15,7 +15,8 @@ class TotalVariationLoss(nn.Module):
           all pairs of vertically adjacent pixels plus all pairs of horizontally
           adjacent pixels (over every image and channel).
         """
-        # TODO: task 5.4 - no loops: slice the image against itself shifted by one.
+        # TODO: task 5.4 - the total-variation loss.
+        # No loops: slice the image against itself shifted by one pixel.
         # BEGIN SOLUTION
         down = (img[:, :, 1:, :] - img[:, :, :-1, :]).pow(2).sum()
         right = (img[:, :, :, 1:] - img[:, :, :, :-1]).pow(2).sum()

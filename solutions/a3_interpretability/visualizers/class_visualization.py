@@ -63,9 +63,9 @@ class ClassVisualization:
             with torch.no_grad():
                 img.copy_(jitter(img, ox, oy))
 
-            # TODO: task 4.1 - one gradient-ascent step on the regularised score
-            # (see the docstring). Update img in place under torch.no_grad()
-            # and zero img.grad afterwards.
+            # TODO: task 4.1 - one gradient-ascent step on the regularised score.
+            # See the docstring for the objective and the step. Update img in
+            # place under torch.no_grad() and zero img.grad afterwards.
             # BEGIN SOLUTION
             score = model(img)[0, target_y]
             objective = score - l2_reg * img.pow(2).sum()

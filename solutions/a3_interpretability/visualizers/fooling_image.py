@@ -25,8 +25,9 @@ class FoolingImage:
         """
         model.eval()
         X_fooling = X.clone().detach().requires_grad_(True)
-        # TODO: task 3.1 - the loop described above. Update the image under
-        # torch.no_grad() and zero X_fooling.grad after each step.
+        # TODO: task 3.1 - the fooling loop described in the docstring.
+        # Update the image under torch.no_grad() and zero X_fooling.grad after
+        # each step.
         # BEGIN SOLUTION
         for _ in range(max_iter):
             scores = model(X_fooling)                          # (1, num_classes)

@@ -31,8 +31,9 @@ class CustomReLU(torch.autograd.Function):
           elsewhere (at x == 0 too).
         """
         (x,) = ctx.saved_tensors
-        # TODO: task 2.1 - guided backprop: let the gradient through only where
-        # the forward input was positive AND the upstream gradient is positive.
+        # TODO: task 2.1 - the guided-backpropagation rule.
+        # Let the gradient through only where the forward input was positive
+        # AND the upstream gradient is positive.
         # BEGIN SOLUTION
         dx = dout.clamp(min=0) * (x > 0).to(dout.dtype)
         # END SOLUTION
@@ -77,8 +78,9 @@ class GradCam:
         """
         model = with_guided_relus(gc_model).eval()
         X = X_tensor.clone().detach().requires_grad_(True)
-        # TODO: task 2.2 - run the guided model forward, back-propagate the sum of
-        # the correct-class scores, and return X.grad as (N, H, W, 3) on the CPU.
+        # TODO: task 2.2 - guided backprop through the guided model.
+        # Run it forward, back-propagate the sum of the correct-class scores,
+        # and return X.grad as a NumPy array (N, H, W, 3).
         # BEGIN SOLUTION
         scores = model(X)                                      # (N, num_classes)
         scores.gather(1, y_tensor.view(-1, 1)).sum().backward()
@@ -114,10 +116,11 @@ class GradCam:
             self.gradient_value = grad_output[0].detach()
 
         X = X_tensor.clone().detach().requires_grad_(True)
-        # TODO: task 2.3 - register activation_hook as a forward hook and
-        # gradient_hook as a (full) backward hook on conv_module, run the model
-        # forward and back-propagate the sum of the correct-class scores, then
-        # remove both hooks (keep the handles that register_* returns).
+        # TODO: task 2.3 - capture activations and gradients with hooks.
+        # Register activation_hook as a forward hook and gradient_hook as a
+        # (full) backward hook on conv_module, run the model forward and
+        # back-propagate the sum of the correct-class scores, then remove both
+        # hooks (keep the handles that register_* returns).
         # BEGIN SOLUTION
         handles = [
             conv_module.register_forward_hook(activation_hook),
@@ -131,8 +134,9 @@ class GradCam:
                 handle.remove()
         # END SOLUTION
 
-        # TODO: task 2.4 - weight each channel of the activation by the spatial
-        # mean of its gradient, sum over channels, apply a ReLU, and upsample the
+        # TODO: task 2.4 - the class activation map.
+        # Weight each channel of the activation by the spatial mean of its
+        # gradient, sum over channels, apply a ReLU, and upsample the
         # (N, 1, h, w) map to the size of the images.
         # BEGIN SOLUTION
         alpha = self.gradient_value.mean(dim=(2, 3), keepdim=True)          # (N, C, 1, 1)

@@ -19,9 +19,10 @@ class SaliencyMap:
         """
         model.eval()
         X = X.clone().detach().requires_grad_(True)
-        # TODO: task 1.1 - run the model forward, back-propagate the sum of the
-        # correct-class scores (unnormalised, no softmax) to X, then take the
-        # absolute value of X.grad and its maximum over the channel dimension.
+        # TODO: task 1.1 - compute the saliency maps.
+        # Run the model forward, back-propagate the sum of the correct-class
+        # scores (unnormalised, no softmax) to X, then take the absolute value
+        # of X.grad and its maximum over the channel dimension.
         # BEGIN SOLUTION
         scores = model(X)                                      # (N, num_classes)
         correct = scores.gather(1, y.view(-1, 1)).squeeze(1)   # (N,)

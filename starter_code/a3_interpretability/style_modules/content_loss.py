@@ -16,5 +16,6 @@ class ContentLoss(nn.Module):
         Returns:
         - loss: Scalar Tensor, w_c * sum((content_current - content_original) ** 2).
         """
-        # TODO: task 5.1 - the weighted sum of squared differences.
-        raise NotImplementedError('task 5.1 - the weighted sum of squared differences. (style_modules/content_loss.py)')
+        # TODO: task 5.1 - the content loss.
+        # The weighted sum of squared differences.
+        raise NotImplementedError('task 5.1 - the content loss. (style_modules/content_loss.py)')

@@ -15,8 +15,9 @@ class StyleLoss(nn.Module):
         - gram: Tensor of shape (N, C, C); gram[n, i, j] is the sum over all
           positions (h, w) of features[n, i, h, w] * features[n, j, h, w].
         """
-        # TODO: task 5.2 - flatten the spatial dimensions and use batched matmul.
-        raise NotImplementedError('task 5.2 - flatten the spatial dimensions and use batched matmul. (style_modules/style_loss.py)')
+        # TODO: task 5.2 - the Gram matrices.
+        # Flatten the spatial dimensions and use a batched matrix product.
+        raise NotImplementedError('task 5.2 - the Gram matrices. (style_modules/style_loss.py)')
 
     def forward(self, feats, style_layers, style_targets, style_weights):
         """
@@ -38,5 +39,6 @@ class StyleLoss(nn.Module):
         - loss: Scalar Tensor, sum_i style_weights[i] *
           sum((gram_matrix(feats[style_layers[i]]) - style_targets[i]) ** 2).
         """
-        # TODO: task 5.3 - loop over the style layers and use gram_matrix.
-        raise NotImplementedError('task 5.3 - loop over the style layers and use gram_matrix. (style_modules/style_loss.py)')
+        # TODO: task 5.3 - the style loss.
+        # Loop over the style layers and use self.gram_matrix.
+        raise NotImplementedError('task 5.3 - the style loss. (style_modules/style_loss.py)')

@@ -15,5 +15,6 @@ class TotalVariationLoss(nn.Module):
           all pairs of vertically adjacent pixels plus all pairs of horizontally
           adjacent pixels (over every image and channel).
         """
-        # TODO: task 5.4 - no loops: slice the image against itself shifted by one.
-        raise NotImplementedError('task 5.4 - no loops: slice the image against itself shifted by one. (style_modules/tv_loss.py)')
+        # TODO: task 5.4 - the total-variation loss.
+        # No loops: slice the image against itself shifted by one pixel.
+        raise NotImplementedError('task 5.4 - the total-variation loss. (style_modules/tv_loss.py)')

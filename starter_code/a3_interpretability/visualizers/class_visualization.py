@@ -63,10 +63,10 @@ class ClassVisualization:
             with torch.no_grad():
                 img.copy_(jitter(img, ox, oy))
 
-            # TODO: task 4.1 - one gradient-ascent step on the regularised score
-            # (see the docstring). Update img in place under torch.no_grad()
-            # and zero img.grad afterwards.
-            raise NotImplementedError('task 4.1 - one gradient-ascent step on the regularised score (visualizers/class_visualization.py)')
+            # TODO: task 4.1 - one gradient-ascent step on the regularised score.
+            # See the docstring for the objective and the step. Update img in
+            # place under torch.no_grad() and zero img.grad afterwards.
+            raise NotImplementedError('task 4.1 - one gradient-ascent step on the regularised score. (visualizers/class_visualization.py)')
 
             with torch.no_grad():
                 img.copy_(jitter(img, -ox, -oy))

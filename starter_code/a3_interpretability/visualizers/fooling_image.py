@@ -25,7 +25,8 @@ class FoolingImage:
         """
         model.eval()
         X_fooling = X.clone().detach().requires_grad_(True)
-        # TODO: task 3.1 - the loop described above. Update the image under
-        # torch.no_grad() and zero X_fooling.grad after each step.
-        raise NotImplementedError('task 3.1 - the loop described above. Update the image under (visualizers/fooling_image.py)')
+        # TODO: task 3.1 - the fooling loop described in the docstring.
+        # Update the image under torch.no_grad() and zero X_fooling.grad after
+        # each step.
+        raise NotImplementedError('task 3.1 - the fooling loop described in the docstring. (visualizers/fooling_image.py)')
         return X_fooling.detach()

@@ -31,9 +31,10 @@ class CustomReLU(torch.autograd.Function):
           elsewhere (at x == 0 too).
         """
         (x,) = ctx.saved_tensors
-        # TODO: task 2.1 - guided backprop: let the gradient through only where
-        # the forward input was positive AND the upstream gradient is positive.
-        raise NotImplementedError('task 2.1 - guided backprop: let the gradient through only where (visualizers/gradcam.py)')
+        # TODO: task 2.1 - the guided-backpropagation rule.
+        # Let the gradient through only where the forward input was positive
+        # AND the upstream gradient is positive.
+        raise NotImplementedError('task 2.1 - the guided-backpropagation rule. (visualizers/gradcam.py)')
         return dx
 
 
@@ -75,9 +76,10 @@ class GradCam:
         """
         model = with_guided_relus(gc_model).eval()
         X = X_tensor.clone().detach().requires_grad_(True)
-        # TODO: task 2.2 - run the guided model forward, back-propagate the sum of
-        # the correct-class scores, and return X.grad as (N, H, W, 3) on the CPU.
-        raise NotImplementedError('task 2.2 - run the guided model forward, back-propagate the sum of (visualizers/gradcam.py)')
+        # TODO: task 2.2 - guided backprop through the guided model.
+        # Run it forward, back-propagate the sum of the correct-class scores,
+        # and return X.grad as a NumPy array (N, H, W, 3).
+        raise NotImplementedError('task 2.2 - guided backprop through the guided model. (visualizers/gradcam.py)')
 
     def grad_cam(self, X_tensor, y_tensor, gc_model):
         """
@@ -107,13 +109,15 @@ class GradCam:
             self.gradient_value = grad_output[0].detach()
 
         X = X_tensor.clone().detach().requires_grad_(True)
-        # TODO: task 2.3 - register activation_hook as a forward hook and
-        # gradient_hook as a (full) backward hook on conv_module, run the model
-        # forward and back-propagate the sum of the correct-class scores, then
-        # remove both hooks (keep the handles that register_* returns).
-        raise NotImplementedError('task 2.3 - register activation_hook as a forward hook and (visualizers/gradcam.py)')
+        # TODO: task 2.3 - capture activations and gradients with hooks.
+        # Register activation_hook as a forward hook and gradient_hook as a
+        # (full) backward hook on conv_module, run the model forward and
+        # back-propagate the sum of the correct-class scores, then remove both
+        # hooks (keep the handles that register_* returns).
+        raise NotImplementedError('task 2.3 - capture activations and gradients with hooks. (visualizers/gradcam.py)')
 
-        # TODO: task 2.4 - weight each channel of the activation by the spatial
-        # mean of its gradient, sum over channels, apply a ReLU, and upsample the
+        # TODO: task 2.4 - the class activation map.
+        # Weight each channel of the activation by the spatial mean of its
+        # gradient, sum over channels, apply a ReLU, and upsample the
         # (N, 1, h, w) map to the size of the images.
-        raise NotImplementedError('task 2.4 - weight each channel of the activation by the spatial (visualizers/gradcam.py)')
+        raise NotImplementedError('task 2.4 - the class activation map. (visualizers/gradcam.py)')

@@ -19,8 +19,9 @@ class SaliencyMap:
         """
         model.eval()
         X = X.clone().detach().requires_grad_(True)
-        # TODO: task 1.1 - run the model forward, back-propagate the sum of the
-        # correct-class scores (unnormalised, no softmax) to X, then take the
-        # absolute value of X.grad and its maximum over the channel dimension.
-        raise NotImplementedError('task 1.1 - run the model forward, back-propagate the sum of the (visualizers/saliency_map.py)')
+        # TODO: task 1.1 - compute the saliency maps.
+        # Run the model forward, back-propagate the sum of the correct-class
+        # scores (unnormalised, no softmax) to X, then take the absolute value
+        # of X.grad and its maximum over the channel dimension.
+        raise NotImplementedError('task 1.1 - compute the saliency maps. (visualizers/saliency_map.py)')
         return saliency.detach()

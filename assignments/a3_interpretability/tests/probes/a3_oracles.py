@@ -10,6 +10,15 @@ import numpy as np
 
 from a3_probes import GRADCAM_LAYER, build_squeezenet, extract_features
 
+# The oracles are small; one thread avoids the large slow-downs of spinning thread pools
+# on a shared or fractional CPU (Gradescope gives half a core).
+try:
+    import torch as _torch
+
+    _torch.set_num_threads(1)
+except ImportError:  # pragma: no cover - the grader always has torch
+    pass
+
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406])
 IMAGENET_STD = np.array([0.229, 0.224, 0.225])
 
