@@ -174,7 +174,7 @@ class GradingPlugin:
 
     # ---- entries
     def _is_hidden(self, item: pytest.Item) -> bool:
-        return "hidden" in Path(str(item.fspath)).parts
+        return "hidden" in Path(str(item.path)).parts
 
     def _new_entry(self, item: pytest.Item) -> dict:
         func = getattr(item, "obj", None)

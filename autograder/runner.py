@@ -118,6 +118,10 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     args = ["-c", str(ini), "--rootdir", str(layout.test_dirs[0].parent if layout.test_dirs else area),
             "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "autograder.plugin",
             "--noconftest", "--assert=plain", "--tb=short", "-o", "console_output_style=classic",
+            # pytest plugins a grading session never uses (each costs start-up time)
+            "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise",
+            "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:legacypath", "-p", "no:unraisableexception",
+            "-p", "no:threadexception",
             "--autograder-config", str(cfg_path)]
     if quiet:
         args += ["-q"]
@@ -165,9 +169,12 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
                 exit_code = pytest.main(args, plugins=[Capture()])
         else:
             exit_code = pytest.main(args, plugins=[Capture()])
-        if "plugin" not in holder:
+        if "plugin" not in holder or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+                                                   pytest.ExitCode.INTERRUPTED):
             detail = staff_log.getvalue()[-3000:] if quiet else ""
-            raise RuntimeError(f"pytest stopped before grading started (exit code {exit_code}). {detail}")
+            if "plugin" in holder:
+                holder["plugin"].shutdown()
+            raise RuntimeError(f"pytest did not finish grading (exit code {exit_code!r}). {detail}")
         plugin: GradingPlugin = holder["plugin"]
         plugin.shutdown()
         if plugin.broken:

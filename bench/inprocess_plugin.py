@@ -64,3 +64,10 @@ def set_score():
 @pytest.fixture
 def set_leaderboard_value():
     return None
+
+
+@pytest.fixture
+def fixtures_dir():
+    from pathlib import Path
+
+    return Path(os.environ["BENCH_FIXTURES"])
