@@ -501,7 +501,18 @@ class Worker:
         return reason
 
     def close(self) -> None:
-        self._kill("finished")
+        """End the worker. Its group is killed now; the fork server reaps it (and kills anything it
+        left behind) before it forks the next worker, which saves a round trip per test."""
+        if not self.dead_reason:
+            self.dead_reason = "finished"
+            try:
+                os.killpg(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                self._sock.close()
+            except OSError:
+                pass
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 

@@ -318,6 +318,9 @@ def fork_server(control_fd: int, config: dict) -> None:
             op = request.get("op")
             reply: dict = {}
             if op == "fork":
+                # Tests run one at a time: whatever the previous worker left behind (itself,
+                # children, daemons reparented to this subreaper) goes before the next one starts.
+                _kill_descendants()
                 sock = socket.socket(fileno=fds.pop(0))
                 pid = os.fork()
                 if pid == 0:
