@@ -118,4 +118,4 @@ def load_sample_photos():
 
     data = load_sample_images()
     names = [f.rsplit("/", 1)[-1].rsplit(".", 1)[0] for f in data.filenames]
-    return {name: Image.fromarray(img) for name, img in zip(names, data.images)}
+    return {name: Image.fromarray(img) for name, img in zip(names, data.images, strict=True)}

@@ -1,5 +1,4 @@
 import torch
-
 from style_modules import ContentLoss, StyleLoss, TotalVariationLoss
 from style_utils import extract_features
 
@@ -46,8 +45,8 @@ class StyleTransfer:
         with torch.no_grad():
             content_target = extract_features(content_img, self.cnn)[self.content_layer].clone()
             feats = extract_features(style_img, self.cnn)
-            style_targets = [self.style_loss.gram_matrix(feats[l]).clone()
-                             for l in self.style_layers]
+            style_targets = [self.style_loss.gram_matrix(feats[layer]).clone()
+                             for layer in self.style_layers]
         return content_target, style_targets
 
     def step(self, img, optimizer, content_target, style_targets):

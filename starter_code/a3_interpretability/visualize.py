@@ -22,7 +22,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
-
 from image_utils import deprocess, load_sample_photos, preprocess  # noqa: E402
 from model_zoo import build_squeezenet, imagenet_class_names  # noqa: E402
 
@@ -93,7 +92,7 @@ class Context:
         self.X = torch.cat([preprocess(img, self.size) for img in photos.values()]).to(self.device)
         with torch.no_grad():
             self.y = self.model(self.X).argmax(dim=1)       # explain the predicted class
-        self.labels = [f"{n}\n→ {self.short(int(c))}" for n, c in zip(self.photo_names, self.y)]
+        self.labels = [f"{n}\n→ {self.short(int(c))}" for n, c in zip(self.photo_names, self.y, strict=True)]
         self.out = args.out
         self.args = args
         os.makedirs(self.out, exist_ok=True)
@@ -107,28 +106,26 @@ class Context:
 
 def part_saliency(ctx):
     from captum.attr import Saliency
-
     from visualizers import SaliencyMap
 
     mine = SaliencyMap().compute_saliency_maps(ctx.X, ctx.y, ctx.model).cpu().numpy()
     theirs = Saliency(ctx.model).attribute(ctx.X.clone().requires_grad_(), target=ctx.y, abs=True)
     theirs = theirs.amax(dim=1).detach().cpu().numpy()
     compare("saliency", mine, theirs)
-    rows = [[img, scale01(m), scale01(t)] for img, m, t in zip(ctx.pictures(), mine, theirs)]
+    rows = [[img, scale01(m), scale01(t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
     draw_grid(os.path.join(ctx.out, "saliency.png"), rows, ["image", "yours", "Captum Saliency"],
               ctx.labels, cmaps=[None, "hot", "hot"])
 
 
 def part_guided_backprop(ctx):
     from captum.attr import GuidedBackprop
-
     from visualizers import GradCam
 
     mine = GradCam().guided_backprop(ctx.X, ctx.y, ctx.model)
     theirs = GuidedBackprop(ctx.model).attribute(ctx.X.clone().requires_grad_(), target=ctx.y)
     theirs = theirs.permute(0, 2, 3, 1).detach().cpu().numpy()
     compare("guided backprop", mine, theirs)
-    rows = [[img, gradient_picture(m), gradient_picture(t)] for img, m, t in zip(ctx.pictures(), mine, theirs)]
+    rows = [[img, gradient_picture(m), gradient_picture(t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
     draw_grid(os.path.join(ctx.out, "guided_backprop.png"), rows,
               ["image", "yours", "Captum GuidedBackprop"], ctx.labels)
 
@@ -154,14 +151,13 @@ def part_gradcam(ctx):
     mine = GradCam().grad_cam(ctx.X, ctx.y, ctx.model)
     theirs = captum_grad_cam(ctx)
     compare("Grad-CAM", mine, theirs)
-    rows = [[img, overlay(img, m), overlay(img, t)] for img, m, t in zip(ctx.pictures(), mine, theirs)]
+    rows = [[img, overlay(img, m), overlay(img, t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
     draw_grid(os.path.join(ctx.out, "gradcam.png"), rows, ["image", "yours", "Captum LayerGradCam"],
               ctx.labels)
 
 
 def part_guided_gradcam(ctx):
     from captum.attr import GuidedGradCam
-
     from visualizers import GradCam
 
     gc = GradCam()
@@ -170,14 +166,13 @@ def part_guided_gradcam(ctx):
         ctx.X.clone().requires_grad_(), target=ctx.y, interpolate_mode="bilinear")
     theirs = theirs.permute(0, 2, 3, 1).detach().cpu().numpy()
     compare("guided Grad-CAM", mine, theirs)
-    rows = [[img, gradient_picture(m), gradient_picture(t)] for img, m, t in zip(ctx.pictures(), mine, theirs)]
+    rows = [[img, gradient_picture(m), gradient_picture(t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
     draw_grid(os.path.join(ctx.out, "guided_gradcam.png"), rows,
               ["image", "yours (guided backprop x Grad-CAM)", "Captum GuidedGradCam"], ctx.labels)
 
 
 def part_conductance(ctx):
     from captum.attr import LayerConductance
-
     from visualizers import GradCam
 
     cond = LayerConductance(ctx.model, ctx.model.features[GRADCAM_LAYER]).attribute(
@@ -187,7 +182,7 @@ def part_conductance(ctx):
         mine = GradCam().grad_cam(ctx.X, ctx.y, ctx.model)
     except NotImplementedError:
         mine = np.zeros_like(cond)                     # Grad-CAM not written yet
-    rows = [[img, overlay(img, m), overlay(img, c)] for img, m, c in zip(ctx.pictures(), mine, cond)]
+    rows = [[img, overlay(img, m), overlay(img, c)] for img, m, c in zip(ctx.pictures(), mine, cond, strict=True)]
     draw_grid(os.path.join(ctx.out, "layer_conductance.png"), rows,
               ["image", "your Grad-CAM", "Captum LayerConductance\n(features[12], summed over channels)"],
               ctx.labels)

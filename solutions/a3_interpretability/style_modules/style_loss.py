@@ -50,7 +50,7 @@ class StyleLoss(nn.Module):
         # Loop over the style layers and use self.gram_matrix.
         # BEGIN SOLUTION
         loss = 0
-        for layer, target, w in zip(style_layers, style_targets, style_weights):
+        for layer, target, w in zip(style_layers, style_targets, style_weights, strict=True):
             gram = self.gram_matrix(feats[layer])
             loss = loss + w * (gram - target).pow(2).sum()
         return loss

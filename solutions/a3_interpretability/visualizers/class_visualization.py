@@ -1,7 +1,6 @@
 import random
 
 import torch
-
 from image_utils import blur_image, clamp_image_, jitter
 
 

@@ -1,10 +1,10 @@
 """Hidden tests, part 5: style-transfer losses on other shapes and layer orders."""
 
+import a3_oracles as oracles
+import a3_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a3_oracles as oracles
-import a3_probes as probes
 from autograder.testing import assert_array, assert_scalar, assert_true
 
 WHERE = "style_modules/"
@@ -37,7 +37,7 @@ def test_style_loss_layers_out_of_order(student, rng):
     shapes = [(1, 3, 5, 5), (1, 4, 3, 6), (1, 2, 2, 2), (1, 6, 4, 4), (1, 5, 3, 3)]
     feats = [rng.standard_normal(s) for s in shapes]
     layers = [4, 1]
-    targets = [oracles.gram(rng.standard_normal(shapes[l])) for l in layers]
+    targets = [oracles.gram(rng.standard_normal(shapes[layer])) for layer in layers]
     weights = [float(w) for w in rng.uniform(0.5, 5.0, size=len(layers))]
     loss, grads = oracles.style_loss_and_grads(feats, layers, targets, weights)
     got = student.run(probes.style_loss, feats, layers, targets, weights)

@@ -1,10 +1,10 @@
 """Hidden tests, parts 1-4: other seeds, non-square images, edge cases, hooks, first steps."""
 
+import a3_oracles as oracles
+import a3_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a3_oracles as oracles
-import a3_probes as probes
 from autograder.testing import assert_array, assert_shape, assert_true
 
 SALIENCY = "visualizers/saliency_map.py, SaliencyMap.compute_saliency_maps"

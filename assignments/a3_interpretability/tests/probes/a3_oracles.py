@@ -7,7 +7,6 @@ builds (a3_probes.build_squeezenet), and closed forms in NumPy for the losses.
 import warnings
 
 import numpy as np
-
 from a3_probes import GRADCAM_LAYER, build_squeezenet, extract_features
 
 # The oracles are small; one thread avoids the large slow-downs of spinning thread pools
@@ -59,7 +58,7 @@ def grad_cam_labels(X, seed, rng, candidates_per_image=24):
     gradcam = LayerGradCam(model, model.features[GRADCAM_LAYER])
     scores = class_scores(X, seed)
     labels = []
-    for image, row in zip(np.asarray(X, np.float32), scores):
+    for image, row in zip(np.asarray(X, np.float32), scores, strict=True):
         candidates = rng.permutation(np.flatnonzero(row > 0.25 * row.max()))[:candidates_per_image]
         batch = torch.from_numpy(np.repeat(image[None], len(candidates), axis=0))
         raw = gradcam.attribute(batch, target=torch.from_numpy(candidates)).detach().numpy()
@@ -209,7 +208,7 @@ def style_loss_and_grads(feats, style_layers, style_targets, style_weights):
     """Style loss and its gradient with respect to every feature map (zeros where unused)."""
     loss = 0.0
     grads = [np.zeros_like(f) for f in feats]
-    for layer, target, w in zip(style_layers, style_targets, style_weights):
+    for layer, target, w in zip(style_layers, style_targets, style_weights, strict=True):
         F = feats[layer]
         N, C, H, W = F.shape
         diff = gram(F) - target                                    # (N, C, C)
@@ -261,8 +260,8 @@ def style_transfer_sgd_step(img, content_target, style_targets, seed, learning_r
     feats = extract_features(x, model.features)
     layer = config["content_layer"]
     loss = config["content_weight"] * ((feats[layer] - _tensor(content_target)) ** 2).sum()
-    for l, target, w in zip(config["style_layers"], style_targets, config["style_weights"]):
-        F = feats[l]
+    for layer, target, w in zip(config["style_layers"], style_targets, config["style_weights"], strict=True):
+        F = feats[layer]
         N, C, H, W = F.shape
         flat = F.reshape(N, C, H * W)
         G = flat @ flat.transpose(1, 2) / (C * H * W)

@@ -1,10 +1,10 @@
 """Part 2: guided backprop and Grad-CAM, compared with Captum on the same seeded SqueezeNet."""
 
+import a3_oracles as oracles
+import a3_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a3_oracles as oracles
-import a3_probes as probes
 from autograder.testing import assert_array, assert_true
 
 WHERE = "visualizers/gradcam.py, "

@@ -1,9 +1,8 @@
 """Part 3: fooling images, checked with the same seeded SqueezeNet in the grader."""
 
-from gradescope_utils.autograder_utils.decorators import number, weight
-
 import a3_oracles as oracles
 import a3_probes as probes
+from gradescope_utils.autograder_utils.decorators import number, weight
 
 WHERE = "visualizers/fooling_image.py, FoolingImage.make_fooling_image"
 

@@ -1,10 +1,10 @@
 """Part 4: class visualization, one step with jitter and blur off against the closed form."""
 
+import a3_oracles as oracles
+import a3_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a3_oracles as oracles
-import a3_probes as probes
 from autograder.testing import assert_array
 
 WHERE = "visualizers/class_visualization.py, ClassVisualization.create_class_visualization"

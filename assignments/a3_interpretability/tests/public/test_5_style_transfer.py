@@ -1,10 +1,10 @@
 """Part 5: style-transfer losses against closed forms, and one update step."""
 
+import a3_oracles as oracles
+import a3_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-import a3_oracles as oracles
-import a3_probes as probes
 from autograder.testing import assert_array, assert_scalar, assert_true
 
 WHERE = "style_modules/"
@@ -55,7 +55,7 @@ def test_style_loss_matches_closed_form(student, rng):
     shapes = [(1, 4, 6, 6), (1, 5, 6, 6), (1, 6, 3, 3), (1, 3, 4, 2), (1, 7, 2, 2)]
     feats = [rng.standard_normal(s) for s in shapes]
     layers = [0, 2, 3]
-    targets = [oracles.gram(rng.standard_normal(shapes[l])) for l in layers]
+    targets = [oracles.gram(rng.standard_normal(shapes[layer])) for layer in layers]
     weights = [float(w) for w in rng.uniform(0.5, 5.0, size=len(layers))]
     loss, grads = oracles.style_loss_and_grads(feats, layers, targets, weights)
     got = student.run(probes.style_loss, feats, layers, targets, weights)
