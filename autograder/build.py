@@ -25,6 +25,7 @@ BASE_REQUIREMENTS = [
     "gradescope-utils==0.5.0",
     "safetensors>=0.4,<1",
     "jsonschema>=4.18,<5",
+    "fastjsonschema>=2.19,<3",
     "rich>=13,<16",
     "tomli>=2; python_version < '3.11'",
 ]

@@ -144,3 +144,20 @@ def test_grader_crash_still_leaves_a_valid_results_file(tmp_path, monkeypatch):
     assert gradescope_main(tmp_path / "source") == 1
     doc = json.loads((tmp_path / "results" / "results.json").read_text())
     assert validate(doc) == [] and doc["score"] == 0 and "not a judgement of your code" in doc["output"]
+
+
+def test_fast_validator_agrees_with_the_reference_validator():
+    from autograder.results import failure_document, validate_fast
+
+    good = failure_document()
+    bad = [
+        {"tests": [{"score": "1"}]},
+        {"score": 1, "tests": [{"status": "maybe"}]},
+        {"score": 1, "visibility": "sometimes"},
+        {"output": "no score and no tests"},
+        {"score": 1, "leaderboard": [{"name": "acc"}]},
+        {"score": 1, "unknown_key": 1},
+    ]
+    assert validate(good) == [] and validate_fast(good) == []
+    for doc in bad:
+        assert validate(doc) != [] and validate_fast(doc) != [], doc
