@@ -91,9 +91,12 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     os.chmod(area, 0o755)
     scratch = Path(tempfile.mkdtemp(prefix="prep-", dir=area))
     root, notes = static.locate_root(submission, manifest, scratch)
-    problems = static.check(root, manifest) if root.is_dir() else []
+    rejected: list[str] = []
+    problems = static.check(root, manifest, rejected) if root.is_dir() else []
     work = area / "submission"
     _assemble(root, layout, work)
+    for rel in rejected:
+        static.reject(work, rel)
     os.chmod(work, 0o755)
     before = tree_digest(layout.protected)
     config = {

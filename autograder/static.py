@@ -126,9 +126,14 @@ def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[
     return sorted(set(found))
 
 
-def check(root: Path, manifest: Manifest) -> list[dict]:
-    """Static problems of the submission at ``root``, each as a failed result entry."""
+def check(root: Path, manifest: Manifest, rejected: list[str] | None = None) -> list[dict]:
+    """Static problems of the submission at ``root``, each as a failed result entry.
+
+    Files that use a forbidden import or name are appended to ``rejected``: they are not graded.
+    """
     problems = []
+    if rejected is None:
+        rejected = []
     for rel in manifest.files:
         path = root / rel
         if path.is_symlink() or (path.exists() and not _plain_file_inside(root, path)):
@@ -165,11 +170,13 @@ def check(root: Path, manifest: Manifest) -> list[dict]:
         names = manifest.forbidden_per_file.get(rel, [])
         uses = forbidden_uses(tree, manifest.forbidden, names)
         if uses:
+            rejected.append(rel)
             listed = "\n".join(f"  line {line}: {what}" for line, what in uses[:20])
             allowed = ", ".join(manifest.forbidden + names)
             problems.append(_problem(f"Forbidden import or name: {rel}",
                                      f"{rel} uses what this assignment does not allow ({allowed}):\n{listed}\n"
-                                     "Write this part yourself with the allowed libraries."))
+                                     "This file was not graded: the tests that use it fail. Write this part "
+                                     "yourself with the allowed libraries."))
     for rel in student_files(root, manifest):
         size = (root / rel).stat().st_size
         if rel not in manifest.files and size > manifest.max_file_mb * 1e6:
@@ -214,3 +221,10 @@ def student_files(root: Path, manifest: Manifest) -> list[str]:
 
 def matches(rel: str, patterns: list[str]) -> bool:
     return any(fnmatch.fnmatch(rel, pat) for pat in patterns)
+
+
+def reject(target: Path, rel: str) -> None:
+    """Replace a file that broke the import rules with a module that says so when imported."""
+    message = (f"{rel} was not graded because it uses an import or a name this assignment forbids "
+               "(see the 'Forbidden import or name' entry at the top of your results).")
+    (target / rel).write_text(f"raise ImportError({message!r})\n", encoding="utf-8")

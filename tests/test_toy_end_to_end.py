@@ -88,9 +88,10 @@ def test_broken_submissions_get_clear_static_messages(toy_zips, tmp_path, case, 
     assert em.problems == []
     text = json.dumps(em.results)
     assert words in text
-    # Forbidden imports are reported but the rest still grades; the forbidden file's tests still run here.
-    if case != "forbidden":
-        assert em.results["score"] == expected_score, em.results
+    assert em.results["score"] == expected_score, em.results
+    if case == "forbidden":
+        relu = next(t for t in em.results["tests"] if t.get("number") == "1.2")
+        assert relu["status"] == "failed" and "was not graded because it uses an import" in relu["output"]
 
 
 def test_student_bundle_check_and_submit(toy_zips, tmp_path):
