@@ -91,6 +91,9 @@ def _dotted(node: ast.AST) -> str | None:
     return None
 
 
+_DYNAMIC_IMPORTS = {"__import__", "importlib.import_module", "importlib.__import__", "builtins.__import__"}
+
+
 def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[tuple[int, str]]:
     """(line, what) for each import of a forbidden module and each use of a forbidden dotted name."""
     found = []
@@ -115,10 +118,15 @@ def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[
                 full = f"{node.module}.{alias.name}"
                 if any(full == n or full.endswith("." + n) or alias.name == n for n in names):
                     found.append((node.lineno, f"from {node.module} import {alias.name}"))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "__import__":
-            if node.args and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str):
-                if banned_module(node.args[0].value):
-                    found.append((node.lineno, f"__import__({node.args[0].value!r})"))
+        elif isinstance(node, ast.Call) and _dotted(node.func) in _DYNAMIC_IMPORTS:
+            arg = node.args[0] if node.args else None
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                if banned_module(arg.value):
+                    found.append((node.lineno, f"{_dotted(node.func)}({arg.value!r})"))
+            elif modules:
+                found.append((node.lineno, f"{_dotted(node.func)}(...) with a computed module name"))
+        elif isinstance(node, ast.Call) and _dotted(node.func) in ("exec", "eval") and modules:
+            found.append((node.lineno, f"{_dotted(node.func)}(...), which could import anything"))
         elif isinstance(node, ast.Attribute):
             dotted = _dotted(node)
             if dotted and any(dotted == n or dotted.endswith("." + n) for n in names if "." in n):

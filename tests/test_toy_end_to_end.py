@@ -129,3 +129,14 @@ def test_regrade_an_export(toy_zips, tmp_path):
     rows = csv_path.read_text().splitlines()
     assert rows[1].startswith("submission_1,10") and rows[2].startswith("submission_2,0")
     assert json.loads((tmp_path / "out" / "submission_1" / "results.json").read_text())["score"] == 10
+
+
+def test_dynamic_imports_count_as_forbidden():
+    import ast
+
+    from autograder.static import forbidden_uses
+
+    source = ("import importlib\nm = importlib.import_module('sc' + 'ipy')\nt = __import__('scipy.linalg')\n"
+              "exec('import scipy')\nimport numpy as np\ny = np.einsum('ii', np.eye(2))\n")
+    found = dict(forbidden_uses(ast.parse(source), ["scipy"], ["np.einsum"]))
+    assert set(found) == {2, 3, 4, 6}, found
