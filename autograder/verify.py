@@ -62,6 +62,14 @@ def verify_one(repo: Repo, aid: str, log=print) -> Row:
         if test.get("status") != "passed":
             row.problems.append(f"solution fails {test.get('number', '')} {test.get('name')}: "
                                 f"{test.get('output', '')[:300]}")
+    declared = {col.name: col.order for col in manifest.leaderboard}
+    for entry in sol.results.get("leaderboard", []):
+        if declared.get(entry["name"]) != entry.get("order", "desc"):
+            row.problems.append(f"leaderboard column {entry['name']!r} ({entry.get('order', 'desc')}) is not declared "
+                                f"in {manifest.path} as [[leaderboard]] with that order")
+    missing = set(declared) - {e["name"] for e in sol.results.get("leaderboard", [])}
+    if missing:
+        row.problems.append(f"the solution posts no value for leaderboard column(s) {sorted(missing)}")
     if row.solution is None or abs(row.solution - manifest.points) > 1e-6:
         row.problems.append(f"solution scores {row.solution}, expected {manifest.points}")
     cpu_python = os.environ.get("AUTOGRADER_CPU_PYTHON")

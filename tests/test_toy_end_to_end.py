@@ -140,3 +140,24 @@ def test_dynamic_imports_count_as_forbidden():
               "exec('import scipy')\nimport numpy as np\ny = np.einsum('ii', np.eye(2))\n")
     found = dict(forbidden_uses(ast.parse(source), ["scipy"], ["np.einsum"]))
     assert set(found) == {2, 3, 4, 6}, found
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True,
+                          timeout=300, cwd=cwd)
+
+
+def test_cli_verify_emulate_and_errors(toy_zips, tmp_path):
+    out = _cli("--repo", str(TOY), "verify")
+    assert out.returncode == 0 and "toy" in out.stdout and "10.0 / 10" in out.stdout, out.stdout + out.stderr
+    results = tmp_path / "r.json"
+    out = _cli("emulate", str(toy_zips[0]), "--submission", str(TOY / "starter_code" / "toy"), "--results", str(results))
+    assert out.returncode == 0 and json.loads(results.read_text())["score"] == 0  # exit 0 whatever the score
+    out = _cli("--repo", str(TOY), "build", "no_such_assignment")
+    assert out.returncode == 2 and "unknown assignment 'no_such_assignment'" in out.stderr
+    bad = tmp_path / "repo"
+    shutil.copytree(TOY, bad, ignore=shutil.ignore_patterns("dist"))
+    manifest = bad / "assignments" / "toy" / "assignment.toml"
+    manifest.write_text("surprise = 1\n" + manifest.read_text())
+    out = _cli("--repo", str(bad), "build", "toy")
+    assert out.returncode == 2 and "key 'surprise'" in out.stderr and str(manifest) in out.stderr
