@@ -22,7 +22,7 @@ CPU_VENV ?= .venv-cpu
 $(CPU_VENV)/.installed:
 	@test -x $(CPU_VENV)/bin/python || $(BASE_PYTHON) -m venv $(CPU_VENV)
 	$(CPU_VENV)/bin/python -m pip install --quiet torch==2.13.0 numpy pytest gradescope-utils==0.5.0 \
-		safetensors jsonschema fastjsonschema rich scikit-learn pyyaml matplotlib
+		safetensors jsonschema fastjsonschema rich scikit-learn pyyaml matplotlib captum
 	@touch $@
 
 cpu-venv: $(CPU_VENV)/.installed
