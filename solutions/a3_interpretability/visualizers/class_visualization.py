@@ -82,6 +82,8 @@ class ClassVisualization:
                     blur_image(img, sigma=0.5)
 
             if show_every > 0 and (t == 0 or (t + 1) % show_every == 0 or t == num_iterations - 1):
+                with torch.no_grad():
+                    score_now = model(img)[0, target_y].item()
                 print(f"{class_names[target_y]}: iteration {t + 1}/{num_iterations}, "
-                      f"score {score.item():.3f}")
+                      f"score {score_now:.3f}")
         return img.detach()
