@@ -1,0 +1,127 @@
+"""Part 2 leaderboard: the submitted checkpoints on the test set shipped in the autograder.
+
+The checkpoints are loaded only inside the sandbox worker (torch.load with weights_only=True
+into your model class); the grader sends the normalized images, receives the predicted
+classes and computes the accuracy from labels it keeps.
+"""
+
+import numpy as np
+import pytest
+from gradescope_utils.autograder_utils.decorators import (
+    leaderboard, number, partial_credit, visibility)
+
+from autograder.sandbox import StudentError
+
+import a2_probes as probes
+
+# Accuracy thresholds (course values). The manifest has no place for them, so they live here.
+# Each threshold cleared earns an equal share of the test's points.
+THRESHOLDS = {
+    "TwoLayerNet": (0.30, 0.40),
+    "VanillaCNN": (0.40,),
+    "MyModel": (0.50, 0.60, 0.70),
+}
+CHECKPOINT_MAX_MB = 5.0  # per checkpoint
+BATCH = 250  # images per call into the worker
+MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)[None, :, None, None]  # data_utils.MEAN
+STD = np.array([0.2023, 0.1994, 0.2010], dtype=np.float32)[None, :, None, None]   # data_utils.STD
+
+MODELS = {
+    "TwoLayerNet": ("models.twolayer.TwoLayerNet", [3 * 32 * 32, 128, 10], "checkpoints/twolayernet.pt"),
+    "VanillaCNN": ("models.cnn.VanillaCNN", [], "checkpoints/vanillacnn.pt"),
+    "MyModel": ("models.my_model.MyModel", [], "checkpoints/mymodel.pt"),
+}
+_test_set = None
+
+
+def load_test_set(fixtures_dir):
+    global _test_set
+    if _test_set is None:
+        with np.load(fixtures_dir / "leaderboard_test.npz", allow_pickle=False) as data:
+            images = (data["images"].astype(np.float32) / 255.0 - MEAN) / STD
+            _test_set = (images.astype(np.float32), data["labels"].astype(np.int64), str(data["source"]))
+    return _test_set
+
+
+def accuracy(student, fixtures_dir, name):
+    """Accuracy of the submitted checkpoint of `name`; raises AssertionError with a clear message."""
+    class_path, args, rel = MODELS[name]
+    size = student.run(probes.checkpoint_size, rel)
+    if size < 0:
+        pytest.fail(f"{rel} was not submitted. Train {name} (python main.py --config ...) and upload the "
+                    f"checkpoint it saves at {rel} together with your code.", pytrace=False)
+    if size > CHECKPOINT_MAX_MB * 1e6:
+        pytest.fail(f"{rel} is {size / 1e6:.1f} MB, over the cap of {CHECKPOINT_MAX_MB:g} MB per checkpoint. "
+                    f"Save only the state_dict (torch.save(model.state_dict(), path)) of a smaller model.",
+                    pytrace=False)
+    images, labels, source = load_test_set(fixtures_dir)
+    preds = []
+    for start in range(0, len(images), BATCH):
+        try:
+            got = student.run(probes.checkpoint_predictions, class_path, args, rel, images[start:start + BATCH])
+        except StudentError as e:
+            pytest.fail(f"Could not evaluate {rel} with {name}: {e.type_name}: {e.message}\n"
+                        f"The file must be a state_dict saved with torch.save(model.state_dict(), '{rel}') "
+                        f"from the {name} of your submitted code (it is loaded with "
+                        f"torch.load(..., weights_only=True) and load_state_dict(strict=True)).", pytrace=False)
+        if type(got) is not np.ndarray or got.shape != (min(BATCH, len(images) - start),) or got.dtype.kind not in "iu":
+            pytest.fail(f"internal: predictions of {name} came back as {type(got).__name__}", pytrace=False)
+        preds.append(got)
+    return float(np.mean(np.concatenate(preds) == labels)), source
+
+
+def graded(student, fixtures_dir, set_score, name, points):
+    acc, source = accuracy(student, fixtures_dir, name)
+    thresholds = THRESHOLDS[name]
+    cleared = sum(acc >= t for t in thresholds)
+    set_score(points * cleared / len(thresholds))
+    print(f"{name} accuracy on the leaderboard test set ({source}): {acc:.4f}")
+    if cleared < len(thresholds):
+        pytest.fail(f"{name} accuracy {acc:.4f} on the leaderboard test set ({source}); the thresholds are "
+                    f"{', '.join(f'{t:.2f}' for t in thresholds)}, you cleared {cleared} of them "
+                    f"({points * cleared / len(thresholds):g} of {points:g} points).", pytrace=False)
+
+
+@partial_credit(3)
+@number("2.7")
+@visibility("visible")
+def test_twolayer_checkpoint_accuracy(student, fixtures_dir, set_score=None):
+    """TwoLayerNet checkpoint accuracy (0.30: half, 0.40: full)"""
+    graded(student, fixtures_dir, set_score, "TwoLayerNet", 3)
+
+
+@partial_credit(4)
+@number("2.8")
+@visibility("visible")
+def test_vanilla_cnn_checkpoint_accuracy(student, fixtures_dir, set_score=None):
+    """VanillaCNN checkpoint accuracy (at least 0.40)"""
+    graded(student, fixtures_dir, set_score, "VanillaCNN", 4)
+
+
+@partial_credit(6)
+@number("2.9")
+@visibility("visible")
+def test_my_model_checkpoint_accuracy(student, fixtures_dir, set_score=None):
+    """MyModel checkpoint accuracy (0.50, 0.60, 0.70: a third each)"""
+    graded(student, fixtures_dir, set_score, "MyModel", 6)
+
+
+@leaderboard("MyModel accuracy")
+@number("2.9")
+def test_my_model_leaderboard(student, fixtures_dir, set_leaderboard_value=None):
+    """MyModel accuracy for the leaderboard"""
+    set_leaderboard_value(round(accuracy(student, fixtures_dir, "MyModel")[0], 4))
+
+
+@leaderboard("VanillaCNN accuracy")
+@number("2.8")
+def test_vanilla_cnn_leaderboard(student, fixtures_dir, set_leaderboard_value=None):
+    """VanillaCNN accuracy for the leaderboard"""
+    set_leaderboard_value(round(accuracy(student, fixtures_dir, "VanillaCNN")[0], 4))
+
+
+@leaderboard("TwoLayerNet accuracy")
+@number("2.7")
+def test_twolayer_leaderboard(student, fixtures_dir, set_leaderboard_value=None):
+    """TwoLayerNet accuracy for the leaderboard"""
+    set_leaderboard_value(round(accuracy(student, fixtures_dir, "TwoLayerNet")[0], 4))

@@ -1,0 +1,28 @@
+"""Your own network for the leaderboard: any design, trained from scratch."""
+
+import torch.nn as nn
+
+
+class MyModel(nn.Module):
+    def __init__(self):
+        """
+        Build your network. It takes (N, 3, 32, 32) images (normalized as in
+        data_utils.normalize) and returns (N, 10) class scores. No pretrained weights
+        (torchvision.models and torch.hub are not allowed here), and keep the saved
+        state_dict under the size cap of the handout.
+        """
+        super().__init__()
+        # TODO: task 2.3 - design your network.
+        raise NotImplementedError('task 2.3 - design your network. (models/my_model.py)')
+
+    def forward(self, x):
+        """
+        Inputs:
+        - x: tensor of shape (N, 3, 32, 32)
+
+        Returns:
+        - outs: tensor of shape (N, 10), the class scores
+        """
+        # TODO: task 2.3 - the forward pass of your network.
+        raise NotImplementedError('task 2.3 - the forward pass of your network. (models/my_model.py)')
+        return outs

@@ -1,0 +1,38 @@
+"""The rectified linear unit as a layer: forward keeps its input, backward masks dout."""
+
+import numpy as np
+
+
+class ReLU:
+    def __init__(self):
+        self.cache = None
+        self.dx = None
+
+    def forward(self, x):
+        """
+        Apply max(0, x) elementwise.
+
+        Inputs:
+        - x: array of any shape
+
+        Returns:
+        - out: array of the same shape as x
+        """
+        # TODO: task 1.1 - compute the output and keep what backward needs in self.cache.
+        raise NotImplementedError('task 1.1 - compute the output and keep what backward needs in self.cache. (modules/relu.py)')
+        self.cache = x
+        return out
+
+    def backward(self, dout):
+        """
+        Gradient of the loss with respect to the input of forward.
+
+        Inputs:
+        - dout: upstream gradient, same shape as the x given to forward
+
+        Sets:
+        - self.dx: same shape as x; dout where x > 0, zero elsewhere (also at x == 0)
+        """
+        x = self.cache
+        # TODO: task 1.1 - let the gradient through where the input was positive.
+        raise NotImplementedError('task 1.1 - let the gradient through where the input was positive. (modules/relu.py)')

@@ -1,0 +1,38 @@
+"""Softmax followed by the mean cross-entropy loss, as one layer."""
+
+import numpy as np
+
+
+class SoftmaxCrossEntropy:
+    def __init__(self):
+        self.cache = None
+        self.dx = None
+
+    def forward(self, x, y):
+        """
+        Class probabilities and the mean cross-entropy loss of a batch.
+
+        Inputs:
+        - x: scores of shape (N, C)
+        - y: int array of shape (N,), the true classes in 0..C-1
+
+        Returns a tuple of:
+        - probs: array of shape (N, C), the softmax of each row of x
+        - loss: a float, -1/N * sum_i log(probs[i, y[i]])
+        """
+        # TODO: task 1.6 - a softmax that does not overflow for large scores (subtract
+        # the row maximum), then the mean negative log-probability of the true classes.
+        raise NotImplementedError('task 1.6 - a softmax that does not overflow for large scores (subtract (modules/softmax_ce.py)')
+        self.cache = (probs, y)
+        return probs, loss
+
+    def backward(self):
+        """
+        Gradient of the loss of the last forward call with respect to its scores.
+
+        Sets:
+        - self.dx: array of shape (N, C)
+        """
+        probs, y = self.cache
+        # TODO: task 1.6 - the gradient of the mean loss: (probs - one_hot(y)) / N.
+        raise NotImplementedError('task 1.6 - the gradient of the mean loss: (probs - one_hot(y)) / N. (modules/softmax_ce.py)')
