@@ -158,6 +158,9 @@ class GradingPlugin:
             self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        from . import testing
+
+        testing.REVEAL_EXPECTED = not self._is_hidden(item)
         func = getattr(item, "obj", None)
         for attr in ("__score__", "__leaderboard_value__"):
             if func is not None and hasattr(func, attr):

@@ -15,6 +15,11 @@ import numpy as np
 from .codec import Handle
 
 
+#: Whether failure messages may quote expected values. The plugin turns this off while a hidden
+#: test runs, so a message never hands a student the answer to an input they cannot see.
+REVEAL_EXPECTED = True
+
+
 def _where(where: str) -> str:
     return f"\nWhere to look: {where}" if where else ""
 
@@ -49,8 +54,10 @@ def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
         return ""
     diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
     idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
-    return (f" The largest difference is at index {tuple(int(i) for i in idx)}: "
-            f"expected {expected[idx]!r}, got {actual[idx]!r}.")
+    where = tuple(int(i) for i in idx)
+    if not REVEAL_EXPECTED:
+        return f" The largest difference is at index {where}, where your value is {actual[idx]!r}."
+    return f" The largest difference is at index {where}: expected {expected[idx]!r}, got {actual[idx]!r}."
 
 
 def assert_array(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8,
@@ -89,6 +96,8 @@ def assert_scalar(actual: Any, expected: float, *, rtol: float = 1e-6, atol: flo
     if not np.isfinite(value):
         fail(f"{name}: expected a finite number close to {expected!r}, got {value!r}.{_where(where)}")
     if not abs(value - float(expected)) <= atol + rtol * abs(float(expected)):
+        if not REVEAL_EXPECTED:
+            fail(f"{name}: your value {value!r} is not the expected one (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
         fail(f"{name}: expected {float(expected)!r}, got {value!r} (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
 
 

@@ -161,3 +161,16 @@ def test_fast_validator_agrees_with_the_reference_validator():
     assert validate(good) == [] and validate_fast(good) == []
     for doc in bad:
         assert validate(doc) != [] and validate_fast(doc) != [], doc
+
+
+def test_hidden_tests_do_not_quote_expected_values(pytester):
+    source = ("import numpy as np\nfrom gradescope_utils.autograder_utils.decorators import weight\n"
+              "from autograder.testing import assert_array, assert_scalar\n"
+              "@weight(1)\ndef test_a():\n    assert_array(np.array([1.0, 2.0]), np.array([1.0, 31415.9]), name='out')\n"
+              "@weight(1)\ndef test_s():\n    assert_scalar(2.0, 27182.8, name='loss')\n")
+    public = run(pytester, source, name="test_public.py", subdir="public")
+    assert "31415.9" in json.dumps(public) and "27182.8" in json.dumps(public)
+    (pytester.path / "public" / "test_public.py").unlink()
+    hidden = run(pytester, source, name="test_secret.py", subdir="hidden")
+    text = json.dumps(hidden)
+    assert "31415.9" not in text and "27182.8" not in text and "index (1,)" in text
