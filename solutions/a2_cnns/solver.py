@@ -32,8 +32,8 @@ def train_step(model, criterion, optimizer, data, target):
     - out: the scores of the batch, tensor of shape (N, C)
     - loss: the loss of the batch, a scalar tensor
     """
-    # TODO: task 2.6 - forward pass, loss, clear the old gradients, backward pass,
-    # optimizer step.
+    # TODO: task 2.6 - one training step.
+    # Forward pass, loss, clear the old gradients, backward pass, optimizer step.
     # BEGIN SOLUTION
     out = model(data)
     loss = criterion(out, target)
@@ -55,7 +55,8 @@ def eval_step(model, criterion, data, target):
     - out: tensor of shape (N, C), not requiring gradients
     - loss: a scalar tensor, not requiring gradients
     """
-    # TODO: task 2.6 - the forward pass and the loss under torch.no_grad().
+    # TODO: task 2.6 - one evaluation step.
+    # The forward pass and the loss under torch.no_grad().
     # BEGIN SOLUTION
     with torch.no_grad():
         out = model(data)

@@ -20,7 +20,8 @@ def reweight(cls_num_list, beta=0.9999):
     Returns:
     - per_cls_weights: float tensor of shape (C,), summing to C
     """
-    # TODO: task 2.4 - effective numbers, their inverses, then normalize to sum to C.
+    # TODO: task 2.4 - class-balanced weights.
+    # Effective numbers, their inverses, then normalize to sum to C.
     # BEGIN SOLUTION
     counts = torch.as_tensor(cls_num_list, dtype=torch.float64)
     effective = (1.0 - torch.pow(beta, counts)) / (1.0 - beta)
@@ -58,8 +59,9 @@ class FocalLoss(nn.Module):
         Returns:
         - loss: a scalar tensor (differentiable with respect to input)
         """
-        # TODO: task 2.5 - log-probabilities with F.log_softmax (stable), the focal factor,
-        # then the weighted mean.
+        # TODO: task 2.5 - focal loss.
+        # Log-probabilities with F.log_softmax (stable), the focal factor, then the
+        # weighted mean.
         # BEGIN SOLUTION
         log_p = F.log_softmax(input, dim=1).gather(1, target[:, None])[:, 0]  # (N,)
         p = log_p.exp()

@@ -11,8 +11,8 @@ class VanillaCNN(nn.Module):
         For 32x32 inputs: (N, 3, 32, 32) -> (N, 32, 26, 26) -> (N, 32, 13, 13) -> (N, 10).
         """
         super().__init__()
-        # TODO: task 2.2 - declare the layers, in this order: nn.Conv2d, nn.ReLU,
-        # nn.MaxPool2d, nn.Linear (so the parameters are conv weight, conv bias, fc weight,
+        # TODO: task 2.2 - VanillaCNN layers.
+        # Declare them in this order: nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Linear (so the parameters are conv weight, conv bias, fc weight,
         # fc bias).
         # BEGIN SOLUTION
         self.conv = nn.Conv2d(3, 32, kernel_size=7, stride=1, padding=0)
@@ -29,7 +29,8 @@ class VanillaCNN(nn.Module):
         Returns:
         - outs: tensor of shape (N, 10), the class scores
         """
-        # TODO: task 2.2 - conv, ReLU, pooling, flatten each example, fully connected.
+        # TODO: task 2.2 - VanillaCNN forward.
+        # Conv, ReLU, pooling, flatten each example, fully connected.
         # BEGIN SOLUTION
         x = self.pool(self.relu(self.conv(x)))  # (N, 32, 13, 13)
         outs = self.fc(x.reshape(x.shape[0], -1))

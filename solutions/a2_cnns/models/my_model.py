@@ -12,7 +12,7 @@ class MyModel(nn.Module):
         state_dict under the size cap of the handout.
         """
         super().__init__()
-        # TODO: task 2.3 - design your network.
+        # TODO: task 2.3 - MyModel layers (your design).
         # BEGIN SOLUTION
         def block(c_in, c_out):
             return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU()]
@@ -34,7 +34,7 @@ class MyModel(nn.Module):
         Returns:
         - outs: tensor of shape (N, 10), the class scores
         """
-        # TODO: task 2.3 - the forward pass of your network.
+        # TODO: task 2.3 - MyModel forward.
         # BEGIN SOLUTION
         outs = self.classifier(self.features(x))
         # END SOLUTION

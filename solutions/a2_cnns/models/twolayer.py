@@ -13,8 +13,8 @@ class TwoLayerNet(nn.Module):
         - num_classes: C
         """
         super().__init__()
-        # TODO: task 2.1 - two nn.Linear layers (D -> H, then H -> C) with a sigmoid
-        # between them. Declare the first layer before the second, so that
+        # TODO: task 2.1 - TwoLayerNet layers.
+        # Two nn.Linear layers (D -> H, then H -> C) with a sigmoid between them. Declare the first layer before the second, so that
         # self.parameters() yields weight1, bias1, weight2, bias2 in that order.
         # BEGIN SOLUTION
         self.fc1 = nn.Linear(input_dim, hidden_size)
@@ -29,7 +29,8 @@ class TwoLayerNet(nn.Module):
         Returns:
         - scores: tensor of shape (N, C), fc2(sigmoid(fc1(x flattened)))
         """
-        # TODO: task 2.1 - flatten each example, then layer, sigmoid, layer.
+        # TODO: task 2.1 - TwoLayerNet forward.
+        # Flatten each example, then layer, sigmoid, layer.
         # BEGIN SOLUTION
         x = x.reshape(x.shape[0], -1)  # (N, D)
         scores = self.fc2(torch.sigmoid(self.fc1(x)))

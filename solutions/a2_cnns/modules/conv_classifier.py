@@ -49,8 +49,8 @@ class ConvNet:
         - probs: array of shape (N, num_classes)
         - loss: a float
         """
-        # TODO: task 1.7 - feed the output of each module into the next one, then into
-        # self.criterion.
+        # TODO: task 1.7 - ConvNet forward.
+        # Feed the output of each module into the next one, then into self.criterion.
         # BEGIN SOLUTION
         out = x
         for module in self.modules:
@@ -64,8 +64,8 @@ class ConvNet:
         Backpropagate the loss of the last forward call through every module, so that each
         module's dx (and dw, db where it has parameters) is set.
         """
-        # TODO: task 1.7 - start from the criterion and hand each module's dx to the module
-        # before it.
+        # TODO: task 1.7 - ConvNet backward.
+        # Start from the criterion and hand each module's dx to the module before it.
         # BEGIN SOLUTION
         self.criterion.backward()
         dout = self.criterion.dx

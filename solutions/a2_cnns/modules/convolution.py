@@ -44,8 +44,9 @@ class Conv2D:
           out[n, f, i, j] = bias[f] + sum over c, a, b of
               weight[f, c, a, b] * x_pad[n, c, i * stride + a, j * stride + b]
         """
-        # TODO: task 1.3 - pad x, gather every k x k window and combine it with every
-        # filter. Loops are accepted; a vectorized version (np.lib.stride_tricks plus
+        # TODO: task 1.3 - Conv2D forward.
+        # Pad x, gather every k x k window and combine it with every filter; keep in
+        # self.cache what backward needs. Loops are accepted; a vectorized version (np.lib.stride_tricks plus
         # np.tensordot or np.einsum) is many times faster.
         # BEGIN SOLUTION
         p, s, k = self.padding, self.stride, self.kernel_size
@@ -75,8 +76,9 @@ class Conv2D:
         - self.dw: shape (F, C, k, k)
         - self.db: shape (F,)
         """
-        # TODO: task 1.4 - every input pixel receives the gradient of every output it
-        # contributed to; the padding gets gradient too, but it is not part of dx.
+        # TODO: task 1.4 - Conv2D backward.
+        # Every input pixel receives the gradient of every output it contributed to; the
+        # padding gets gradient too, but it is not part of dx.
         # BEGIN SOLUTION
         x, cols = self.cache
         p, s, k = self.padding, self.stride, self.kernel_size

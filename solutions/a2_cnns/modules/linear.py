@@ -33,8 +33,8 @@ class Linear:
         Returns:
         - out: array of shape (N, M), x.reshape(N, D) @ weight + bias
         """
-        # TODO: task 1.2 - flatten each example to a row of D numbers, then apply the
-        # weight and the bias.
+        # TODO: task 1.2 - Linear forward.
+        # Flatten each example to a row of D numbers, then apply the weight and the bias.
         # BEGIN SOLUTION
         x_flat = x.reshape(x.shape[0], -1)  # (N, D)
         out = x_flat @ self.weight + self.bias
@@ -55,7 +55,8 @@ class Linear:
         - self.db: shape (M,)
         """
         x = self.cache
-        # TODO: task 1.2 - the three gradients; give dx the shape of the original input.
+        # TODO: task 1.2 - Linear backward.
+        # The three gradients; give dx the shape of the original input.
         # BEGIN SOLUTION
         x_flat = x.reshape(x.shape[0], -1)  # (N, D)
         self.dx = (dout @ self.weight.T).reshape(x.shape)

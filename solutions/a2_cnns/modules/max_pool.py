@@ -26,8 +26,9 @@ class MaxPooling:
         - out: array of shape (N, C, H', W') with H' = (H - k) // stride + 1 and
           W' = (W - k) // stride + 1 (rows and columns that no window reaches are ignored)
         """
-        # TODO: task 1.5 - the maximum of every window; keep in self.cache what backward
-        # needs to know where each maximum came from.
+        # TODO: task 1.5 - max pooling forward.
+        # Take the maximum of every window; keep in self.cache what backward needs to know
+        # where each maximum came from.
         # BEGIN SOLUTION
         k, s = self.kernel_size, self.stride
         windows = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))
@@ -51,7 +52,8 @@ class MaxPooling:
           When several entries of a window share the maximum, it goes to the FIRST of them
           in row-major order (as PyTorch does). Where windows overlap, gradients add up.
         """
-        # TODO: task 1.5 - send each dout value back to the entry that won its window.
+        # TODO: task 1.5 - max pooling backward.
+        # Send each dout value back to the entry that won its window.
         # BEGIN SOLUTION
         k, s = self.kernel_size, self.stride
         x_shape, argmax = self.cache

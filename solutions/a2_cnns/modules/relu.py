@@ -18,7 +18,7 @@ class ReLU:
         Returns:
         - out: array of the same shape as x
         """
-        # TODO: task 1.1 - compute the output and keep what backward needs in self.cache.
+        # TODO: task 1.1 - ReLU forward.
         # BEGIN SOLUTION
         out = np.maximum(x, 0)
         # END SOLUTION
@@ -36,7 +36,8 @@ class ReLU:
         - self.dx: same shape as x; dout where x > 0, zero elsewhere (also at x == 0)
         """
         x = self.cache
-        # TODO: task 1.1 - let the gradient through where the input was positive.
+        # TODO: task 1.1 - ReLU backward.
+        # Let the gradient through where the input was positive.
         # BEGIN SOLUTION
         self.dx = dout * (x > 0)
         # END SOLUTION

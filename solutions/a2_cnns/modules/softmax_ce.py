@@ -20,8 +20,9 @@ class SoftmaxCrossEntropy:
         - probs: array of shape (N, C), the softmax of each row of x
         - loss: a float, -1/N * sum_i log(probs[i, y[i]])
         """
-        # TODO: task 1.6 - a softmax that does not overflow for large scores (subtract
-        # the row maximum), then the mean negative log-probability of the true classes.
+        # TODO: task 1.6 - softmax and cross-entropy forward.
+        # A softmax that does not overflow for large scores (subtract the row maximum),
+        # then the mean negative log-probability of the true classes.
         # BEGIN SOLUTION
         shifted = x - x.max(axis=1, keepdims=True)
         log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
@@ -40,7 +41,8 @@ class SoftmaxCrossEntropy:
         - self.dx: array of shape (N, C)
         """
         probs, y = self.cache
-        # TODO: task 1.6 - the gradient of the mean loss: (probs - one_hot(y)) / N.
+        # TODO: task 1.6 - softmax and cross-entropy backward.
+        # The gradient of the mean loss: (probs - one_hot(y)) / N.
         # BEGIN SOLUTION
         n = probs.shape[0]
         dx = probs.copy()

@@ -28,8 +28,9 @@ class SGD(_BaseOptimizer):
         Inputs:
         - model: the ConvNet, its modules' dw and db set by backward
         """
-        # TODO: task 1.8 - regularize, then update the velocities and the parameters of
-        # every module with a weight.
+        # TODO: task 1.8 - SGD with momentum.
+        # Regularize, then update the velocities and the parameters of every module with
+        # a weight.
         # BEGIN SOLUTION
         self.apply_regularization(model)
         for idx, m in enumerate(model.modules):

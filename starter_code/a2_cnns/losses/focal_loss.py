@@ -20,8 +20,9 @@ def reweight(cls_num_list, beta=0.9999):
     Returns:
     - per_cls_weights: float tensor of shape (C,), summing to C
     """
-    # TODO: task 2.4 - effective numbers, their inverses, then normalize to sum to C.
-    raise NotImplementedError('task 2.4 - effective numbers, their inverses, then normalize to sum to C. (losses/focal_loss.py)')
+    # TODO: task 2.4 - class-balanced weights.
+    # Effective numbers, their inverses, then normalize to sum to C.
+    raise NotImplementedError('task 2.4 - class-balanced weights. (losses/focal_loss.py)')
     return per_cls_weights
 
 
@@ -53,7 +54,8 @@ class FocalLoss(nn.Module):
         Returns:
         - loss: a scalar tensor (differentiable with respect to input)
         """
-        # TODO: task 2.5 - log-probabilities with F.log_softmax (stable), the focal factor,
-        # then the weighted mean.
-        raise NotImplementedError('task 2.5 - log-probabilities with F.log_softmax (stable), the focal factor, (losses/focal_loss.py)')
+        # TODO: task 2.5 - focal loss.
+        # Log-probabilities with F.log_softmax (stable), the focal factor, then the
+        # weighted mean.
+        raise NotImplementedError('task 2.5 - focal loss. (losses/focal_loss.py)')
         return loss

@@ -11,10 +11,10 @@ class VanillaCNN(nn.Module):
         For 32x32 inputs: (N, 3, 32, 32) -> (N, 32, 26, 26) -> (N, 32, 13, 13) -> (N, 10).
         """
         super().__init__()
-        # TODO: task 2.2 - declare the layers, in this order: nn.Conv2d, nn.ReLU,
-        # nn.MaxPool2d, nn.Linear (so the parameters are conv weight, conv bias, fc weight,
+        # TODO: task 2.2 - VanillaCNN layers.
+        # Declare them in this order: nn.Conv2d, nn.ReLU, nn.MaxPool2d, nn.Linear (so the parameters are conv weight, conv bias, fc weight,
         # fc bias).
-        raise NotImplementedError('task 2.2 - declare the layers, in this order: nn.Conv2d, nn.ReLU, (models/cnn.py)')
+        raise NotImplementedError('task 2.2 - VanillaCNN layers. (models/cnn.py)')
 
     def forward(self, x):
         """
@@ -24,6 +24,7 @@ class VanillaCNN(nn.Module):
         Returns:
         - outs: tensor of shape (N, 10), the class scores
         """
-        # TODO: task 2.2 - conv, ReLU, pooling, flatten each example, fully connected.
-        raise NotImplementedError('task 2.2 - conv, ReLU, pooling, flatten each example, fully connected. (models/cnn.py)')
+        # TODO: task 2.2 - VanillaCNN forward.
+        # Conv, ReLU, pooling, flatten each example, fully connected.
+        raise NotImplementedError('task 2.2 - VanillaCNN forward. (models/cnn.py)')
         return outs

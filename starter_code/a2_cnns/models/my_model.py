@@ -12,8 +12,8 @@ class MyModel(nn.Module):
         state_dict under the size cap of the handout.
         """
         super().__init__()
-        # TODO: task 2.3 - design your network.
-        raise NotImplementedError('task 2.3 - design your network. (models/my_model.py)')
+        # TODO: task 2.3 - MyModel layers (your design).
+        raise NotImplementedError('task 2.3 - MyModel layers (your design). (models/my_model.py)')
 
     def forward(self, x):
         """
@@ -23,6 +23,6 @@ class MyModel(nn.Module):
         Returns:
         - outs: tensor of shape (N, 10), the class scores
         """
-        # TODO: task 2.3 - the forward pass of your network.
-        raise NotImplementedError('task 2.3 - the forward pass of your network. (models/my_model.py)')
+        # TODO: task 2.3 - MyModel forward.
+        raise NotImplementedError('task 2.3 - MyModel forward. (models/my_model.py)')
         return outs

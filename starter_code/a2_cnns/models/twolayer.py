@@ -13,10 +13,10 @@ class TwoLayerNet(nn.Module):
         - num_classes: C
         """
         super().__init__()
-        # TODO: task 2.1 - two nn.Linear layers (D -> H, then H -> C) with a sigmoid
-        # between them. Declare the first layer before the second, so that
+        # TODO: task 2.1 - TwoLayerNet layers.
+        # Two nn.Linear layers (D -> H, then H -> C) with a sigmoid between them. Declare the first layer before the second, so that
         # self.parameters() yields weight1, bias1, weight2, bias2 in that order.
-        raise NotImplementedError('task 2.1 - two nn.Linear layers (D -> H, then H -> C) with a sigmoid (models/twolayer.py)')
+        raise NotImplementedError('task 2.1 - TwoLayerNet layers. (models/twolayer.py)')
 
     def forward(self, x):
         """
@@ -26,6 +26,7 @@ class TwoLayerNet(nn.Module):
         Returns:
         - scores: tensor of shape (N, C), fc2(sigmoid(fc1(x flattened)))
         """
-        # TODO: task 2.1 - flatten each example, then layer, sigmoid, layer.
-        raise NotImplementedError('task 2.1 - flatten each example, then layer, sigmoid, layer. (models/twolayer.py)')
+        # TODO: task 2.1 - TwoLayerNet forward.
+        # Flatten each example, then layer, sigmoid, layer.
+        raise NotImplementedError('task 2.1 - TwoLayerNet forward. (models/twolayer.py)')
         return scores

@@ -49,9 +49,9 @@ class ConvNet:
         - probs: array of shape (N, num_classes)
         - loss: a float
         """
-        # TODO: task 1.7 - feed the output of each module into the next one, then into
-        # self.criterion.
-        raise NotImplementedError('task 1.7 - feed the output of each module into the next one, then into (modules/conv_classifier.py)')
+        # TODO: task 1.7 - ConvNet forward.
+        # Feed the output of each module into the next one, then into self.criterion.
+        raise NotImplementedError('task 1.7 - ConvNet forward. (modules/conv_classifier.py)')
         return probs, loss
 
     def backward(self):
@@ -59,6 +59,6 @@ class ConvNet:
         Backpropagate the loss of the last forward call through every module, so that each
         module's dx (and dw, db where it has parameters) is set.
         """
-        # TODO: task 1.7 - start from the criterion and hand each module's dx to the module
-        # before it.
-        raise NotImplementedError("task 1.7 - start from the criterion and hand each module's dx to the module (modules/conv_classifier.py)")
+        # TODO: task 1.7 - ConvNet backward.
+        # Start from the criterion and hand each module's dx to the module before it.
+        raise NotImplementedError('task 1.7 - ConvNet backward. (modules/conv_classifier.py)')

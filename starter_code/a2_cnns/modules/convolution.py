@@ -44,10 +44,11 @@ class Conv2D:
           out[n, f, i, j] = bias[f] + sum over c, a, b of
               weight[f, c, a, b] * x_pad[n, c, i * stride + a, j * stride + b]
         """
-        # TODO: task 1.3 - pad x, gather every k x k window and combine it with every
-        # filter. Loops are accepted; a vectorized version (np.lib.stride_tricks plus
+        # TODO: task 1.3 - Conv2D forward.
+        # Pad x, gather every k x k window and combine it with every filter; keep in
+        # self.cache what backward needs. Loops are accepted; a vectorized version (np.lib.stride_tricks plus
         # np.tensordot or np.einsum) is many times faster.
-        raise NotImplementedError('task 1.3 - pad x, gather every k x k window and combine it with every (modules/convolution.py)')
+        raise NotImplementedError('task 1.3 - Conv2D forward. (modules/convolution.py)')
         return out
 
     def backward(self, dout):
@@ -62,6 +63,7 @@ class Conv2D:
         - self.dw: shape (F, C, k, k)
         - self.db: shape (F,)
         """
-        # TODO: task 1.4 - every input pixel receives the gradient of every output it
-        # contributed to; the padding gets gradient too, but it is not part of dx.
-        raise NotImplementedError('task 1.4 - every input pixel receives the gradient of every output it (modules/convolution.py)')
+        # TODO: task 1.4 - Conv2D backward.
+        # Every input pixel receives the gradient of every output it contributed to; the
+        # padding gets gradient too, but it is not part of dx.
+        raise NotImplementedError('task 1.4 - Conv2D backward. (modules/convolution.py)')

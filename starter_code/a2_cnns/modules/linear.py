@@ -33,9 +33,9 @@ class Linear:
         Returns:
         - out: array of shape (N, M), x.reshape(N, D) @ weight + bias
         """
-        # TODO: task 1.2 - flatten each example to a row of D numbers, then apply the
-        # weight and the bias.
-        raise NotImplementedError('task 1.2 - flatten each example to a row of D numbers, then apply the (modules/linear.py)')
+        # TODO: task 1.2 - Linear forward.
+        # Flatten each example to a row of D numbers, then apply the weight and the bias.
+        raise NotImplementedError('task 1.2 - Linear forward. (modules/linear.py)')
         self.cache = x
         return out
 
@@ -52,5 +52,6 @@ class Linear:
         - self.db: shape (M,)
         """
         x = self.cache
-        # TODO: task 1.2 - the three gradients; give dx the shape of the original input.
-        raise NotImplementedError('task 1.2 - the three gradients; give dx the shape of the original input. (modules/linear.py)')
+        # TODO: task 1.2 - Linear backward.
+        # The three gradients; give dx the shape of the original input.
+        raise NotImplementedError('task 1.2 - Linear backward. (modules/linear.py)')

@@ -26,9 +26,10 @@ class MaxPooling:
         - out: array of shape (N, C, H', W') with H' = (H - k) // stride + 1 and
           W' = (W - k) // stride + 1 (rows and columns that no window reaches are ignored)
         """
-        # TODO: task 1.5 - the maximum of every window; keep in self.cache what backward
-        # needs to know where each maximum came from.
-        raise NotImplementedError('task 1.5 - the maximum of every window; keep in self.cache what backward (modules/max_pool.py)')
+        # TODO: task 1.5 - max pooling forward.
+        # Take the maximum of every window; keep in self.cache what backward needs to know
+        # where each maximum came from.
+        raise NotImplementedError('task 1.5 - max pooling forward. (modules/max_pool.py)')
         return out
 
     def backward(self, dout):
@@ -43,5 +44,6 @@ class MaxPooling:
           When several entries of a window share the maximum, it goes to the FIRST of them
           in row-major order (as PyTorch does). Where windows overlap, gradients add up.
         """
-        # TODO: task 1.5 - send each dout value back to the entry that won its window.
-        raise NotImplementedError('task 1.5 - send each dout value back to the entry that won its window. (modules/max_pool.py)')
+        # TODO: task 1.5 - max pooling backward.
+        # Send each dout value back to the entry that won its window.
+        raise NotImplementedError('task 1.5 - max pooling backward. (modules/max_pool.py)')

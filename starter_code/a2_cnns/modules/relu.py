@@ -18,8 +18,8 @@ class ReLU:
         Returns:
         - out: array of the same shape as x
         """
-        # TODO: task 1.1 - compute the output and keep what backward needs in self.cache.
-        raise NotImplementedError('task 1.1 - compute the output and keep what backward needs in self.cache. (modules/relu.py)')
+        # TODO: task 1.1 - ReLU forward.
+        raise NotImplementedError('task 1.1 - ReLU forward. (modules/relu.py)')
         self.cache = x
         return out
 
@@ -34,5 +34,6 @@ class ReLU:
         - self.dx: same shape as x; dout where x > 0, zero elsewhere (also at x == 0)
         """
         x = self.cache
-        # TODO: task 1.1 - let the gradient through where the input was positive.
-        raise NotImplementedError('task 1.1 - let the gradient through where the input was positive. (modules/relu.py)')
+        # TODO: task 1.1 - ReLU backward.
+        # Let the gradient through where the input was positive.
+        raise NotImplementedError('task 1.1 - ReLU backward. (modules/relu.py)')

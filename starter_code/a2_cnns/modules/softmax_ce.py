@@ -20,9 +20,10 @@ class SoftmaxCrossEntropy:
         - probs: array of shape (N, C), the softmax of each row of x
         - loss: a float, -1/N * sum_i log(probs[i, y[i]])
         """
-        # TODO: task 1.6 - a softmax that does not overflow for large scores (subtract
-        # the row maximum), then the mean negative log-probability of the true classes.
-        raise NotImplementedError('task 1.6 - a softmax that does not overflow for large scores (subtract (modules/softmax_ce.py)')
+        # TODO: task 1.6 - softmax and cross-entropy forward.
+        # A softmax that does not overflow for large scores (subtract the row maximum),
+        # then the mean negative log-probability of the true classes.
+        raise NotImplementedError('task 1.6 - softmax and cross-entropy forward. (modules/softmax_ce.py)')
         self.cache = (probs, y)
         return probs, loss
 
@@ -34,5 +35,6 @@ class SoftmaxCrossEntropy:
         - self.dx: array of shape (N, C)
         """
         probs, y = self.cache
-        # TODO: task 1.6 - the gradient of the mean loss: (probs - one_hot(y)) / N.
-        raise NotImplementedError('task 1.6 - the gradient of the mean loss: (probs - one_hot(y)) / N. (modules/softmax_ce.py)')
+        # TODO: task 1.6 - softmax and cross-entropy backward.
+        # The gradient of the mean loss: (probs - one_hot(y)) / N.
+        raise NotImplementedError('task 1.6 - softmax and cross-entropy backward. (modules/softmax_ce.py)')

@@ -28,6 +28,7 @@ class SGD(_BaseOptimizer):
         Inputs:
         - model: the ConvNet, its modules' dw and db set by backward
         """
-        # TODO: task 1.8 - regularize, then update the velocities and the parameters of
-        # every module with a weight.
-        raise NotImplementedError('task 1.8 - regularize, then update the velocities and the parameters of (optimizer/sgd.py)')
+        # TODO: task 1.8 - SGD with momentum.
+        # Regularize, then update the velocities and the parameters of every module with
+        # a weight.
+        raise NotImplementedError('task 1.8 - SGD with momentum. (optimizer/sgd.py)')

@@ -5,6 +5,8 @@ into your model class); the grader sends the normalized images, receives the pre
 classes and computes the accuracy from labels it keeps.
 """
 
+import re
+
 import numpy as np
 import pytest
 from gradescope_utils.autograder_utils.decorators import (
@@ -60,10 +62,13 @@ def accuracy(student, fixtures_dir, name):
         try:
             got = student.run(probes.checkpoint_predictions, class_path, args, rel, images[start:start + BATCH])
         except StudentError as e:
-            pytest.fail(f"Could not evaluate {rel} with {name}: {e.type_name}: {e.message}\n"
-                        f"The file must be a state_dict saved with torch.save(model.state_dict(), '{rel}') "
-                        f"from the {name} of your submitted code (it is loaded with "
-                        f"torch.load(..., weights_only=True) and load_state_dict(strict=True)).", pytrace=False)
+            why = re.sub(r"\x1b\[[0-9;]*m", "", str(e.message)).strip()
+            why = why if len(why) <= 500 else why[:500] + " ..."
+            pytest.fail(f"Could not evaluate {rel} with {name}. The file must be a state_dict saved with "
+                        f"torch.save(model.state_dict(), '{rel}') from the {name} of your submitted code; it is "
+                        f"loaded with torch.load(..., weights_only=True) and load_state_dict(strict=True), "
+                        f"so a pickled model object or a state_dict of another architecture fails.\n"
+                        f"The error was: {e.type_name}: {why}", pytrace=False)
         if type(got) is not np.ndarray or got.shape != (min(BATCH, len(images) - start),) or got.dtype.kind not in "iu":
             pytest.fail(f"internal: predictions of {name} came back as {type(got).__name__}", pytrace=False)
         preds.append(got)
