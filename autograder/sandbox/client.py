@@ -280,6 +280,12 @@ class _ForkedServer:
 
     def __init__(self, theirs: socket.socket, ours: socket.socket, config: dict, env: dict, area: Path):
         keep = theirs.fileno()
+        import gc
+
+        # Objects that exist now are shared with the server and its workers; keep the collector
+        # from touching (and so copying) their pages in any of the processes.
+        gc.collect()
+        gc.freeze()
         pid = os.fork()
         if pid == 0:  # the server: shed everything of the grader but the control socket
             code = 0
