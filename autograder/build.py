@@ -71,9 +71,12 @@ class Repo:
         return self.root / "dist"
 
 
-def requirements(manifest: Manifest) -> list[str]:
+def requirements(manifest: Manifest, student: bool = False) -> list[str]:
+    """What the zip installs; with ``student=True``, what the student bundle asks for as well."""
     reqs = list(BASE_REQUIREMENTS)
     wanted = list(manifest.preload) + list(manifest.requirements)
+    if student:
+        wanted += manifest.student_requirements
     for name in wanted:
         top = name.split(".")[0]
         pin = PINS.get(top)
@@ -162,7 +165,7 @@ def student_files(repo: Repo, aid: str) -> dict[str, bytes]:
     if notebooks.is_dir():
         for nb in sorted(notebooks.glob("*.ipynb")):
             files[f"{top}/notebooks/{nb.name}"] = starter.strip_notebook(nb.read_text("utf-8"), nb.name).encode()
-    files[f"{top}/requirements.txt"] = ("\n".join(requirements(manifest)) + "\n").encode()
+    files[f"{top}/requirements.txt"] = ("\n".join(requirements(manifest, student=True)) + "\n").encode()
     support = sorted(rel for rel in generated if not manifest.is_student_file(rel))
     files[f"{top}/.autograder-bundle.json"] = (json.dumps({"id": aid, "support_files": support}, indent=1) + "\n").encode()
     return files

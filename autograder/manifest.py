@@ -22,7 +22,7 @@ class ManifestError(ValueError):
 
 _TOP_KEYS = {"id", "title", "points", "files", "optional_files", "max_file_mb", "solution_only",
              "limits", "imports", "worker", "visibility", "data", "leaderboard",
-             "requirements"}
+             "requirements", "student_requirements"}
 _SECTION_KEYS = {
     "limits": {"call_seconds", "test_seconds", "submission_seconds", "memory_mb"},
     "imports": {"forbidden", "per_file"},
@@ -61,6 +61,7 @@ class Manifest:
     data_sets: list[str] = field(default_factory=list)
     leaderboard: list[Leaderboard] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
+    student_requirements: list[str] = field(default_factory=list)
 
     @property
     def root(self) -> Path:
@@ -126,6 +127,8 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
         m.solution_only = _str_list(path, "solution_only", raw["solution_only"])
     if "requirements" in raw:
         m.requirements = _str_list(path, "requirements", raw["requirements"])
+    if "student_requirements" in raw:
+        m.student_requirements = _str_list(path, "student_requirements", raw["student_requirements"])
     if "max_file_mb" in raw:
         m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
     limits = raw.get("limits", {})
