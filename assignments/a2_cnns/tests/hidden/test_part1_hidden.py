@@ -119,7 +119,8 @@ def test_maxpool_ties_first_maximum(student, rng):
     xt = torch.tensor(x, requires_grad=True)
     out = F.max_pool2d(xt, 2, 2)
     out.backward(torch.tensor(dout))
-    assert_array(pool.forward(x), out.detach().numpy(), name="MaxPooling.forward with ties", where="modules/max_pool.py forward")
+    assert_array(pool.forward(x), out.detach().numpy(), name="MaxPooling.forward with ties",
+                 where="modules/max_pool.py forward")
     pool.backward(dout)
     assert_array(pool.dx, xt.grad.numpy(), name="MaxPooling.dx with ties (first maximum in row-major order wins)",
                  where="modules/max_pool.py backward")
@@ -135,7 +136,8 @@ def test_maxpool_overlapping_windows(student, rng):
     xt = torch.tensor(x, requires_grad=True)
     out = F.max_pool2d(xt, 3, 2)
     out.backward(torch.tensor(dout))
-    assert_array(pool.forward(x), out.detach().numpy(), name="MaxPooling(3, 2).forward", where="modules/max_pool.py forward")
+    assert_array(pool.forward(x), out.detach().numpy(), name="MaxPooling(3, 2).forward",
+                 where="modules/max_pool.py forward")
     pool.backward(dout)
     assert_array(pool.dx, xt.grad.numpy(), name="MaxPooling(3, 2).dx", where="modules/max_pool.py backward")
 
@@ -153,7 +155,8 @@ def test_maxpool_odd_size_drops_border(student, rng):
     assert_array(pool.forward(x), out.detach().numpy(), name="MaxPooling(2, 2).forward, x (1, 2, 5, 7)",
                  where="modules/max_pool.py forward")
     pool.backward(dout)
-    assert_array(pool.dx, xt.grad.numpy(), name="MaxPooling(2, 2).dx, x (1, 2, 5, 7)", where="modules/max_pool.py backward")
+    assert_array(pool.dx, xt.grad.numpy(), name="MaxPooling(2, 2).dx, x (1, 2, 5, 7)",
+                 where="modules/max_pool.py backward")
 
 
 @weight(1)
@@ -201,7 +204,8 @@ def test_convnet_gradients_centred_differences(student, rng):
         num = numerical_gradient(loss_of, params[i][j])
         got = grads[i][j]
         assert_true(type(got) is np.ndarray and got.shape == num.shape,
-                    f"{name}: expected an array of shape {num.shape}, got {type(got).__name__}.\nWhere to look: {where}")
+                    f"{name}: expected an array of shape {num.shape}, got {type(got).__name__}."
+                    f"\nWhere to look: {where}")
         err = rel_error(got, num)
         assert_true(err < 1e-5, f"{name}: relative error {err:.3g} against centred differences of the loss, "
                                 f"expected below 1e-5.\nWhere to look: {where}")

@@ -38,7 +38,8 @@ def test_vanilla_cnn_single_image(student, rng):
     x = torch.tensor(rng.standard_normal((1, 3, 32, 32)) * 2, dtype=torch.float32)
     params, out = named_params(student, "models.cnn.VanillaCNN", [], x)
     where = "models/cnn.py forward (flatten with x.shape[0], not a fixed batch size)"
-    assert_true(len(params) == 4, f"VanillaCNN: expected 4 parameter tensors, got {len(params)}.\nWhere to look: {where}")
+    assert_true(len(params) == 4,
+                f"VanillaCNN: expected 4 parameter tensors, got {len(params)}.\nWhere to look: {where}")
     cw, cb, fw, fb = (p.double() for _, p in params)
     h = F.max_pool2d(F.relu(F.conv2d(x.double(), cw, cb)), 2, 2)
     assert_tensor(out, h.reshape(1, -1) @ fw.T + fb, rtol=1e-4, atol=1e-5, name="VanillaCNN scores, batch of 1",

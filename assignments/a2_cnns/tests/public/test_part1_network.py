@@ -1,6 +1,5 @@
 """Part 1 (NumPy): the ConvNet and SGD with momentum."""
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight

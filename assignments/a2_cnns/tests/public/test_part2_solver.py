@@ -1,6 +1,5 @@
 """Part 2 (PyTorch): the training and evaluation steps of the solver."""
 
-import numpy as np
 import torch
 import torch.nn as nn
 from gradescope_utils.autograder_utils.decorators import number, weight
@@ -37,7 +36,8 @@ def check_train_steps(student, rng, sizes, steps, lr, momentum, weight_decay):
     state = small_state(rng, sizes)
     batches = [(torch.tensor(rng.standard_normal((6, sizes[0])), dtype=torch.float32),
                 torch.tensor(rng.integers(0, sizes[2], size=6))) for _ in range(steps)]
-    got_state, got_losses, got_shapes, _ = student.run(probes.train_steps, sizes, state, batches, lr, momentum, weight_decay)
+    got_state, got_losses, got_shapes, _ = student.run(probes.train_steps, sizes, state, batches, lr, momentum,
+                                                       weight_decay)
     want_state, want_losses = oracle_steps(sizes, state, batches, lr, momentum, weight_decay)
     where = (f"solver.py train_step ({steps} steps of torch.optim.SGD, lr={lr}, momentum={momentum}, "
              f"weight_decay={weight_decay}; forward, loss, zero_grad, backward, step)")
