@@ -33,37 +33,44 @@ MODELS = {
     "VanillaCNN": ("models.cnn.VanillaCNN", [], "checkpoints/vanillacnn.pt"),
     "MyModel": ("models.my_model.MyModel", [], "checkpoints/mymodel.pt"),
 }
-_test_set = None
-# name -> (accuracy, source) or (None, failure message): the graded test and the leaderboard
-# test of a model share one evaluation (same submission, so the same result)
-_evaluated = {}
+
+
+def _session_cache(request):
+    """Per grading session (one submission): the test set, and name -> (accuracy, source) or
+    (None, failure message), so the graded and the leaderboard test of a model share one
+    evaluation. Kept on the session, never across submissions graded in one process."""
+    cache = getattr(request.session, "_a2_leaderboard_cache", None)
+    if cache is None:
+        cache = {}
+        request.session._a2_leaderboard_cache = cache
+    return cache
 
 
 def load_test_set(fixtures_dir):
-    global _test_set
-    if _test_set is None:
-        with np.load(fixtures_dir / "leaderboard_test.npz", allow_pickle=False) as data:
-            images = (data["images"].astype(np.float32) / 255.0 - MEAN) / STD
-            _test_set = (images.astype(np.float32), data["labels"].astype(np.int64), str(data["source"]))
-    return _test_set
+    with np.load(fixtures_dir / "leaderboard_test.npz", allow_pickle=False) as data:
+        images = (data["images"].astype(np.float32) / 255.0 - MEAN) / STD
+        return images.astype(np.float32), data["labels"].astype(np.int64), str(data["source"])
 
 
-def accuracy(student, fixtures_dir, name):
+def accuracy(request, student, fixtures_dir, name):
     """Accuracy of the submitted checkpoint of `name` and the name of the test set; fails the
     test with a clear message when the checkpoint is missing, too large or cannot be loaded."""
-    if name not in _evaluated:
+    cache = _session_cache(request)
+    if name not in cache:
+        if "test set" not in cache:
+            cache["test set"] = load_test_set(fixtures_dir)
         try:
-            _evaluated[name] = evaluate(student, fixtures_dir, name)
+            cache[name] = evaluate(student, cache["test set"], name)
         except pytest.fail.Exception as e:
-            _evaluated[name] = (None, str(e.msg))
+            cache[name] = (None, str(e.msg))
             raise
-    acc, source = _evaluated[name]
+    acc, source = cache[name]
     if acc is None:
         pytest.fail(source, pytrace=False)
     return acc, source
 
 
-def evaluate(student, fixtures_dir, name):
+def evaluate(student, test_set, name):
     class_path, args, rel = MODELS[name]
     size = student.run(probes.checkpoint_size, rel)
     if size < 0:
@@ -73,7 +80,7 @@ def evaluate(student, fixtures_dir, name):
         pytest.fail(f"{rel} is {size / 1e6:.1f} MB, over the cap of {CHECKPOINT_MAX_MB:g} MB per checkpoint. "
                     f"Save only the state_dict (torch.save(model.state_dict(), path)) of a smaller model.",
                     pytrace=False)
-    images, labels, source = load_test_set(fixtures_dir)
+    images, labels, source = test_set
     preds = []
     for start in range(0, len(images), BATCH):
         try:
@@ -92,8 +99,8 @@ def evaluate(student, fixtures_dir, name):
     return float(np.mean(np.concatenate(preds) == labels)), source
 
 
-def graded(student, fixtures_dir, set_score, name, points):
-    acc, source = accuracy(student, fixtures_dir, name)
+def graded(request, student, fixtures_dir, set_score, name, points):
+    acc, source = accuracy(request, student, fixtures_dir, name)
     thresholds = THRESHOLDS[name]
     cleared = sum(acc >= t for t in thresholds)
     set_score(points * cleared / len(thresholds))
@@ -107,43 +114,43 @@ def graded(student, fixtures_dir, set_score, name, points):
 @partial_credit(3)
 @number("2.7")
 @visibility("visible")
-def test_twolayer_checkpoint_accuracy(student, fixtures_dir, set_score=None):
+def test_twolayer_checkpoint_accuracy(request, student, fixtures_dir, set_score=None):
     """TwoLayerNet checkpoint accuracy (0.30: half, 0.40: full)"""
-    graded(student, fixtures_dir, set_score, "TwoLayerNet", 3)
+    graded(request, student, fixtures_dir, set_score, "TwoLayerNet", 3)
 
 
 @partial_credit(4)
 @number("2.8")
 @visibility("visible")
-def test_vanilla_cnn_checkpoint_accuracy(student, fixtures_dir, set_score=None):
+def test_vanilla_cnn_checkpoint_accuracy(request, student, fixtures_dir, set_score=None):
     """VanillaCNN checkpoint accuracy (at least 0.40)"""
-    graded(student, fixtures_dir, set_score, "VanillaCNN", 4)
+    graded(request, student, fixtures_dir, set_score, "VanillaCNN", 4)
 
 
 @partial_credit(6)
 @number("2.9")
 @visibility("visible")
-def test_my_model_checkpoint_accuracy(student, fixtures_dir, set_score=None):
+def test_my_model_checkpoint_accuracy(request, student, fixtures_dir, set_score=None):
     """MyModel checkpoint accuracy (0.50, 0.60, 0.70: a third each)"""
-    graded(student, fixtures_dir, set_score, "MyModel", 6)
+    graded(request, student, fixtures_dir, set_score, "MyModel", 6)
 
 
 @leaderboard("MyModel accuracy")
 @number("2.9")
-def test_my_model_leaderboard(student, fixtures_dir, set_leaderboard_value=None):
+def test_my_model_leaderboard(request, student, fixtures_dir, set_leaderboard_value=None):
     """MyModel accuracy for the leaderboard"""
-    set_leaderboard_value(round(accuracy(student, fixtures_dir, "MyModel")[0], 4))
+    set_leaderboard_value(round(accuracy(request, student, fixtures_dir, "MyModel")[0], 4))
 
 
 @leaderboard("VanillaCNN accuracy")
 @number("2.8")
-def test_vanilla_cnn_leaderboard(student, fixtures_dir, set_leaderboard_value=None):
+def test_vanilla_cnn_leaderboard(request, student, fixtures_dir, set_leaderboard_value=None):
     """VanillaCNN accuracy for the leaderboard"""
-    set_leaderboard_value(round(accuracy(student, fixtures_dir, "VanillaCNN")[0], 4))
+    set_leaderboard_value(round(accuracy(request, student, fixtures_dir, "VanillaCNN")[0], 4))
 
 
 @leaderboard("TwoLayerNet accuracy")
 @number("2.7")
-def test_twolayer_leaderboard(student, fixtures_dir, set_leaderboard_value=None):
+def test_twolayer_leaderboard(request, student, fixtures_dir, set_leaderboard_value=None):
     """TwoLayerNet accuracy for the leaderboard"""
-    set_leaderboard_value(round(accuracy(student, fixtures_dir, "TwoLayerNet")[0], 4))
+    set_leaderboard_value(round(accuracy(request, student, fixtures_dir, "TwoLayerNet")[0], 4))
