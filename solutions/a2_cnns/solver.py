@@ -78,7 +78,10 @@ class Solver:
         - steps: epochs after which the learning rate is divided by 10, e.g. [6, 8]
         - warmup: epochs of linear learning-rate warm-up (0: none)
         - loss_type: "CE" or "Focal"; beta (for reweight), gamma (for FocalLoss)
-        - save_best: write the state_dict of the best epoch to checkpoint
+        - save_best: write the state_dict of the best epoch to `checkpoint`
+          (default checkpoints/<model>.pt)
+        - seed: torch seed of the initialization and the shuffling (default 0)
+        - train_size: optionally train on the first train_size images only
         """
         self.config = dict(kwargs)
         self.batch_size = kwargs.get("batch_size", 128)
