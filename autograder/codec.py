@@ -63,7 +63,8 @@ def encode(obj: Any, on_other: Callable[[Any], dict]) -> bytes:
 
     def put_array(arr: np.ndarray) -> str:
         key = f"a{len(arrays)}"
-        arrays[key] = np.ascontiguousarray(arr)
+        # (np.ascontiguousarray would turn a 0-d array into shape (1,))
+        arrays[key] = arr if arr.flags.c_contiguous else arr.copy(order="C")
         return key
 
     def enc(x: Any, depth: int) -> Any:

@@ -26,9 +26,11 @@ def test_plain_values_come_back_equal_and_typed():
 
 def test_arrays_and_scalars_keep_dtype_and_shape():
     arrays = {"f": np.arange(6, dtype=np.float32).reshape(2, 3), "b": np.array([True, False]),
-              "e": np.zeros((0, 4)), "s": np.float64(2.5), "i": np.int16(-3)}
+              "e": np.zeros((0, 4)), "s": np.float64(2.5), "i": np.int16(-3), "z": np.array(2.0),
+              "t": np.arange(6.0).reshape(2, 3).T}
     back, _ = roundtrip(arrays)
-    for key in ("f", "b", "e"):
+    assert back["z"].shape == () and back["t"].shape == (3, 2) and np.array_equal(back["t"], arrays["t"])
+    for key in ("f", "b", "e", "z"):
         assert type(back[key]) is np.ndarray and back[key].dtype == arrays[key].dtype
         np.testing.assert_array_equal(back[key], arrays[key])
     assert type(back["s"]) is np.float64 and back["s"] == 2.5
@@ -49,8 +51,9 @@ def test_non_plain_values_become_handles():
 def test_torch_tensors_roundtrip():
     torch = pytest.importorskip("torch")
     t = torch.randn(2, 3, requires_grad=True)
-    back, _ = roundtrip({"t": t, "bf": t.detach().to(torch.bfloat16)})
+    back, _ = roundtrip({"t": t, "bf": t.detach().to(torch.bfloat16), "0d": torch.tensor(1.5)})
     assert type(back["t"]) is torch.Tensor and torch.equal(back["t"], t.detach())
+    assert back["0d"].shape == () and float(back["0d"]) == 1.5
     assert back["bf"].dtype == torch.bfloat16
 
 
