@@ -51,6 +51,22 @@ def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(plugin, "autograder-grading")
 
 
+def _chain(func: Any) -> list:
+    """``func`` and every function it wraps (gradescope-utils wrappers keep runtime values on their own)."""
+    out = []
+    while func is not None and len(out) < 20:
+        out.append(func)
+        func = getattr(func, "__wrapped__", None)
+    return out
+
+
+def _runtime_value(func: Any, name: str) -> Any:
+    for f in _chain(func):
+        if name in getattr(f, "__dict__", {}):
+            return f.__dict__[name]
+    return None
+
+
 def _describe_failure(excinfo: pytest.ExceptionInfo | None, longrepr: Any) -> str:
     if excinfo is None:
         text = str(longrepr) if longrepr else "The test failed."
@@ -161,13 +177,9 @@ class GradingPlugin:
         from . import testing
 
         testing.REVEAL_EXPECTED = not self._is_hidden(item)
-        func = getattr(item, "obj", None)
-        for attr in ("__score__", "__leaderboard_value__"):
-            if func is not None and hasattr(func, attr):
-                try:
-                    delattr(func, attr)
-                except AttributeError:
-                    pass
+        for f in _chain(getattr(item, "obj", None)):
+            for attr in ("__score__", "__leaderboard_value__"):
+                f.__dict__.pop(attr, None)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -207,13 +219,13 @@ class GradingPlugin:
         if entry["status"] == "pending":
             entry["status"] = "failed"
             entry["message"] = entry["message"] or "The test did not run to completion."
-        partial = getattr(func, "__score__", None)
+        partial = _runtime_value(func, "__score__")
         if isinstance(partial, (int, float)) and not isinstance(partial, bool):
             entry["score"] = max(0.0, min(float(partial), entry["weight"]))
         else:
             entry["score"] = entry["weight"] if entry["status"] == "passed" else 0.0
         column = getattr(func, "__leaderboard_column__", None)
-        value = getattr(func, "__leaderboard_value__", None)
+        value = _runtime_value(func, "__leaderboard_value__")
         if column is not None and value is not None and type(value) in (int, float, str):
             self.leaderboard.append({"name": str(column), "value": value,
                                      "order": getattr(func, "__leaderboard_sort_order__", "desc")})

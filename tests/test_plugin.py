@@ -66,6 +66,14 @@ def test_board(set_leaderboard_value=None):
 @visibility("after_due_date")
 def test_custom_visibility():
     pass
+
+
+@leaderboard("loss", "asc")
+@partial_credit(2)
+@number("5.1")
+def test_board_and_partial(set_score=None, set_leaderboard_value=None):
+    set_score(1.5)
+    set_leaderboard_value(0.25)
 '''
 
 
@@ -84,7 +92,7 @@ def test_results_follow_the_decorators(pytester):
     doc = run(pytester, TESTS)
     tests = doc["tests"]
     numbers = [t.get("number") for t in tests]
-    assert numbers == ["1.2", "1.2", "1.2", "1.9", "1.10", "2.1", "3.1", "3.2", "4.1"]
+    assert numbers == ["1.2", "1.2", "1.2", "1.9", "1.10", "2.1", "3.1", "3.2", "4.1", "5.1"]
     by_name = {t["name"]: t for t in tests}
     assert by_name["Sorted after 1.9"] == {**by_name["Sorted after 1.9"], "score": 2, "max_score": 2,
                                             "status": "passed", "tags": ["basics"], "visibility": "visible"}
@@ -98,9 +106,10 @@ def test_results_follow_the_decorators(pytester):
     hidden = by_name["hidden error"]
     assert hidden["output"] == "Something is off in task 3." and "1234567" not in json.dumps(doc)
     assert by_name["custom visibility"]["visibility"] == "after_due_date"
-    assert doc["leaderboard"] == [{"name": "accuracy", "value": 0.75, "order": "desc"}]
-    assert "board" not in by_name
-    assert doc["score"] == 2 + 6 + 2.5 + 1
+    assert doc["leaderboard"] == [{"name": "accuracy", "value": 0.75, "order": "desc"},
+                                  {"name": "loss", "value": 0.25, "order": "asc"}]
+    assert "board" not in by_name and by_name["board and partial"]["score"] == 1.5
+    assert doc["score"] == 2 + 6 + 2.5 + 1 + 1.5
     assert doc["stdout_visibility"] == "hidden"
 
 
