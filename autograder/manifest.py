@@ -22,7 +22,7 @@ class ManifestError(ValueError):
 
 _TOP_KEYS = {"id", "title", "points", "files", "optional_files", "max_file_mb", "solution_only",
              "limits", "imports", "worker", "visibility", "data", "leaderboard",
-             "requirements", "student_requirements"}
+             "requirements", "student_requirements", "thresholds"}
 _SECTION_KEYS = {
     "limits": {"call_seconds", "test_seconds", "submission_seconds", "memory_mb"},
     "imports": {"forbidden", "per_file"},
@@ -62,6 +62,7 @@ class Manifest:
     leaderboard: list[Leaderboard] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     student_requirements: list[str] = field(default_factory=list)
+    thresholds: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -129,6 +130,13 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
         m.requirements = _str_list(path, "requirements", raw["requirements"])
     if "student_requirements" in raw:
         m.student_requirements = _str_list(path, "student_requirements", raw["student_requirements"])
+    if "thresholds" in raw:
+        table = _expect(path, "thresholds", raw["thresholds"], dict, "a table of number lists")
+        for name, values in table.items():
+            _expect(path, f"thresholds.{name}", values, list, "a list of numbers")
+            for v in values:
+                _expect(path, f"thresholds.{name}", v, (int, float), "a list of numbers")
+            m.thresholds[name] = [float(v) for v in values]
     if "max_file_mb" in raw:
         m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
     limits = raw.get("limits", {})

@@ -335,6 +335,12 @@ def fixtures_dir(request: pytest.FixtureRequest) -> Path:
 
 
 @pytest.fixture
+def thresholds(request: pytest.FixtureRequest) -> dict:
+    """The manifest's ``[thresholds]`` table (name -> list of numbers), e.g. accuracy cut-offs."""
+    return dict(_plugin(request.config).settings.get("thresholds", {}))
+
+
+@pytest.fixture
 def set_score():
     """Placeholder; the gradescope-utils ``partial_credit`` wrapper passes its own."""
     return None

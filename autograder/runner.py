@@ -109,6 +109,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         "limits": {"call_seconds": manifest.call_seconds, "test_seconds": manifest.test_seconds,
                    "memory_mb": manifest.memory_mb},
         "deadline": started + manifest.submission_seconds,
+        "thresholds": manifest.thresholds,
         "public_visibility": manifest.public_visibility,
         "hidden_visibility": manifest.hidden_visibility,
     }

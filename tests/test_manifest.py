@@ -24,6 +24,7 @@ def test_good_manifest_loads_with_defaults(tmp_path):
     ("[visibility]\nhidden = \"sometimes\"\n", "visibility.hidden"),
     ("[limits]\nmemory_mb = -1\n", "limits.memory_mb"),
     ("[[leaderboard]]\nname = \"acc\"\norder = \"up\"\n", "leaderboard[0].order"),
+    ("[thresholds]\nacc = \"high\"\n", "thresholds.acc"),
 ])
 def test_bad_keys_are_named_with_the_file(tmp_path, extra, key):
     path = write(tmp_path, GOOD + extra)
