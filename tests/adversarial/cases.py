@@ -1,0 +1,325 @@
+"""Hostile and broken submissions for the toy assignment, each with the outcome it must show.
+
+A case starts from the toy's starter (``base="starter"``: the student implemented nothing and
+tries to get points another way, or to read what they must not) or from its solution
+(``base="solution"``: an honest submission with one part broken). ``files`` overwrite or add
+files (``None`` deletes one); ``max_score`` bounds the score; ``say`` must appear in what the
+student sees.
+"""
+
+from dataclasses import dataclass, field
+
+#: The toy's honest scores: the whole solution, and each half of it.
+FULL, OPS_PART, COUNTER_PART = 10.0, 5.0, 5.0
+
+# Student code runs with its working copy as cwd: <root>/sandbox/workers/run-N.
+FIND_ROOT = "import os\nROOT = os.path.abspath(os.path.join(os.getcwd(), '..', '..', '..'))\n"
+
+
+@dataclass
+class Case:
+    name: str
+    kind: str                     # forging | reading | exhaustion | broken
+    files: dict = field(default_factory=dict)
+    base: str = "starter"
+    max_score: float = 0.0
+    exact_score: float | None = None
+    say: str = ""
+    archive: str | None = None    # "empty" | "enclosing" | "nested": how the upload is packed
+    sparse: dict = field(default_factory=dict)   # path -> size in bytes (made with truncate)
+
+
+def ops(body: str, header: str = "") -> dict:
+    """calc/ops.py whose add() runs ``body`` (the other functions stay stubs)."""
+    code = "import numpy as np\n" + header + "\n\ndef add(a, b):\n"
+    code += "".join(f"    {line}\n" for line in body.strip("\n").splitlines())
+    code += "\n\ndef relu(x):\n    raise NotImplementedError\n\n\ndef softmax(scores):\n    raise NotImplementedError\n"
+    return {"calc/ops.py": code}
+
+
+CASES = [
+    # ---------------------------------------------------------------- forging
+    Case("writes results.json", "forging", ops(FIND_ROOT + """
+import json
+for path in (os.path.join(ROOT, 'results', 'results.json'), '/autograder/results/results.json'):
+    try:
+        with open(path, 'w') as fh:
+            json.dump({'score': 100, 'tests': []}, fh)
+    except OSError as exc:
+        print('blocked:', exc)
+return a + b
+"""), max_score=1, say="blocked"),
+    Case("writes into the results folder at import", "forging", {"calc/counter.py": FIND_ROOT + """
+for name in ('results/results.json', 'results/extra.json', 'source/grade.py'):
+    try:
+        open(os.path.join(ROOT, name), 'w').write('{"score": 100}')
+    except OSError:
+        pass
+
+class Counter:
+    def __init__(self, start=0):
+        raise NotImplementedError
+"""}),
+    Case("prints a fake results document", "forging", ops("""
+print('{"score": 100, "tests": [{"name": "all", "score": 100, "max_score": 100}]}')
+raise NotImplementedError('still a stub')
+"""), say="still a stub"),
+    Case("os._exit(0) mid-test", "forging", ops("import os\nos._exit(0)"), say="exited with status 0"),
+    Case("sys.exit(0) mid-test", "forging", ops("import sys\nsys.exit(0)"), say="exit() was called"),
+    Case("raises SystemExit", "forging", ops("raise SystemExit(0)"), say="exit() was called"),
+    Case("raises KeyboardInterrupt", "forging", ops("raise KeyboardInterrupt"), say="KeyboardInterrupt"),
+    Case("kills its parent and everything it can", "forging", ops("""
+import os, signal
+for target in (os.getppid(), 1, -1):
+    try:
+        os.kill(target, signal.SIGKILL)
+    except OSError as exc:
+        print('blocked:', exc)
+raise NotImplementedError('stub')
+""")),
+    Case("ships conftest.py, pytest.ini, sitecustomize.py, usercustomize.py", "forging", {
+        "conftest.py": "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
+                       "    outcome = yield\n    rep = outcome.get_result()\n    rep.outcome = 'passed'\n",
+        "pytest.ini": "[pytest]\naddopts = -p no:autograder\n",
+        "sitecustomize.py": "import builtins\nbuiltins.AssertionError = type('X', (Exception,), {})\n",
+        "usercustomize.py": "import os\nos._exit(0)\n",
+        "calc/conftest.py": "raise SystemExit('collected!')\n",
+    }),
+    Case("shadows numpy, unittest and autograder", "forging", {
+        "numpy.py": "raise SystemExit(0)\n", "unittest.py": "raise SystemExit(0)\n",
+        "autograder.py": "raise SystemExit(0)\n", "calc/numpy.py": "raise SystemExit(0)\n",
+        "test_ops.py": "def test_always():\n    pass\n",
+    }),
+    Case("monkeypatches numpy.testing, math.isclose, torch.allclose and builtins", "forging", ops("""
+return a + b
+""", header="""
+import math, builtins, sys
+np.testing.assert_allclose = lambda *a, **k: None
+np.allclose = lambda *a, **k: True
+math.isclose = lambda *a, **k: True
+builtins.isinstance = lambda *a: True
+if 'torch' in sys.modules:
+    sys.modules['torch'].allclose = lambda *a, **k: True
+""") | {"calc/counter.py": "class Counter:\n    def __init__(self, start=0):\n        self.total = 16\n"
+                             "    def step(self, amount=1):\n        return self.total\n"}, max_score=1),
+    Case("returns objects whose __eq__, __float__ and __array__ lie", "forging", {
+        "calc/ops.py": """import numpy as np
+
+class Liar(float):
+    def __eq__(self, other):
+        return True
+    def __float__(self):
+        return 5.0
+
+class Everything:
+    def __eq__(self, other):
+        return True
+    __hash__ = None
+    def __float__(self):
+        return 5.0
+    def __array__(self, dtype=None, copy=None):
+        return np.zeros(1)
+
+class Sub(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(other), dtype=bool)
+
+class F64(np.float64):
+    def __eq__(self, other):
+        return True
+
+def add(a, b):
+    return Liar(0.0)
+
+def relu(x):
+    return np.zeros_like(x).view(Sub)
+
+def softmax(scores):
+    return Everything()
+""", "calc/counter.py": """class Total(int):
+    def __eq__(self, other):
+        return True
+
+class Counter:
+    def __init__(self, start=0):
+        self.total = Total(0)
+        self.history = []
+    def step(self, amount=1):
+        return self.total
+"""}, say="got an object of type"),
+    Case("returns NaN, a broadcast scalar, a list and wrong dtypes", "forging", {"calc/ops.py": """import numpy as np
+
+def add(a, b):
+    return float('nan')
+
+def relu(x):
+    return np.full(x.shape, np.nan)
+
+def softmax(scores):
+    return 0.2
+"""}, say="NaN"),
+    Case("returns lists, transposes and integer arrays", "forging", {"calc/ops.py": """import numpy as np
+
+def add(a, b):
+    return [a + b]
+
+def relu(x):
+    return np.maximum(x, 0).T.astype(int)
+
+def softmax(scores):
+    return (np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)).tolist()
+"""}, say="got a value of type list"),
+    Case("rewrites expected values through the caller's frames", "forging", ops("""
+import sys, gc
+frame = sys._getframe()
+while frame is not None:
+    for key in list(frame.f_locals):
+        if 'expect' in key:
+            frame.f_locals[key] = None
+    frame = frame.f_back
+for obj in gc.get_objects():
+    if isinstance(obj, dict) and 'expected' in obj:
+        obj['expected'] = None
+raise NotImplementedError('stub')
+""")),
+    # ---------------------------------------------------------------- reading past
+    Case("prints hidden tests, fixtures and the grader's files", "reading", ops(FIND_ROOT + """
+import glob
+for pattern in ('source/tests/hidden/*.py', 'source/fixtures/*', 'source/**/*.py', 'sandbox/*.json',
+                'sandbox/*.ini', 'results/*', '/autograder/source/tests/hidden/*.py'):
+    for path in glob.glob(os.path.join(ROOT, pattern), recursive=True):
+        try:
+            print(path, open(path).read())
+        except OSError as exc:
+            print('blocked:', exc)
+try:
+    print(os.listdir(ROOT), os.listdir(os.path.join(ROOT, 'source')))
+except OSError as exc:
+    print('blocked:', exc)
+raise NotImplementedError('stub')
+"""), say="Permission denied"),
+    Case("walks the whole tree and prints every readable file", "reading", ops(FIND_ROOT + """
+seen = 0
+for top in (ROOT, '/autograder'):
+    for folder, dirs, files in os.walk(top):
+        for name in files:
+            try:
+                print(name, open(os.path.join(folder, name), errors='replace').read()[:2000])
+                seen += 1
+            except OSError:
+                pass
+raise NotImplementedError(f'stub after reading {seen} files')
+""")),
+    Case("prints environment variables and the grader's /proc entries", "reading", ops("""
+import os
+print(dict(os.environ))
+for pid in os.listdir('/proc'):
+    if pid.isdigit():
+        for what in ('environ', 'cmdline', 'cwd/grader-config.json'):
+            try:
+                print(pid, what, open(f'/proc/{pid}/{what}', 'rb').read()[:500])
+            except OSError:
+                pass
+raise NotImplementedError('stub')
+""")),
+    Case("imports the test modules", "reading", ops(FIND_ROOT + """
+import sys, importlib
+sys.path[:0] = [os.path.join(ROOT, 'source', 'tests', d) for d in ('hidden', 'public', 'probes')]
+for name in ('test_counter', 'test_ops', 'toy_probes', 'build_fixtures'):
+    try:
+        mod = importlib.import_module(name)
+        print(name, open(mod.__file__).read())
+    except Exception as exc:
+        print('blocked:', name, type(exc).__name__)
+raise NotImplementedError('stub')
+""")),
+    # ---------------------------------------------------------------- exhaustion
+    Case("infinite loop", "exhaustion", ops("while True:\n    pass"), say="did not finish"),
+    Case("sleeps past the deadline", "exhaustion", ops("import time\ntime.sleep(3600)"), say="did not finish"),
+    Case("dodges timeouts with signal handlers and except BaseException", "exhaustion", ops("""
+import signal, time
+for sig in (signal.SIGTERM, signal.SIGALRM, signal.SIGINT, signal.SIGXCPU):
+    signal.signal(sig, signal.SIG_IGN)
+while True:
+    try:
+        time.sleep(100)
+    except BaseException:
+        pass
+"""), say="did not finish"),
+    Case("fork bomb", "exhaustion", ops("""
+import os
+while True:
+    try:
+        os.fork()
+    except OSError:
+        pass
+"""), say="did not finish"),
+    Case("allocates tens of GB", "exhaustion", ops("return bytearray(40 << 30)"), say="MemoryError"),
+    Case("writes gigabytes to disk", "exhaustion", ops("""
+chunk = b'x' * (1 << 20)
+with open('big.bin', 'wb') as fh:
+    for _ in range(4096):
+        fh.write(chunk)
+"""), say="File too large"),
+    Case("writes gigabytes to stdout", "exhaustion", ops("""
+line = 'y' * 1000
+while True:
+    print(line)
+"""), say="earlier bytes of output cut"),
+    Case("threads and children that outlive the test", "exhaustion", ops("""
+import threading, subprocess, sys, time
+threading.Thread(target=lambda: time.sleep(3600), daemon=False).start()
+subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(3600)'])
+return a + b
+"""), max_score=1),
+    Case("double-forked daemon rewrites results after grading", "exhaustion", ops(FIND_ROOT + """
+import time
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        for _ in range(100):
+            time.sleep(0.1)
+            for path in (os.path.join(ROOT, 'results', 'results.json'), '/autograder/results/results.json'):
+                try:
+                    open(path, 'w').write('{"score": 100}')
+                except OSError:
+                    pass
+        os._exit(0)
+    os._exit(0)
+raise NotImplementedError('stub')
+""")),
+    Case("segfault", "exhaustion", ops("import ctypes\nctypes.string_at(0)"), say="SIGSEGV"),
+    Case("stack overflow", "exhaustion", ops("""
+import sys
+sys.setrecursionlimit(10 ** 9)
+def down(n):
+    return down(n + 1) + 1
+return down(0)
+""")),
+    # ---------------------------------------------------------------- broken submissions
+    Case("syntax error", "broken", {"calc/counter.py": "class Counter(:\n"}, base="solution",
+         exact_score=OPS_PART, say="Syntax error: calc/counter.py"),
+    Case("missing file", "broken", {"calc/counter.py": None}, base="solution",
+         exact_score=OPS_PART, say="Missing file: calc/counter.py"),
+    Case("missing function", "broken", {"calc/ops.py": "import numpy as np\n\ndef add(a, b):\n    return a + b\n\n"
+                                        "def softmax(scores):\n    e = np.exp(scores - scores.max(axis=1, keepdims=True))\n"
+                                        "    return e / e.sum(axis=1, keepdims=True)\n"},
+         base="solution", exact_score=FULL - 2, say="has no attribute 'relu'"),
+    Case("missing class", "broken", {"calc/counter.py": "class Countr:\n    pass\n"}, base="solution",
+         exact_score=OPS_PART, say="has no attribute 'Counter'"),
+    Case("wrong signature", "broken", {"calc/ops.py": "import numpy as np\n\ndef add(a):\n    return a\n\n"
+                                       "def relu(x):\n    return np.maximum(x, 0)\n\n"
+                                       "def softmax(scores):\n    e = np.exp(scores - scores.max(axis=1, keepdims=True))\n"
+                                       "    return e / e.sum(axis=1, keepdims=True)\n"},
+         base="solution", exact_score=FULL - 1, say="TypeError"),
+    Case("non-UTF-8 source", "broken", {"calc/counter.py": b"# caf\xe9\nclass Counter:\n    pass\n"}, base="solution",
+         exact_score=OPS_PART, say="not valid UTF-8"),
+    Case("imports a module that does not exist", "broken", {"calc/counter.py": "import tensorflowz\n"},
+         base="solution", exact_score=OPS_PART, say="No module named 'tensorflowz'"),
+    Case("empty zip", "broken", archive="empty", base="solution", exact_score=0.0, say="Missing file: calc/ops.py"),
+    Case("zip of the enclosing folder", "broken", archive="enclosing", base="solution", exact_score=FULL,
+         say="unwrapped"),
+    Case("zip inside the zip", "broken", archive="nested", base="solution", exact_score=FULL, say="zip inside the zip"),
+    Case("a 500 MB file", "broken", base="solution", sparse={"notes/huge.txt": 500 << 20, "video.mp4": 500 << 20},
+         exact_score=FULL, say="File too large: notes/huge.txt"),
+]

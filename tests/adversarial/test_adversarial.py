@@ -1,0 +1,143 @@
+"""Every hostile or broken submission in cases.py, graded through the real toy zip in the emulator.
+
+Each case must show: the grader finishes within the submission time limit; results.json exists
+and validates; the score stays within the case's bound (forging and reading: what an honest
+starter earns; broken parts: the honest score of the correct parts); no hidden test source,
+fixture value, solution line or grader secret reaches anything the student sees; files
+outside the worker's copy are unchanged and nothing the submission started outlives grading;
+and the student is told what went wrong in plain words.
+"""
+
+import hashlib
+import json
+import os
+import shutil
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from cases import CASES, Case
+
+from autograder.emulate import emulate
+from autograder.manifest import load_manifest
+
+TOY = Path(__file__).resolve().parents[1] / "toy"
+LIMIT = load_manifest(TOY / "assignments" / "toy" / "assignment.toml").submission_seconds
+ENV_SECRET = "canary-token-5f1e2d"
+SECRETS = [
+    ENV_SECRET,
+    'case = json.loads((fixtures_dir / "counter.json").read_text())',   # hidden test source
+    "def test_counter_handle(student, fixtures_dir):",
+    '"amounts": [5, 1, 7]',                                            # fixture value
+    "self.history.append(amount)",                                     # solution lines
+    "shifted = scores - scores.max(axis=1, keepdims=True)",
+]
+OUTCOMES: dict[str, bool] = {}
+
+
+def _submission(case: Case, tmp: Path) -> Path:
+    base = TOY / ("solutions" if case.base == "solution" else "starter_code") / "toy"
+    folder = tmp / "upload"
+    shutil.copytree(base, folder)
+    for rel, content in case.files.items():
+        target = folder / rel
+        if content is None:
+            target.unlink()
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        (target.write_bytes if isinstance(content, bytes) else target.write_text)(content)
+    for rel, size in case.sparse.items():
+        target = folder / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.truncate(size)
+    if case.archive == "empty":
+        path = tmp / "empty.zip"
+        zipfile.ZipFile(path, "w").close()
+        return path
+    if case.archive == "enclosing":
+        path = tmp / "enclosing.zip"
+        with zipfile.ZipFile(path, "w") as zf:
+            for f in sorted(folder.rglob("*")):
+                if f.is_file():
+                    zf.write(f, f"my_homework/{f.relative_to(folder)}")
+        return path
+    if case.archive == "nested":
+        outer = tmp / "outer"
+        outer.mkdir()
+        shutil.make_archive(str(outer / "homework"), "zip", folder)
+        return outer
+    return folder
+
+
+def _visible_text(results: dict) -> str:
+    return json.dumps([results.get("output", "")] + [t.get("output", "") + t.get("name", "")
+                                                     for t in results.get("tests", [])])
+
+
+def _digest(folder: Path) -> dict:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _lingering(root: Path) -> list[int]:
+    """Processes whose working directory lies in the emulated tree (a submission's leftovers)."""
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                if os.readlink(f"/proc/{pid}/cwd").startswith(str(root)):
+                    found.append(int(pid))
+            except OSError:
+                pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def toy_zip():
+    from autograder.build import Repo, build
+
+    return build(Repo(TOY), "toy")[0]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
+    if case.kind == "reading" and os.geteuid() != 0:
+        pytest.skip("reading past the grader is prevented by the unprivileged worker, which needs root")
+    OUTCOMES[case.name] = False
+    monkeypatch.setenv("COURSE_API_TOKEN", ENV_SECRET)
+    canary = tmp_path / "canary.txt"
+    canary.write_text("untouched")
+    os.chmod(canary, 0o666 if os.geteuid() else 0o644)
+    submission = _submission(case, tmp_path)
+    em = emulate(toy_zip, submission, keep=True, timeout=LIMIT + 60)
+    root = em.root
+    try:
+        results = em.results
+        assert em.problems == [], f"results.json does not validate: {em.problems}"
+        assert em.seconds < LIMIT, f"grading took {em.seconds:.0f} s, over the {LIMIT:.0f} s limit"
+        score = results["score"]
+        if case.exact_score is not None:
+            assert score == case.exact_score, f"score {score}, the honest score is {case.exact_score}"
+        else:
+            assert score <= case.max_score, f"score {score} is above the honest bound {case.max_score}"
+        text = _visible_text(results)
+        for secret in SECRETS:
+            assert secret not in text, f"a student could see {secret!r}"
+        assert case.say in text, f"the student is not told {case.say!r}: {text[:1500]}"
+        assert canary.read_text() == "untouched"
+        with zipfile.ZipFile(toy_zip) as zf:
+            shipped = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist() if not n.endswith("/")}
+        assert _digest(root / "source") == shipped, "the grader's files changed"
+        time.sleep(0.5 if case.kind != "exhaustion" else 1.5)
+        assert json.loads((root / "results" / "results.json").read_text()) == results, "results.json changed later"
+        assert _lingering(root) == [], "processes of the submission outlived grading"
+        OUTCOMES[case.name] = True
+    finally:
+        for pid in _lingering(root):
+            try:
+                os.kill(pid, 9)
+            except OSError:
+                pass
+        shutil.rmtree(root, ignore_errors=True)
