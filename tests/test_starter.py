@@ -1,9 +1,13 @@
 import json
+from pathlib import Path
 
 import pytest
 
 from autograder import starter
 from autograder.starter import MarkerError, strip_solution
+
+REPO = Path(__file__).resolve().parents[1]
+TOY = REPO / "tests" / "toy"
 
 SOURCE = '''def f(x):
     """Doc."""
@@ -78,7 +82,6 @@ def test_drift_names_changed_missing_and_extra_files(tmp_path):
 
 
 def test_committed_starters_are_in_sync():
-    from conftest import REPO, TOY
 
     from autograder.build import Repo
 
@@ -95,7 +98,6 @@ def test_solution_notebook_runs_and_exports(tmp_path):
     import subprocess
     import sys
 
-    from conftest import TOY
 
     out = subprocess.run([sys.executable, "-m", "autograder", "--repo", str(TOY), "notebooks", "toy"],
                          capture_output=True, text=True, timeout=300)

@@ -6,12 +6,15 @@ import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
-from conftest import TOY
 
 from autograder.build import Repo, build
 from autograder.emulate import emulate
+
+REPO = Path(__file__).resolve().parents[1]
+TOY = REPO / "tests" / "toy"
 
 
 def test_build_is_reproducible_and_ships_no_solution(toy_zips, tmp_path):

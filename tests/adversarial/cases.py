@@ -25,8 +25,10 @@ class Case:
     max_score: float = 0.0
     exact_score: float | None = None
     say: str = ""
-    archive: str | None = None    # "empty" | "enclosing" | "nested": how the upload is packed
+    archive: str | None = None    # "empty" | "enclosing" | "nested" | "nested-unsafe": how the upload is packed
     sparse: dict = field(default_factory=dict)   # path -> size in bytes (made with truncate)
+    links: dict = field(default_factory=dict)    # path -> target of a symbolic link in the upload
+    root_only: bool = False       # what it checks needs the unprivileged worker (the grader as root)
 
 
 def ops(body: str, header: str = "") -> dict:
@@ -36,6 +38,15 @@ def ops(body: str, header: str = "") -> dict:
     code += "\n\ndef relu(x):\n    raise NotImplementedError\n\n\ndef softmax(scores):\n    raise NotImplementedError\n"
     return {"calc/ops.py": code}
 
+
+#: Counter whose total is ``value`` whatever happens (for cases about what a value does downstream).
+def counter_total(value: str) -> dict:
+    return {"calc/counter.py": f"class Counter:\n    def __init__(self, start=0):\n        self.total = {value}\n"
+                               "        self.history = []\n    def step(self, amount=1):\n        return self.total\n"}
+
+
+#: Files a case may leave in the machine's shared scratch folders carry this in their names.
+LEFTOVER = "adv-leftover"
 
 CASES = [
     # ---------------------------------------------------------------- forging
@@ -322,4 +333,77 @@ return down(0)
     Case("zip inside the zip", "broken", archive="nested", base="solution", exact_score=FULL, say="zip inside the zip"),
     Case("a 500 MB file", "broken", base="solution", sparse={"notes/huge.txt": 500 << 20, "video.mp4": 500 << 20},
          exact_score=FULL, say="File too large: notes/huge.txt"),
+    # ---------------------------------------------------------------- found while building the suite
+    Case("maps tens of GB of shared memory (not counted by RLIMIT_DATA)", "exhaustion", ops("""
+import mmap
+m = mmap.mmap(-1, 40 << 30)
+for i in range(0, 1 << 30, 4096):
+    m[i] = 1
+return a + b
+"""), say="Cannot allocate memory"),
+    Case("leaves files and links in /tmp, /var/tmp and /dev/shm", "exhaustion", ops(FIND_ROOT + f"""
+for folder in ('/tmp', '/var/tmp', '/dev/shm'):
+    try:
+        with open(os.path.join(folder, '{LEFTOVER}.bin'), 'wb') as fh:
+            fh.write(b'x' * (1 << 20))
+        os.makedirs(os.path.join(folder, '{LEFTOVER}-dir'), exist_ok=True)
+        os.symlink(os.path.join(ROOT, 'results'), os.path.join(folder, '{LEFTOVER}-dir', 'results'))
+    except OSError as exc:
+        print('blocked:', exc)
+return a + b
+"""), max_score=1, root_only=True),
+    Case("an exception message with a lone surrogate", "broken", {"calc/ops.py": """import numpy as np
+
+def add(a, b):
+    return a + b
+
+def relu(x):
+    raise ValueError('bad file name \\udcff.npy')
+
+def softmax(scores):
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+"""}, base="solution", exact_score=FULL - 2, say="bad file name"),
+    Case("a NaN leaderboard value", "forging", counter_total("float('nan')"), say="got nan"),
+    Case("an infinite leaderboard value", "forging", counter_total("float('-inf')"), say="got -inf"),
+    Case("fishes for a hidden test's expected value", "reading", {"calc/counter.py": """class Counter:
+    def __init__(self, start=0):
+        self.total = start
+        self.history = []
+    def step(self, amount=1):
+        if amount != 7:
+            self.total += amount
+        self.history.append(amount)
+        return self.total
+"""}, base="solution", exact_score=FULL - 2, say="Counter after several steps"),
+    Case("uploads links to hidden tests and fixtures", "reading", {"calc/counter.py": None},
+         links={"calc/counter.py": "../../source/tests/hidden/test_counter.py",
+                "notes/fixture.txt": "../../source/fixtures/counter.json",
+                "notes/passwd.txt": "/etc/passwd"},
+         base="solution", exact_score=OPS_PART, say="Not a plain file: calc/counter.py"),
+    Case("swaps its output file for a link to a fixture", "reading", ops(FIND_ROOT + """
+os.remove('.output')
+os.symlink(os.path.join(ROOT, 'source', 'fixtures', 'counter.json'), '.output')
+print('hello')
+raise NotImplementedError('stub')
+""")),
+    Case("a 20 MB string in a check's message", "exhaustion", counter_total("'A' * (20 << 20)"),
+         say="output cut"),
+    Case("a zip inside the zip with paths out of the folder", "broken", archive="nested-unsafe",
+         base="solution", exact_score=0.0, say="unsafe path"),
+    Case("returns a list that contains itself", "forging", ops("loop = []\nloop.append(loop)\nreturn loop"),
+         say="nested deeper than"),
+    Case("an exception whose str() raises", "forging", ops("""
+class Sneaky(Exception):
+    def __str__(self):
+        raise SystemExit(0)
+raise Sneaky()
+"""), say="could not be shown"),
+    Case("prints NUL bytes, invalid UTF-8 and terminal escapes", "forging", ops("""
+import sys
+sys.stdout.flush()
+sys.stdout.buffer.write(b'\\x00\\xff\\xfe\\x1b[2J\\x1b]0;owned\\x07 {"score": 100}\\n')
+sys.stdout.buffer.flush()
+raise NotImplementedError('stub')
+"""), say="What your code printed"),
 ]

@@ -1,17 +1,14 @@
 """Prints the adversarial suite's summary line after the session."""
 
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).parent))
-
 
 def pytest_terminal_summary(terminalreporter):
-    from test_adversarial import OUTCOMES
+    import sys
 
-    if OUTCOMES:
-        held = sum(OUTCOMES.values())
-        terminalreporter.write_line(f"adversarial: {len(OUTCOMES)} cases tried, {held} held")
-        for name, ok in OUTCOMES.items():
+    module = sys.modules.get("test_adversarial")
+    outcomes = getattr(module, "OUTCOMES", {})
+    if outcomes:
+        held = sum(outcomes.values())
+        terminalreporter.write_line(f"adversarial: {len(outcomes)} cases tried, {held} held")
+        for name, ok in outcomes.items():
             if not ok:
                 terminalreporter.write_line(f"adversarial: NOT HELD: {name}")

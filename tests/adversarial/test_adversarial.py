@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from cases import CASES, Case
+from cases import CASES, LEFTOVER, Case
 
 from autograder.emulate import emulate
 from autograder.manifest import load_manifest
@@ -29,7 +29,8 @@ SECRETS = [
     ENV_SECRET,
     'case = json.loads((fixtures_dir / "counter.json").read_text())',   # hidden test source
     "def test_counter_handle(student, fixtures_dir):",
-    '"amounts": [5, 1, 7]',                                            # fixture value
+    '"amounts": [5, 1, 7]',                                            # fixture values
+    "expected 23",
     "self.history.append(amount)",                                     # solution lines
     "shifted = scores - scores.max(axis=1, keepdims=True)",
 ]
@@ -47,6 +48,9 @@ def _submission(case: Case, tmp: Path) -> Path:
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
         (target.write_bytes if isinstance(content, bytes) else target.write_text)(content)
+    for rel, target in case.links.items():
+        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, folder / rel)
     for rel, size in case.sparse.items():
         target = folder / rel
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -63,6 +67,14 @@ def _submission(case: Case, tmp: Path) -> Path:
                 if f.is_file():
                     zf.write(f, f"my_homework/{f.relative_to(folder)}")
         return path
+    if case.archive == "nested-unsafe":
+        outer = tmp / "outer"
+        outer.mkdir()
+        with zipfile.ZipFile(outer / "homework.zip", "w") as zf:
+            zf.writestr("calc/ops.py", (folder / "calc" / "ops.py").read_text())
+            zf.writestr("../../results/results.json", '{"score": 100}')
+            zf.writestr("../../source/grade.py", "raise SystemExit(0)\n")
+        return outer
     if case.archive == "nested":
         outer = tmp / "outer"
         outer.mkdir()
@@ -79,6 +91,19 @@ def _visible_text(results: dict) -> str:
 def _digest(folder: Path) -> dict:
     return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _leftovers() -> list[str]:
+    """Entries a case left in the machine's shared scratch folders."""
+    return [os.path.join(d, n) for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d)
+            for n in os.listdir(d) if n.startswith(LEFTOVER)]
+
+
+def _strict_json(text: str) -> dict:
+    def no_constants(name):
+        raise ValueError(f"results.json holds {name}, which is not JSON")
+
+    return json.loads(text, parse_constant=no_constants)
 
 
 def _lingering(root: Path) -> list[int]:
@@ -103,7 +128,7 @@ def toy_zip():
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
-    if case.kind == "reading" and os.geteuid() != 0:
+    if (case.kind == "reading" or case.root_only) and os.geteuid() != 0:
         pytest.skip("reading past the grader is prevented by the unprivileged worker, which needs root")
     OUTCOMES[case.name] = False
     monkeypatch.setenv("COURSE_API_TOKEN", ENV_SECRET)
@@ -131,8 +156,9 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
             shipped = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist() if not n.endswith("/")}
         assert _digest(root / "source") == shipped, "the grader's files changed"
         time.sleep(0.5 if case.kind != "exhaustion" else 1.5)
-        assert json.loads((root / "results" / "results.json").read_text()) == results, "results.json changed later"
+        assert _strict_json((root / "results" / "results.json").read_text()) == results, "results.json changed later"
         assert _lingering(root) == [], "processes of the submission outlived grading"
+        assert _leftovers() == [], "the submission left files outside its working copy"
         OUTCOMES[case.name] = True
     finally:
         for pid in _lingering(root):
@@ -141,3 +167,6 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
             except OSError:
                 pass
         shutil.rmtree(root, ignore_errors=True)
+        for path in _leftovers():
+            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) and not os.path.islink(path) \
+                else os.unlink(path)

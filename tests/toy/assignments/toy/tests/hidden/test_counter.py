@@ -21,7 +21,8 @@ def test_counter_handle(student, fixtures_dir):
     for amount in case["amounts"]:
         c.step(amount)
     total = c.total
-    assert_true(total == case["total"], f"Counter after several steps: expected {case['total']}, got {total!r}")
+    assert_true(total == case["total"], f"Counter after several steps: your total {total!r} is not the expected one "
+                "(hidden tests never show their expected values)")
 
 
 @weight(1.5)
