@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import procfs
 from . import results as results_mod
 from .static import _safe_extract
 
@@ -30,37 +31,6 @@ class Emulation:
     root: Path | None = None
 
 
-def _tree_pids(root_pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        ppid = int(stat[stat.rfind(")") + 2 :].split()[1])
-        children.setdefault(ppid, []).append(int(entry))
-    out, todo = [], [root_pid]
-    while todo:
-        pid = todo.pop()
-        out.append(pid)
-        todo.extend(children.get(pid, []))
-    return out
-
-
-def _pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1])
-    except OSError:
-        return 0
-    return 0
-
-
 class PeakMemory(threading.Thread):
     """Samples the summed PSS of a process tree every 50 ms and keeps the peak."""
 
@@ -72,7 +42,7 @@ class PeakMemory(threading.Thread):
 
     def run(self) -> None:
         while not self.stop.is_set():
-            total = sum(_pss_kb(p) for p in _tree_pids(self.pid))
+            total = sum(procfs.pss_kb(p) for p in procfs.tree(self.pid))
             self.peak_kb = max(self.peak_kb, total)
             self.stop.wait(0.05)
 
