@@ -74,8 +74,39 @@ def _clip(text: str, limit: int) -> str:
     return text[: limit - 60] + f"\n[... output cut: {len(text) - limit + 60} more characters ...]"
 
 
+def _clean_text(value: Any) -> Any:
+    """Strings as valid UTF-8 (a lone surrogate from student text would stop the write), recursively."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+            return value
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [_clean_text(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean_text(k): _clean_text(v) for k, v in value.items()}
+    return value
+
+
+def _clean_leaderboard(entries: Any) -> list:
+    """Keep entries whose value is a finite number or a short string (JSON has no NaN or inf)."""
+    out = []
+    for entry in entries if isinstance(entries, list) else []:
+        value = entry.get("value") if isinstance(entry, dict) else None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            continue
+        if isinstance(value, float) and not math.isfinite(value):
+            continue
+        out.append({**entry, "value": value[:200] if isinstance(value, str) else value})
+    return out
+
+
 def finalize(doc: dict) -> dict:
     """Sanitize numbers and cap sizes so the document is always valid and under the size limit."""
+    doc = _clean_text(doc)
+    if "leaderboard" in doc:
+        doc["leaderboard"] = _clean_leaderboard(doc["leaderboard"])
     for test in doc.get("tests", []):
         for key in ("score", "max_score"):
             value = test.get(key, 0)

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from .. import codec
+from .. import codec, procfs
+from . import confine
 from .wire import recv_message, send_message
 
 FRAMEWORK_PARENT = str(Path(__file__).resolve().parents[2])
@@ -273,6 +274,7 @@ class Sandbox:
         self.control.close()
         if self.user:
             kill_all_of_user(self.user[0])
+            confine.remove_files_of(self.user[0])
 
 
 class _ForkedServer:
@@ -330,7 +332,7 @@ class _ForkedServer:
 def kill_all_of_user(uid: int) -> None:
     """As root, kill every process of ``uid`` (daemons that left the process group)."""
     for _ in range(5):
-        pids = [int(p) for p in os.listdir("/proc") if p.isdigit() and _owner(int(p)) == uid]
+        pids = [p for p in procfs.pids() if procfs.owner(p) == uid]
         if not pids:
             return
         for pid in pids:
@@ -339,17 +341,6 @@ def kill_all_of_user(uid: int) -> None:
             except OSError:
                 pass
         time.sleep(0.05)
-
-
-def _owner(pid: int) -> int | None:
-    try:
-        with open(f"/proc/{pid}/status") as fh:
-            for line in fh:
-                if line.startswith("Uid:"):
-                    return int(line.split()[1])
-    except OSError:
-        return None
-    return None
 
 
 class Worker:

@@ -23,7 +23,8 @@ import sys
 import traceback
 from typing import Any
 
-from .. import codec
+from .. import codec, procfs
+from . import confine
 from .wire import recv_message, send_message
 
 PR_SET_CHILD_SUBREAPER = 36
@@ -202,6 +203,7 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         cpu = int(request.get("cpu_seconds", limits["cpu_seconds"]))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
         _set_limit(resource.RLIMIT_DATA, config["base_data"] + (limits["memory_mb"] << 20))
+        confine.cap_address_space(config.get("base_vm", 0), limits["memory_mb"])
         uid, gid = config.get("uid"), config.get("gid")
         if uid is not None and gid is not None:
             os.setgroups([])
@@ -236,32 +238,11 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         os._exit(code)
 
 
-def _children(pid: int) -> list[int]:
-    try:  # fast path: the kernel's own list of this process's children
-        with open(f"/proc/{pid}/task/{pid}/children") as fh:
-            return [int(x) for x in fh.read().split()]
-    except OSError:
-        pass
-    kids = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as fh:
-                stat = fh.read()
-        except OSError:
-            continue
-        fields = stat[stat.rfind(")") + 2 :].split()
-        if len(fields) > 1 and int(fields[1]) == pid:
-            kids.append(int(entry))
-    return kids
-
-
 def _kill_descendants() -> None:
     """Kill every process below the server (orphans are reparented here as subreaper)."""
     me = os.getpid()
     for _ in range(50):
-        kids = _children(me)
+        kids = procfs.children(me)
         if not kids:
             break
         for kid in kids:
@@ -300,7 +281,8 @@ def fork_server(control_fd: int, config: dict) -> None:
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except OSError:
         pass
-    config["base_data"] = _vm_data_bytes()
+    config["base_data"] = procfs.vm_data_bytes()
+    config["base_vm"] = confine.vm_size_bytes()
     exits: dict[int, int] = {}
     control.sendall(json.dumps({"ready": True, "pid": os.getpid()}).encode() + b"\n")
     buf = b""
@@ -321,6 +303,7 @@ def fork_server(control_fd: int, config: dict) -> None:
                 # Tests run one at a time: whatever the previous worker left behind (itself,
                 # children, daemons reparented to this subreaper) goes before the next one starts.
                 _kill_descendants()
+                confine.remove_files_of(config.get("uid"))
                 sock = socket.socket(fileno=fds.pop(0))
                 pid = os.fork()
                 if pid == 0:
@@ -343,6 +326,7 @@ def fork_server(control_fd: int, config: dict) -> None:
                 reply = {"done": True}
             elif op == "exit":
                 _kill_descendants()
+                confine.remove_files_of(config.get("uid"))
                 control.sendall(b'{"bye": true}\n')
                 return
             exits.update(_reap_all())
