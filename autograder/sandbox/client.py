@@ -243,11 +243,16 @@ class Sandbox:
         shutil.copytree(self.submission, workdir, symlinks=False,
                         ignore=shutil.ignore_patterns("__pycache__", ".output"))
         if self.user:
+            # Bottom up, never following links: a folder becomes the worker user's only after
+            # everything in it, so a process the previous worker left behind (it lives until the
+            # next fork) cannot swap a file for a link to a grader file before root chowns it.
             uid, gid = self.user
-            for root, _dirs, files in os.walk(workdir):
-                os.chown(root, uid, gid)
+            for root, _dirs, files in os.walk(workdir, topdown=False):
                 for f in files:
-                    os.chown(os.path.join(root, f), uid, gid)
+                    os.chown(os.path.join(root, f), uid, gid, follow_symlinks=False)
+                for d in _dirs:
+                    os.chown(os.path.join(root, d), uid, gid, follow_symlinks=False)
+            os.chown(workdir, uid, gid, follow_symlinks=False)
         return workdir
 
     def worker(self, test_seconds: float | None = None) -> "Worker":

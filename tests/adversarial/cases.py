@@ -29,6 +29,7 @@ class Case:
     sparse: dict = field(default_factory=dict)   # path -> size in bytes (made with truncate)
     links: dict = field(default_factory=dict)    # path -> target of a symbolic link in the upload
     root_only: bool = False       # what it checks needs the unprivileged worker (the grader as root)
+    deny: str = ""                # must NOT appear in what the student sees
 
 
 def ops(body: str, header: str = "") -> dict:
@@ -406,4 +407,34 @@ sys.stdout.buffer.write(b'\\x00\\xff\\xfe\\x1b[2J\\x1b]0;owned\\x07 {"score": 10
 sys.stdout.buffer.flush()
 raise NotImplementedError('stub')
 """), say="What your code printed"),
+    Case("a leftover daemon swaps the next test's files for links while root prepares them", "forging",
+         ops(FIND_ROOT + """
+import time
+WORKERS = os.path.dirname(os.getcwd())
+me = os.path.basename(os.getcwd())
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        target = os.path.join(ROOT, 'source', 'tests', 'hidden', 'test_counter.py')
+        end = time.time() + 20
+        while time.time() < end:
+            try:
+                names = os.listdir(WORKERS)
+            except OSError:
+                continue
+            for n in names:
+                if n == me:
+                    continue
+                for rel in ('calc', 'calc/ops.py', 'calc/counter.py', 'calc/__init__.py'):
+                    path = os.path.join(WORKERS, n, rel)
+                    try:
+                        os.rename(path, path + '.x')
+                        os.symlink(target, path)
+                    except OSError:
+                        pass
+        os._exit(0)
+    os._exit(0)
+time.sleep(0.2)
+return a + b
+"""), max_score=1, root_only=True, deny="could not be set up"),
 ]

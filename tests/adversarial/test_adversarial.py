@@ -151,6 +151,10 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
         for secret in SECRETS:
             assert secret not in text, f"a student could see {secret!r}"
         assert case.say in text, f"the student is not told {case.say!r}: {text[:1500]}"
+        assert not case.deny or case.deny not in text, f"the student sees {case.deny!r}: {text[:1500]}"
+        if os.geteuid() == 0:
+            foreign = [str(p) for d in ("source", "results") for p in (root / d).rglob("*") if p.lstat().st_uid != 0]
+            assert foreign == [], f"grader files now belong to another user: {foreign[:5]}"
         assert canary.read_text() == "untouched"
         with zipfile.ZipFile(toy_zip) as zf:
             shipped = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist() if not n.endswith("/")}
