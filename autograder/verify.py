@@ -101,7 +101,7 @@ def print_table(rows: list[Row]) -> None:
     table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s)")
     for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)",
                 "with CPU-only torch 2.13", "ok"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "assignment")
     for r in rows:
         ok = "[green]yes[/green]" if not r.problems else f"[red]{len(r.problems)} problem(s)[/red]"
         table.add_row(r.aid, f"{r.solution} / {r.points:g}", f"{r.starter}", f"{r.seconds:.1f}",
