@@ -26,6 +26,8 @@ def _where(where: str) -> str:
 
 def _describe(value: Any) -> str:
     if isinstance(value, Handle):
+        if not REVEAL_EXPECTED:  # a class name is the student's to choose, so it could carry hidden inputs
+            return "an object of a class from your code (not a plain value)"
         return f"an object of type {object.__getattribute__(value, '_type_name')}"
     if type(value) is np.ndarray:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -56,7 +58,7 @@ def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
     idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
     where = tuple(int(i) for i in idx)
     if not REVEAL_EXPECTED:
-        return f" The largest difference is at index {where}, where your value is {actual[idx]!r}."
+        return f" The largest difference is at index {where}."
     return f" The largest difference is at index {where}: expected {expected[idx]!r}, got {actual[idx]!r}."
 
 
@@ -97,7 +99,7 @@ def assert_scalar(actual: Any, expected: float, *, rtol: float = 1e-6, atol: flo
         fail(f"{name}: expected a finite number close to {expected!r}, got {value!r}.{_where(where)}")
     if not abs(value - float(expected)) <= atol + rtol * abs(float(expected)):
         if not REVEAL_EXPECTED:
-            fail(f"{name}: your value {value!r} is not the expected one (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
+            fail(f"{name}: your value is not the expected one (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
         fail(f"{name}: expected {float(expected)!r}, got {value!r} (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
 
 

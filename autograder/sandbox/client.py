@@ -46,7 +46,29 @@ class StudentError(Exception):
         self.call = call
         super().__init__(self.describe())
 
-    def describe(self) -> str:
+    def describe(self, hidden: bool | None = None) -> str:
+        """What the student is told. In a hidden test (``hidden``; by default while the running
+        test may not reveal expected values) the exception's message, a class name of the
+        student's own and the source lines are left out: student code could put the test's
+        hidden inputs into any of them."""
+        if hidden is None:
+            from .. import testing
+
+            hidden = not testing.REVEAL_EXPECTED
+        if hidden:
+            import builtins
+
+            known = isinstance(getattr(builtins, self.type_name, None), type)
+            kind = self.type_name if known else "an exception of a class from your code"
+            if self.type_name == "NotImplementedError":
+                text = f"Not implemented yet (while running {self.call})."
+            else:
+                text = f"Your code raised {kind} while running {self.call}."
+            text += "\n(Hidden tests do not show the exception's message or your source lines.)"
+            where = [line.strip() for line in self.traceback_text.splitlines() if line.startswith("  File ")]
+            if where:
+                text += "\nWhere, in your files (most recent call last):\n" + "\n".join(f"  {w}" for w in where)
+            return text
         text = f"Your code raised {self.type_name}: {self.message}".rstrip()
         if self.type_name == "NotImplementedError":
             text = f"Not implemented yet: {self.message or self.call}"

@@ -318,7 +318,7 @@ return down(0)
                                         "    return e / e.sum(axis=1, keepdims=True)\n"},
          base="solution", exact_score=FULL - 2, say="has no attribute 'relu'"),
     Case("missing class", "broken", {"calc/counter.py": "class Countr:\n    pass\n"}, base="solution",
-         exact_score=OPS_PART, say="has no attribute 'Counter'"),
+         exact_score=OPS_PART, say="AttributeError"),
     Case("wrong signature", "broken", {"calc/ops.py": "import numpy as np\n\ndef add(a):\n    return a\n\n"
                                        "def relu(x):\n    return np.maximum(x, 0)\n\n"
                                        "def softmax(scores):\n    e = np.exp(scores - scores.max(axis=1, keepdims=True))\n"
@@ -327,7 +327,7 @@ return down(0)
     Case("non-UTF-8 source", "broken", {"calc/counter.py": b"# caf\xe9\nclass Counter:\n    pass\n"}, base="solution",
          exact_score=OPS_PART, say="not valid UTF-8"),
     Case("imports a module that does not exist", "broken", {"calc/counter.py": "import tensorflowz\n"},
-         base="solution", exact_score=OPS_PART, say="No module named 'tensorflowz'"),
+         base="solution", exact_score=OPS_PART, say="ModuleNotFoundError"),
     Case("empty zip", "broken", archive="empty", base="solution", exact_score=0.0, say="Missing file: calc/ops.py"),
     Case("zip of the enclosing folder", "broken", archive="enclosing", base="solution", exact_score=FULL,
          say="unwrapped"),
@@ -365,8 +365,8 @@ def softmax(scores):
     e = np.exp(scores - scores.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 """}, base="solution", exact_score=FULL - 2, say="bad file name"),
-    Case("a NaN leaderboard value", "forging", counter_total("float('nan')"), say="got nan"),
-    Case("an infinite leaderboard value", "forging", counter_total("float('-inf')"), say="got -inf"),
+    Case("a NaN leaderboard value", "forging", counter_total("float('nan')"), say="the total is not the expected one"),
+    Case("an infinite leaderboard value", "forging", counter_total("float('-inf')"), say="the total is not the expected one"),
     Case("fishes for a hidden test's expected value", "reading", {"calc/counter.py": """class Counter:
     def __init__(self, start=0):
         self.total = start
@@ -388,8 +388,8 @@ os.symlink(os.path.join(ROOT, 'source', 'fixtures', 'counter.json'), '.output')
 print('hello')
 raise NotImplementedError('stub')
 """)),
-    Case("a 20 MB string in a check's message", "exhaustion", counter_total("'A' * (20 << 20)"),
-         say="output cut"),
+    Case("a 20 MB string where a number is expected", "exhaustion", counter_total("'A' * (20 << 20)"),
+         say="the total is not the expected one"),
     Case("a zip inside the zip with paths out of the folder", "broken", archive="nested-unsafe",
          base="solution", exact_score=0.0, say="unsafe path"),
     Case("returns a list that contains itself", "forging", ops("loop = []\nloop.append(loop)\nreturn loop"),
@@ -437,4 +437,38 @@ if os.fork() == 0:
 time.sleep(0.2)
 return a + b
 """), max_score=1, root_only=True, deny="could not be set up"),
+    Case("echoes a hidden test's inputs in exception messages, class names and source lines", "reading", {
+        "calc/counter.py": """class Counter:
+    def __init__(self, start=0):
+        self.start = start
+        self.total = start
+        self.history = []
+
+    def step(self, amount=1):
+        self.total += amount
+        self.history.append(amount)
+        if len(self.history) == 3:
+            leak = f"LEAK start={self.start} amounts={self.history}"
+            with open(__file__, "a") as fh:          # the traceback would quote this line
+                fh.write("\\n" * 5 + "# " + leak + "\\n")
+            raise type(leak.replace(" ", "_").replace("=", "_"), (ValueError,), {})(leak)
+        return self.total
+"""}, base="solution", exact_score=FULL - 2 - 1.5, say="Hidden tests do not show the exception's message"),
+    Case("smuggles a hidden test's inputs out through a returned value", "reading", {
+        "calc/counter.py": """class Counter:
+    def __init__(self, start=0):
+        self._total = start
+        self.history = []
+
+    @property
+    def total(self):
+        if len(self.history) == 3:
+            return f"LEAK {self.history}"
+        return self._total
+
+    def step(self, amount=1):
+        self._total += amount
+        self.history.append(amount)
+        return self._total
+"""}, base="solution", exact_score=FULL - 2 - 1.5, say="the total is not the expected one"),
 ]

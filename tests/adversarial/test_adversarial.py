@@ -31,6 +31,8 @@ SECRETS = [
     "def test_counter_handle(student, fixtures_dir):",
     '"amounts": [5, 1, 7]',                                            # fixture values
     "expected 23",
+    "5, 1, 7",                                                         # hidden inputs, smuggled out
+    "LEAK",
     "self.history.append(amount)",                                     # solution lines
     "shifted = scores - scores.max(axis=1, keepdims=True)",
 ]
