@@ -20,7 +20,8 @@ def test_late_number():
 @weight(1)
 @number("1.9")
 def test_fails_with_message():
-    assert 1 == 2, "expected 1 to equal 2"
+    value = 1
+    assert value == 2, "expected 1 to equal 2"
 
 
 @weight(3)
