@@ -471,4 +471,17 @@ return a + b
         self.history.append(amount)
         return self._total
 """}, base="solution", exact_score=FULL - 2 - 1.5, say="the total is not the expected one"),
+    Case("reads the grader's environment back from its own memory", "reading", ops("""
+import ctypes, os
+libc = ctypes.CDLL(None)
+libc.write.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t]
+start = ctypes.c_void_p.in_dll(libc, 'program_invocation_name').value   # argv, then the environment
+r, w = os.pipe()
+data = b''
+for off in range(0, 1 << 16, 256):          # write() reports EFAULT where a read would crash
+    if libc.write(w, start + off, 256) != 256:
+        break
+    data += os.read(r, 256)
+raise NotImplementedError(data.replace(b'\\0', b' ').decode(errors='replace')[:3000])
+""")),
 ]
