@@ -53,7 +53,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _chain(func: Any) -> list:
     """``func`` and every function it wraps (gradescope-utils wrappers keep runtime values on their own)."""
-    out = []
+    out: list[Any] = []
     while func is not None and len(out) < 20:
         out.append(func)
         func = getattr(func, "__wrapped__", None)

@@ -63,7 +63,7 @@ def tree_digest(paths: list[Path]) -> str:
 
 
 def _assemble(root: Path, layout: Layout, target: Path) -> None:
-    static.assemble(root, layout.manifest, None, target)
+    static.assemble(root, layout.manifest, target)
     if layout.support_root is None:
         return
     names = layout.support_files

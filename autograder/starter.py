@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -59,8 +58,6 @@ def strip_solution(source: str, where: str) -> str:
                 elif body.startswith("#"):
                     body = body[1:]
                 starter_lines.append(own_indent + body if body.strip() else "\n")
-            elif stripped.startswith((BEGIN.split()[0] + " BEGIN", "# STARTER")):
-                raise MarkerError(f"{where}:{number}: unexpected marker {stripped!r}")
             continue
         match = _TODO.match(stripped)
         if match:
@@ -151,7 +148,3 @@ def write(generated: dict[str, bytes], starter_dir: Path) -> None:
         target = starter_dir / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-
-
-def notebook_json(text: str) -> dict:
-    return json.loads(text)

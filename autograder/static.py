@@ -3,23 +3,14 @@
 from __future__ import annotations
 
 import ast
-import fnmatch
 import shutil
 import zipfile
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from .manifest import Manifest
 
 IGNORED_NAMES = {"__MACOSX", ".DS_Store", "__pycache__", ".git", ".ipynb_checkpoints"}
 MAX_UNZIPPED_BYTES = 1 << 30
-
-
-@dataclass
-class Prepared:
-    root: Path                      # folder holding the student's files, as laid out in the manifest
-    notes: list[str] = field(default_factory=list)
-    problems: list[dict] = field(default_factory=list)   # failed, zero-point result entries
 
 
 def _problem(name: str, message: str) -> dict:
@@ -194,13 +185,11 @@ def check(root: Path, manifest: Manifest, rejected: list[str] | None = None) -> 
     return problems
 
 
-def assemble(root: Path, manifest: Manifest, support: Path | None, target: Path) -> None:
-    """Lay out the worker's copy: support files first, then the student's own files over them."""
+def assemble(root: Path, manifest: Manifest, target: Path) -> None:
+    """Copy the student's own files (plain files within the size limit) into a fresh ``target``."""
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    if support is not None and support.is_dir():
-        shutil.copytree(support, target, dirs_exist_ok=True)
     for rel in student_files(root, manifest):
         path = root / rel
         if path.stat().st_size <= manifest.max_file_mb * 1e6:
@@ -226,9 +215,6 @@ def student_files(root: Path, manifest: Manifest) -> list[str]:
                   if manifest.is_student_file(p.relative_to(root).as_posix())
                   and not any(part in IGNORED_NAMES for part in p.parts) and _plain_file_inside(root, p))
 
-
-def matches(rel: str, patterns: list[str]) -> bool:
-    return any(fnmatch.fnmatch(rel, pat) for pat in patterns)
 
 
 def reject(target: Path, rel: str) -> None:

@@ -27,22 +27,14 @@ class Row:
 
 
 def torch_build() -> str:
+    """Which torch the figures were taken with (the CUDA build maps far more memory)."""
     try:
         import importlib.metadata as md
 
         version = md.version("torch")
     except Exception:
         return "no torch"
-    return f"torch {version}" + (" (CUDA build)" if "+cu" in version or _has_cuda_libs() else " (CPU build)")
-
-
-def _has_cuda_libs() -> bool:
-    try:
-        import importlib.metadata as md
-
-        return any(d.metadata["Name"].startswith("nvidia-") for d in md.distributions())
-    except Exception:
-        return False
+    return f"torch {version}" + (" (CPU build)" if "+cpu" in version else " (CUDA build)" if "+cu" in version else "")
 
 
 def verify_one(repo: Repo, aid: str, log=print) -> Row:
