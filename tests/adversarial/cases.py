@@ -484,4 +484,15 @@ for off in range(0, 1 << 16, 256):          # write() reports EFAULT where a rea
     data += os.read(r, 256)
 raise NotImplementedError(data.replace(b'\\0', b' ').decode(errors='replace')[:3000])
 """)),
+    Case("thread bomb", "exhaustion", ops("""
+import threading, time
+threads = []
+try:
+    while True:
+        t = threading.Thread(target=time.sleep, args=(60,), daemon=True)
+        t.start()
+        threads.append(t)
+except RuntimeError as exc:
+    raise RuntimeError(f'stopped after {len(threads)} threads: {exc}')
+"""), say="can't start new thread"),
 ]
