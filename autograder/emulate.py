@@ -90,7 +90,9 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
             env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.time()
-        with open(root / "stdout.txt", "wb") as log:
+        # The grader's log stays root's own: workers may reach the tree's root folder by name.
+        log_fd = os.open(root / "stdout.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(log_fd, "wb") as log:
             proc = subprocess.Popen(["bash", str(root / "run_autograder")], cwd=root, env=env,
                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             sampler = PeakMemory(proc.pid)

@@ -98,7 +98,6 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     for rel in rejected:
         static.reject(work, rel)
     os.chmod(work, 0o755)
-    before = tree_digest(layout.protected)
     config = {
         "submission": str(work),
         "probes": str(layout.probes),
@@ -156,6 +155,9 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             # Forked from here before any test module is imported, so workers share the
             # grader's libraries but none of the tests' memory.
             plugin.start_sandbox(inline=True)
+            # Only now read the protected files (hidden tests, fixtures) for the integrity check:
+            # read before the fork, their bytes could linger in memory the workers inherit.
+            holder["before"] = tree_digest(layout.protected)
             # Then load the JSON Schema validator while the grader mostly waits on workers
             # (a thread started only after the fork).
             threading.Thread(target=results_mod.warm_up, daemon=True).start()
@@ -188,7 +190,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             _check_points(doc, manifest)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if tree_digest(layout.protected) != before:
+    if tree_digest(layout.protected) != holder.get("before"):
         doc = results_mod.failure_document("The grader's own files changed while grading, so this result cannot "
                                            "be trusted and no score was given. The course staff have been told.")
     doc["execution_time"] = round(time.time() - started, 3)

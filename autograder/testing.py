@@ -14,7 +14,6 @@ import numpy as np
 
 from .codec import Handle
 
-
 #: Whether failure messages may quote expected values. The plugin turns this off while a hidden
 #: test runs, so a message never hands a student the answer to an input they cannot see.
 REVEAL_EXPECTED = True

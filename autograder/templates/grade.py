@@ -19,6 +19,12 @@ for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 
+import autograder  # noqa: E402
+
+# The framework must come from this zip, never from another installation on the image.
+if os.path.dirname(os.path.dirname(os.path.abspath(autograder.__file__))) != os.path.join(HERE, "lib"):
+    raise SystemExit(f"autograder was imported from {autograder.__file__}, not from this zip's lib/")
+
 from autograder.runner import gradescope_main  # noqa: E402
 
 sys.exit(gradescope_main(HERE))

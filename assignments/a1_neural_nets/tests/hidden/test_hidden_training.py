@@ -144,7 +144,8 @@ def _recorded(student, kind, rng):
     result = out["result"]
     where = f"utils.py, {kind}"
     if not (isinstance(result, list) and len(result) == 2):
-        fail(f"{kind} should return (mean loss, accuracy), got {result!r}. Where to look: {where}")
+        fail(f"{kind} should return (mean loss, accuracy), got a value of type {type(result).__name__}. "
+             f"Where to look: {where}")
     assert_scalar(result[0], float(np.mean(losses)), rtol=1e-9,
                   name=f"the loss returned by {kind}: the mean of {len(sizes)} batch losses", where=where)
     expected_acc = sum(a * b for a, b in zip(accs, sizes, strict=True)) / sum(sizes)

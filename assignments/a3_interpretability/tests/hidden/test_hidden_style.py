@@ -12,7 +12,8 @@ WHERE = "style_modules/"
 
 def check_loss(got, expected_loss, expected_grads, name, where):
     assert_true(got["is_tensor"] is True and "grads" in got,
-                f"{name}: expected a scalar torch tensor, got {got['loss']!r}.\nWhere to look: {where}")
+                f"{name}: expected a scalar torch tensor, got a value of type {type(got['loss']).__name__}.\n"
+                f"Where to look: {where}")
     assert_scalar(got["loss"], expected_loss, rtol=1e-9, atol=1e-12, name=name, where=where)
     for i, expected in enumerate(expected_grads):
         grad = got["grads"][i]
