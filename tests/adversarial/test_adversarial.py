@@ -176,3 +176,28 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
         for path in _leftovers():
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) and not os.path.islink(path) \
                 else os.unlink(path)
+
+
+def test_real_assignment_forbidden_library_earns_nothing(tmp_path):
+    """A1 through its real zip: a submission that lets torch do one model's work loses that
+    model's tests (the file is not graded) and keeps the rest, with the reason in plain words."""
+    from autograder.build import Repo, build
+
+    repo = Repo(TOY.parents[1])
+    grader_zip, _ = build(repo, "a1_neural_nets")
+    upload = tmp_path / "upload"
+    shutil.copytree(repo.solution("a1_neural_nets"), upload)
+    model = upload / "models" / "softmax_regression.py"
+    model.write_text("import torch  # let a library do the work\n" + model.read_text())
+    em = emulate(grader_zip, upload)
+    OUTCOMES["a1: a forbidden import in one file"] = False
+    assert em.problems == []
+    tests = em.results["tests"]
+    text = _visible_text(em.results)
+    assert "Forbidden import or name: models/softmax_regression.py" in text and "line 1: import torch" in text
+    lost = [t for t in tests if t["max_score"] > 0 and t["score"] < t["max_score"]]
+    # every lost test failed on importing the ungraded file (public ones also say why)
+    assert lost and all("ImportError" in t["output"] for t in lost), [t["name"] for t in lost]
+    assert any("softmax_regression.py was not graded" in t["output"] for t in lost)
+    assert 0 < em.results["score"] < 100
+    OUTCOMES["a1: a forbidden import in one file"] = True
