@@ -60,7 +60,7 @@ for path in (os.path.join(ROOT, 'results', 'results.json'), '/autograder/results
     except OSError as exc:
         print('blocked:', exc)
 return a + b
-"""), max_score=1, say="blocked"),
+"""), max_score=1, say="blocked", root_only=True),
     Case("writes into the results folder at import", "forging", {"calc/counter.py": FIND_ROOT + """
 for name in ('results/results.json', 'results/extra.json', 'source/grade.py'):
     try:
@@ -71,7 +71,7 @@ for name in ('results/results.json', 'results/extra.json', 'source/grade.py'):
 class Counter:
     def __init__(self, start=0):
         raise NotImplementedError
-"""}),
+"""}, root_only=True),
     Case("prints a fake results document", "forging", ops("""
 print('{"score": 100, "tests": [{"name": "all", "score": 100, "max_score": 100}]}')
 raise NotImplementedError('still a stub')
@@ -88,7 +88,7 @@ for target in (os.getppid(), 1, -1):
     except OSError as exc:
         print('blocked:', exc)
 raise NotImplementedError('stub')
-""")),
+"""), root_only=True),
     Case("ships conftest.py, pytest.ini, sitecustomize.py, usercustomize.py", "forging", {
         "conftest.py": "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
                        "    outcome = yield\n    rep = outcome.get_result()\n    rep.outcome = 'passed'\n",
@@ -265,7 +265,7 @@ while True:
         os.fork()
     except OSError:
         pass
-"""), say="did not finish"),
+"""), say="did not finish", root_only=True),
     Case("allocates tens of GB", "exhaustion", ops("return bytearray(40 << 30)"), say="MemoryError"),
     Case("writes gigabytes to disk", "exhaustion", ops("""
 chunk = b'x' * (1 << 20)
@@ -299,7 +299,7 @@ if os.fork() == 0:
         os._exit(0)
     os._exit(0)
 raise NotImplementedError('stub')
-""")),
+"""), root_only=True),
     Case("segfault", "exhaustion", ops("import ctypes\nctypes.string_at(0)"), say="SIGSEGV"),
     Case("stack overflow", "exhaustion", ops("""
 import sys
@@ -341,7 +341,7 @@ m = mmap.mmap(-1, 40 << 30)
 for i in range(0, 1 << 30, 4096):
     m[i] = 1
 return a + b
-"""), say="Cannot allocate memory"),
+"""), say="Cannot allocate memory", root_only=True),
     Case("leaves files and links in /tmp, /var/tmp and /dev/shm", "exhaustion", ops(FIND_ROOT + f"""
 for folder in ('/tmp', '/var/tmp', '/dev/shm'):
     try:
@@ -494,5 +494,5 @@ try:
         threads.append(t)
 except RuntimeError as exc:
     raise RuntimeError(f'stopped after {len(threads)} threads: {exc}')
-"""), say="can't start new thread"),
+"""), say="can't start new thread", root_only=True),
 ]
