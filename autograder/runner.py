@@ -98,7 +98,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     for rel in rejected:
         static.reject(work, rel)
     os.chmod(work, 0o755)
-    config = {
+    settings = {
         "submission": str(work),
         "probes": str(layout.probes),
         "area": str(area / "workers"),
@@ -113,7 +113,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         "hidden_visibility": manifest.hidden_visibility,
     }
     cfg_path = area / "grader-config.json"
-    cfg_path.write_text(json.dumps(config))
+    cfg_path.write_text(json.dumps(settings))
     os.chmod(cfg_path, 0o600)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
@@ -132,9 +132,8 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         args += ["-k", keyword]
     args += [str(p) for p in layout.test_dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    for probe_path in (str(layout.probes),):
-        if probe_path not in sys.path:
-            sys.path.insert(0, probe_path)
+    if str(layout.probes) not in sys.path:  # tests import their probe modules by name
+        sys.path.insert(0, str(layout.probes))
     import pytest
 
     from .plugin import GradingPlugin
@@ -146,7 +145,6 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         def pytest_configure(self, config):
             from .plugin import _plugin_key
 
-            settings = json.loads(cfg_path.read_text())
             plugin = GradingPlugin(settings, None)
             plugin.progress = progress
             config.stash[_plugin_key] = plugin

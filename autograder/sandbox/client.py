@@ -492,52 +492,49 @@ class Worker:
             return handle
         return reply.get("ok")
 
-    def _kill(self, why: str) -> str:
-        """Kill the worker's process group; return a sentence on how it ended."""
+    def _kill(self, why: str, reap: bool = True) -> str:
+        """Kill the worker's process group; return a sentence on how it ended.
+
+        ``reap=False`` skips asking the fork server for the exit status (a round trip per test):
+        the server reaps the worker, and kills anything it left behind, before the next fork.
+        """
         if self.dead_reason:
             return self.dead_reason
         try:
             os.killpg(self.pid, signal.SIGKILL)
         except OSError:
             pass
-        try:
-            status = self._sandbox._ask({"op": "reap", "pid": self.pid}, timeout=30).get("status")
-        except Exception:
-            status = None
-        reason = why
-        if status is not None:
-            if os.WIFSIGNALED(status):
-                name = _signal_name(os.WTERMSIG(status))
-                if name == "SIGKILL" and why != "stopped":
-                    reason = why
-                else:
-                    reason = f"it was ended by {name}"
-                    if name in _SIGNAL_HINTS:
-                        reason += f": {_SIGNAL_HINTS[name]}"
-            elif os.WIFEXITED(status):
-                reason = (f"it exited with status {os.WEXITSTATUS(status)} (os._exit() or a similar hard exit "
-                          "in your code?)")
-        self.dead_reason = reason
+        status = None
+        if reap:
+            try:
+                status = self._sandbox._ask({"op": "reap", "pid": self.pid}, timeout=30).get("status")
+            except Exception:
+                status = None
+        self.dead_reason = _how_it_ended(status, why)
         try:
             self._sock.close()
         except OSError:
             pass
-        return reason
+        return self.dead_reason
 
     def close(self) -> None:
-        """End the worker. Its group is killed now; the fork server reaps it (and kills anything it
-        left behind) before it forks the next worker, which saves a round trip per test."""
-        if not self.dead_reason:
-            self.dead_reason = "finished"
-            try:
-                os.killpg(self.pid, signal.SIGKILL)
-            except OSError:
-                pass
-            try:
-                self._sock.close()
-            except OSError:
-                pass
+        """End the worker and remove its working copy."""
+        self._kill("finished", reap=False)
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _how_it_ended(status: int | None, why: str) -> str:
+    """A sentence for a student from a wait status; ``why`` is what the grader saw."""
+    if status is None:
+        return why
+    if os.WIFSIGNALED(status):
+        name = _signal_name(os.WTERMSIG(status))
+        if name == "SIGKILL" and why != "stopped":
+            return why  # the grader's own kill after a timeout or a bad reply
+        return f"it was ended by {name}" + (f": {_SIGNAL_HINTS[name]}" if name in _SIGNAL_HINTS else "")
+    if os.WIFEXITED(status):
+        return f"it exited with status {os.WEXITSTATUS(status)} (os._exit() or a similar hard exit in your code?)"
+    return why
 
 
 class RemoteHandle(codec.Handle):

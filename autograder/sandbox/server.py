@@ -238,8 +238,9 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         os._exit(code)
 
 
-def _kill_descendants() -> None:
-    """Kill every process below the server (orphans are reparented here as subreaper)."""
+def _kill_descendants(exits: dict[int, int]) -> None:
+    """Kill every process below the server (orphans are reparented here as subreaper); the exit
+    statuses of those reaped go into ``exits``."""
     me = os.getpid()
     for _ in range(50):
         kids = procfs.children(me)
@@ -251,10 +252,11 @@ def _kill_descendants() -> None:
                     kill(kid, signal.SIGKILL)
                 except OSError:
                     pass
-        _reap_all()
+        exits.update(_reap_all())
 
 
-def _reap_all(block_pid: int | None = None) -> dict[int, int]:
+def _reap_all() -> dict[int, int]:
+    """Exit statuses of every child that has ended, without waiting."""
     statuses = {}
     while True:
         try:
@@ -302,7 +304,8 @@ def fork_server(control_fd: int, config: dict) -> None:
             if op == "fork":
                 # Tests run one at a time: whatever the previous worker left behind (itself,
                 # children, daemons reparented to this subreaper) goes before the next one starts.
-                _kill_descendants()
+                _kill_descendants(exits)
+                exits.clear()  # only the worker forked next can be asked about
                 confine.remove_files_of(config.get("uid"))
                 sock = socket.socket(fileno=fds.pop(0))
                 pid = os.fork()
@@ -319,13 +322,10 @@ def fork_server(control_fd: int, config: dict) -> None:
                         _, status = os.waitpid(pid, 0)
                     except ChildProcessError:
                         status = None
-                _kill_descendants()
+                _kill_descendants(exits)
                 reply = {"status": status}
-            elif op == "cleanup":
-                _kill_descendants()
-                reply = {"done": True}
             elif op == "exit":
-                _kill_descendants()
+                _kill_descendants(exits)
                 confine.remove_files_of(config.get("uid"))
                 control.sendall(b'{"bye": true}\n')
                 return
@@ -333,7 +333,7 @@ def fork_server(control_fd: int, config: dict) -> None:
             for fd in fds:
                 os.close(fd)
             control.sendall(json.dumps(reply).encode() + b"\n")
-    _kill_descendants()
+    _kill_descendants(exits)
 
 
 def main() -> None:
