@@ -66,4 +66,10 @@ def pss_kb(pid: int) -> int:
 
 
 def vm_data_bytes(pid: int | str = "self") -> int:
+    """The data segment of ``pid`` in bytes (what RLIMIT_DATA counts)."""
     return (_field(pid, "status", "VmData:") or 0) * 1024  # type: ignore[arg-type]
+
+
+def vm_size_bytes(pid: int | str = "self") -> int:
+    """The whole address space of ``pid`` in bytes (what RLIMIT_AS counts)."""
+    return (_field(pid, "status", "VmSize:") or 0) * 1024  # type: ignore[arg-type]

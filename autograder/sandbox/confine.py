@@ -24,14 +24,6 @@ _M_ARENA_MAX = -8
 SHARED_SCRATCH = ("/tmp", "/var/tmp", "/dev/shm")
 
 
-def vm_size_bytes() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def cap_address_space(base_vm: int, memory_mb: int, headroom_mb: int = ADDRESS_HEADROOM_MB) -> None:
     """In the worker: cap RLIMIT_AS, and let threads share malloc arenas instead of reserving
     64 MB of address space each."""

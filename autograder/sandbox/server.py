@@ -174,14 +174,6 @@ def serve(sock: socket.socket, workdir: str) -> None:
 # ---------------------------------------------------------------------- fork server
 
 
-def _vm_data_bytes() -> int:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmData:"):
-                return int(line.split()[1]) * 1024
-    return 0
-
-
 def _set_limit(which: int, value: int) -> None:
     soft, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
@@ -284,7 +276,7 @@ def fork_server(control_fd: int, config: dict) -> None:
     except OSError:
         pass
     config["base_data"] = procfs.vm_data_bytes()
-    config["base_vm"] = confine.vm_size_bytes()
+    config["base_vm"] = procfs.vm_size_bytes()
     exits: dict[int, int] = {}
     control.sendall(json.dumps({"ready": True, "pid": os.getpid()}).encode() + b"\n")
     buf = b""
