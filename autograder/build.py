@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import subprocess
 import sys
 import tempfile
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from . import starter
 from .manifest import Manifest, load_manifest
+from .staffside import staff_leaks
 
 PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
@@ -115,20 +117,68 @@ def write_zip(path: Path, files: dict[str, bytes], executable=()) -> None:
     os.replace(tmp, path)
 
 
-def build_fixtures(repo: Repo, aid: str) -> dict[str, bytes]:
+def heldout_seed(repo: Repo, aid: str) -> int:
+    """The seed of an assignment's held-out data, known to the staff and to the zip only.
+
+    ``AUTOGRADER_HELDOUT_SEED`` wins when set; otherwise the seed is drawn once and kept in
+    ``.heldout/<id>.seed`` beside the course repository's ``assignments/`` (git-ignored, so
+    it never lands in a repository students can read), which keeps rebuilds reproducible.
+    """
+    raw = os.environ.get("AUTOGRADER_HELDOUT_SEED")
+    source = "AUTOGRADER_HELDOUT_SEED"
+    path = repo.root / ".heldout" / f"{aid}.seed"
+    if raw is None:
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{secrets.randbits(62)}\n")
+        raw, source = path.read_text().strip(), str(path)
+    try:
+        seed = int(raw)
+    except ValueError:
+        raise ValueError(f"held-out seed {raw!r} from {source} is not an integer") from None
+    if seed < 0:
+        raise ValueError(f"held-out seed {seed} from {source} must not be negative")
+    return seed
+
+
+def build_fixtures(repo: Repo, aid: str, release: bool = False) -> dict[str, bytes]:
+    """Run ``tests/build_fixtures.py`` of the assignment with the solution on ``sys.path``.
+
+    It is called as ``build(out_dir, solution_dir, heldout_seed=..., release=...)`` (the keyword
+    arguments only when its signature takes them). What it writes under ``out_dir/public/``
+    ships to students as well (recorded expected values for public tests); everything else
+    ships in the autograder zip only.
+    """
     script = repo.assignment(aid) / "tests" / "build_fixtures.py"
     if not script.is_file():
         return {}
+    options = {"heldout_seed": heldout_seed(repo, aid), "release": release}
     with tempfile.TemporaryDirectory(prefix="fixtures-") as out:
-        code = ("import sys; from pathlib import Path; "
+        code = ("import inspect, sys; from pathlib import Path; "
                 f"sys.path[:0] = [{str(repo.solution(aid))!r}, {str(script.parent)!r}]; "
                 "import build_fixtures; "
-                f"build_fixtures.build(Path({out!r}), Path({str(repo.solution(aid))!r}))")
-        subprocess.run([sys.executable, "-c", code], check=True, cwd=out, env={**os.environ, "MPLBACKEND": "Agg"})
+                f"options = {options!r}; "
+                "wanted = inspect.signature(build_fixtures.build).parameters; "
+                "options = {k: v for k, v in options.items() if k in wanted}; "
+                f"build_fixtures.build(Path({out!r}), Path({str(repo.solution(aid))!r}), **options)")
+        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+        subprocess.run([sys.executable, "-c", code], check=True, cwd=out, env=env)
         return _tree(Path(out), "fixtures")
 
 
-def autograder_files(repo: Repo, aid: str) -> dict[str, bytes]:
+def release_problems(manifest: Manifest) -> list[str]:
+    """What ``build --release`` lacks: each variable of ``[data] release`` must name a folder."""
+    out = []
+    for var in manifest.release_data:
+        value = os.environ.get(var)
+        if not value:
+            out.append(f"{var} is not set (the release build grades on the real data set it names)")
+        elif not Path(value).is_dir():
+            out.append(f"{var}={value!r} is not a folder")
+    return out
+
+
+def autograder_files(repo: Repo, aid: str, fixtures: dict[str, bytes] | None = None) -> dict[str, bytes]:
     manifest = repo.manifest(aid)
     generated = starter.generate(repo.solution(aid), manifest.solution_only)
     files: dict[str, bytes] = {
@@ -140,16 +190,16 @@ def autograder_files(repo: Repo, aid: str) -> dict[str, bytes]:
     }
     files.update(framework_files("lib/autograder"))
     tests = repo.assignment(aid) / "tests"
-    for part in ("public", "hidden", "probes"):
+    for part in ("public", "hidden", "probes", "staff"):
         files.update(_tree(tests / part, f"tests/{part}"))
     for rel, data in generated.items():
         if not manifest.is_student_file(rel) and not rel.endswith(".ipynb"):
             files[f"support/{rel}"] = data
-    files.update(build_fixtures(repo, aid))
+    files.update(build_fixtures(repo, aid) if fixtures is None else fixtures)
     return files
 
 
-def student_files(repo: Repo, aid: str) -> dict[str, bytes]:
+def student_files(repo: Repo, aid: str, fixtures: dict[str, bytes] | None = None) -> dict[str, bytes]:
     manifest = repo.manifest(aid)
     generated = starter.generate(repo.solution(aid), manifest.solution_only)
     top = aid
@@ -157,6 +207,11 @@ def student_files(repo: Repo, aid: str) -> dict[str, bytes]:
     adir = repo.assignment(aid)
     for part in ("public", "probes"):
         files.update(_tree(adir / "tests" / part, f"{top}/tests/{part}"))
+    if fixtures is None:
+        fixtures = build_fixtures(repo, aid)
+    for name, data in fixtures.items():
+        if name.startswith("fixtures/public/"):
+            files[f"{top}/tests/{name}"] = data
     files.update(framework_files(f"{top}/autograder"))
     files[f"{top}/assignment.toml"] = manifest.path.read_bytes()
     if (adir / "handout.md").is_file():
@@ -171,10 +226,20 @@ def student_files(repo: Repo, aid: str) -> dict[str, bytes]:
     return files
 
 
-def build(repo: Repo, aid: str) -> tuple[Path, Path]:
+def build(repo: Repo, aid: str, release: bool = False) -> tuple[Path, Path]:
+    """Write both zips; refuse a student bundle that would carry staff material."""
+    if release:
+        missing = release_problems(repo.manifest(aid))
+        if missing:
+            raise ValueError(f"{aid}: a release build needs its real data sets: " + "; ".join(missing))
     dist = repo.dist()
     grader_zip = dist / f"{aid}_autograder.zip"
     bundle_zip = dist / f"{aid}_student.zip"
-    write_zip(grader_zip, autograder_files(repo, aid), executable={"setup.sh", "run_autograder"})
-    write_zip(bundle_zip, student_files(repo, aid))
+    fixtures = build_fixtures(repo, aid, release=release)
+    bundle = student_files(repo, aid, fixtures)
+    leaks = staff_leaks(repo.assignment(aid), bundle, aid)
+    if leaks:
+        raise ValueError(f"{aid}: the student bundle would carry staff material:\n  " + "\n  ".join(leaks))
+    write_zip(grader_zip, autograder_files(repo, aid, fixtures), executable={"setup.sh", "run_autograder"})
+    write_zip(bundle_zip, bundle)
     return grader_zip, bundle_zip

@@ -46,7 +46,7 @@ def cmd_build(args) -> int:
     repo = Repo(args.repo)
     started = time.time()
     for aid in _ids(repo, args.ids):
-        grader_zip, bundle = build(repo, aid)
+        grader_zip, bundle = build(repo, aid, release=args.release)
         print(f"{aid}: {grader_zip.relative_to(repo.root)}  {bundle.relative_to(repo.root)}")
     print(f"built in {time.time() - started:.1f} s")
     return 0
@@ -73,9 +73,32 @@ def cmd_verify(args) -> int:
     from .verify import print_table, verify_one
 
     repo = Repo(args.repo)
-    rows = [verify_one(repo, aid) for aid in _ids(repo, args.ids)]
+    rows = [verify_one(repo, aid, mutants=not args.no_mutants) for aid in _ids(repo, args.ids)]
     print_table(rows)
     return 1 if any(r.problems for r in rows) else 0
+
+
+def cmd_mutants(args) -> int:
+    import json
+
+    from .build import Repo
+    from .mutants import MutantError, print_report, run_mutants
+
+    repo = Repo(args.repo)
+    repo.assignment(args.id)
+    try:
+        report = run_mutants(repo, args.id, jobs=args.jobs, only=args.only or None,
+                             log=(lambda *_: None) if args.quiet else print)
+    except MutantError as exc:
+        print(f"autograder mutants: {exc}", file=sys.stderr)
+        return 2
+    print_report(report)
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(report.to_json(), indent=2) + "\n")
+    if any(o.verdict == "error" for o in report.outcomes):
+        return 2
+    return 1 if report.problems() else 0
 
 
 def cmd_check(args) -> int:
@@ -140,6 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("build", help="write dist/<id>_autograder.zip and dist/<id>_student.zip")
     p.add_argument("ids", nargs="*", help="assignment ids or 'all' (default: all)")
+    p.add_argument("--release", action="store_true",
+                   help="the build to upload: refuse unless the real data sets of [data] release are present")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("emulate", help="grade a submission with an autograder zip, as Gradescope would")
@@ -149,9 +174,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the results document instead of a table")
     p.set_defaults(func=cmd_emulate)
 
-    p = sub.add_parser("verify", help="solutions score full marks, starters zero, starters in sync, zips emulate")
+    p = sub.add_parser("verify", help="solutions score full marks, starters zero, starters in sync, zips emulate, "
+                                      "every mutant loses points")
     p.add_argument("ids", nargs="*")
+    p.add_argument("--no-mutants", action="store_true", help="skip grading the declared mutants")
     p.set_defaults(func=cmd_verify)
+
+    p = sub.add_parser("mutants", help="grade the declared plausible mistakes (mutants.toml); every one must lose points")
+    p.add_argument("id")
+    p.add_argument("--json", help="also write the outcomes as JSON to this path")
+    p.add_argument("--jobs", type=int, default=None, help="gradings at a time (default: the core count)")
+    p.add_argument("--only", nargs="+", metavar="MUTANT", help="grade only these mutants")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    p.set_defaults(func=cmd_mutants)
 
     p = sub.add_parser("check", help="(students) run the public tests with Gradescope's scoring")
     p.add_argument("-k", help="only tests whose name matches this expression")

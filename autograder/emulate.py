@@ -54,10 +54,14 @@ def _metadata() -> dict:
 
 
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
-            keep: bool = False, python: str | None = None) -> Emulation:
-    """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate."""
+            keep: bool = False, python: str | None = None, unpacked: Path | None = None) -> Emulation:
+    """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate.
+
+    ``unpacked``, a folder holding the zip already extracted, is copied instead of unpacking
+    the zip again (many gradings with one zip).
+    """
     zip_path, submission = Path(zip_path), Path(submission)
-    if not zip_path.is_file():
+    if unpacked is None and not zip_path.is_file():
         raise FileNotFoundError(f"autograder zip not found: {zip_path}")
     if not submission.exists():
         raise FileNotFoundError(f"submission not found: {submission}")
@@ -65,8 +69,11 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
     try:
         os.chmod(root, 0o711)
         source = root / "source"
-        source.mkdir()
-        _safe_extract(zip_path, source)
+        if unpacked is not None:
+            shutil.copytree(unpacked, source, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            source.mkdir()
+            _safe_extract(zip_path, source)
         for name in ("run_autograder", "setup.sh"):
             if (source / name).exists():
                 os.chmod(source / name, 0o755)

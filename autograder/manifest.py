@@ -28,7 +28,7 @@ _SECTION_KEYS = {
     "imports": {"forbidden", "per_file"},
     "worker": {"preload", "pythonpath"},
     "visibility": {"public", "hidden"},
-    "data": {"sets"},
+    "data": {"sets", "release"},
 }
 
 
@@ -59,10 +59,12 @@ class Manifest:
     public_visibility: str = "visible"
     hidden_visibility: str = "after_published"
     data_sets: list[str] = field(default_factory=list)
+    release_data: list[str] = field(default_factory=list)   # env variables a release build needs
     leaderboard: list[Leaderboard] = field(default_factory=list)
     requirements: list[str] = field(default_factory=list)
     student_requirements: list[str] = field(default_factory=list)
-    thresholds: dict[str, list[float]] = field(default_factory=dict)
+    # name -> cut-offs, or name -> {data set -> cut-offs} (one band per set it was calibrated on)
+    thresholds: dict[str, Any] = field(default_factory=dict)
 
     @property
     def root(self) -> Path:
@@ -92,6 +94,13 @@ def _str_list(path: Path, key: str, value: Any) -> list[str]:
     for item in value:
         _expect(path, key, item, str, "a list of strings")
     return list(value)
+
+
+def _numbers(path: Path, key: str, value: Any) -> list[float]:
+    _expect(path, key, value, list, "a list of numbers (or a table of them, one per data set)")
+    for v in value:
+        _expect(path, key, v, (int, float), "a list of numbers")
+    return [float(v) for v in value]
 
 
 def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> Manifest:
@@ -133,10 +142,11 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
     if "thresholds" in raw:
         table = _expect(path, "thresholds", raw["thresholds"], dict, "a table of number lists")
         for name, values in table.items():
-            _expect(path, f"thresholds.{name}", values, list, "a list of numbers")
-            for v in values:
-                _expect(path, f"thresholds.{name}", v, (int, float), "a list of numbers")
-            m.thresholds[name] = [float(v) for v in values]
+            if isinstance(values, dict):
+                m.thresholds[name] = {band: _numbers(path, f"thresholds.{name}.{band}", v)
+                                      for band, v in values.items()}
+            else:
+                m.thresholds[name] = _numbers(path, f"thresholds.{name}", values)
     if "max_file_mb" in raw:
         m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
     limits = raw.get("limits", {})
@@ -168,6 +178,8 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
             setattr(m, f"{key}_visibility", vis[key])
     if "data" in raw and "sets" in raw["data"]:
         m.data_sets = _str_list(path, "data.sets", raw["data"]["sets"])
+    if "data" in raw and "release" in raw["data"]:
+        m.release_data = _str_list(path, "data.release", raw["data"]["release"])
     for i, col in enumerate(_expect(path, "leaderboard", raw.get("leaderboard", []), list, "an array of tables")):
         _expect(path, f"leaderboard[{i}]", col, dict, "a table")
         unknown = set(col) - {"name", "order"}

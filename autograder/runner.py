@@ -42,14 +42,17 @@ class Layout:
     fixtures: Path | None = None
     protected: list[Path] = field(default_factory=list)   # hashed before and after the run
     complete: bool = True      # all graded tests are here (False in a student bundle: public only)
+    staff: Path | None = None  # hand-written references for hidden tests (grader side only)
 
     @classmethod
     def from_source(cls, source: Path) -> "Layout":
         """The layout of an unpacked autograder zip."""
         manifest = load_manifest(source / "assignment.toml")
         tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
+        staff = source / "tests" / "staff"
         return cls(manifest, tests, source / "tests" / "probes", source / "support", None,
-                   source / "fixtures" if (source / "fixtures").is_dir() else None, [source])
+                   source / "fixtures" if (source / "fixtures").is_dir() else None, [source],
+                   staff=staff if staff.is_dir() else None)
 
 
 def tree_digest(paths: list[Path]) -> str:
@@ -132,8 +135,9 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         args += ["-k", keyword]
     args += [str(p) for p in layout.test_dirs]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    if str(layout.probes) not in sys.path:  # tests import their probe modules by name
-        sys.path.insert(0, str(layout.probes))
+    for shared in (layout.probes, layout.staff):  # tests import probes and references by module name
+        if shared is not None and str(shared) not in sys.path:
+            sys.path.insert(0, str(shared))
     import pytest
 
     from .plugin import GradingPlugin

@@ -17,8 +17,10 @@ def bundle_layout(folder: Path) -> Layout:
     manifest = load_manifest(folder / "assignment.toml")
     info_path = folder / ".autograder-bundle.json"
     support = json.loads(info_path.read_text())["support_files"] if info_path.is_file() else []
+    recorded = folder / "tests" / "fixtures"   # expected values recorded from the reference at build time
     return Layout(manifest, [folder / "tests" / "public"], folder / "tests" / "probes",
-                  support_root=folder, support_files=support, complete=False)
+                  support_root=folder, support_files=support, complete=False,
+                  fixtures=recorded if recorded.is_dir() else None)
 
 
 def check(folder: Path, keyword: str | None = None) -> int:

@@ -23,6 +23,7 @@ class Row:
     peak_mb: float = 0.0
     cpu_s: float = 0.0
     cpu_torch: str = ""        # the solution's figures with the CPU-only torch wheel, when measured
+    mutants: str = ""          # "killed/declared (public share)" when the mutants ran
     problems: list[str] = field(default_factory=list)
 
 
@@ -37,7 +38,25 @@ def torch_build() -> str:
     return f"torch {version}" + (" (CPU build)" if "+cpu" in version else " (CUDA build)" if "+cu" in version else "")
 
 
-def verify_one(repo: Repo, aid: str, log=print) -> Row:
+def check_mutants(repo: Repo, aid: str, grader_zip: Path, row: Row) -> None:
+    """Grade the declared mutants with the zip just built; record the summary and any problem."""
+    from .mutants import MutantError, run_mutants
+
+    if not (repo.assignment(aid) / "mutants.toml").is_file():
+        row.mutants = "none declared"
+        row.problems.append(f"no mutants declared: add {repo.assignment(aid) / 'mutants.toml'}")
+        return
+    try:
+        report = run_mutants(repo, aid, grader_zip=grader_zip, log=lambda *_: None)
+    except MutantError as exc:
+        row.mutants = "unusable"
+        row.problems.append(str(exc))
+        return
+    row.mutants = f"{len(report.killed)}/{len(report.outcomes)} ({report.public_share:.0%} public)"
+    row.problems += report.problems()
+
+
+def verify_one(repo: Repo, aid: str, log=print, mutants: bool = True) -> Row:
     row = Row(aid)
     started = time.time()
     manifest = repo.manifest(aid)
@@ -82,6 +101,8 @@ def verify_one(repo: Repo, aid: str, log=print) -> Row:
     for test in st.results.get("tests", []):
         if test.get("max_score", 0) > 0 and test.get("score", 0) > 0:
             row.problems.append(f"starter earns points on {test.get('number', '')} {test.get('name')}")
+    if mutants:
+        check_mutants(repo, aid, grader_zip, row)
     row.seconds = time.time() - started
     return row
 
@@ -92,12 +113,12 @@ def print_table(rows: list[Row]) -> None:
 
     table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s)")
     for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)",
-                "with CPU-only torch 2.13", "ok"):
+                "with CPU-only torch 2.13", "mutants killed", "ok"):
         table.add_column(col, no_wrap=col == "assignment")
     for r in rows:
         ok = "[green]yes[/green]" if not r.problems else f"[red]{len(r.problems)} problem(s)[/red]"
         table.add_row(r.aid, f"{r.solution} / {r.points:g}", f"{r.starter}", f"{r.seconds:.1f}",
-                      f"{r.peak_mb:.0f}", f"{r.cpu_s:.1f}", r.cpu_torch or "-", ok)
+                      f"{r.peak_mb:.0f}", f"{r.cpu_s:.1f}", r.cpu_torch or "-", r.mutants or "-", ok)
     console = Console(width=max(120, Console().width))
     console.print(table)
     for r in rows:
