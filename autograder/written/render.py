@@ -1,0 +1,207 @@
+"""Markdown with LaTeX math to PDF, offline, from pip-installed packages only.
+
+The path: our Markdown (one section a page) -> pandoc (bundled in the ``pypandoc_binary``
+wheel; its texmath library reads LaTeX math such as ``$\\frac{a}{b}$``) -> Typst markup ->
+the ``typst`` wheel's compiler -> PDF. No LaTeX installation is involved. The two pins go
+together (pyproject.toml): pandoc 3.9 writes symbol names that Typst 0.14 still knows.
+
+Figures and tables a section names as ``![caption](path)`` are resolved against ``root``:
+images are placed as they are, ``.csv`` files become tables, ``.json`` files key/value
+tables and ``.txt`` files verbatim text. Every problem (a missing file, math pandoc cannot
+read, a Typst error) raises ``RenderError`` naming the section it is in.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .tables import embed_file
+
+PAGEBREAK = "\n\n```{=typst}\n#pagebreak(weak: true)\n```\n\n"
+IMAGE_REF = re.compile(r"!\[([^\]]*)\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+MATH_ENVS = r"(equation|align|gather|multline|eqnarray)\*?"
+_FENCE = re.compile(r"^\s*(```|~~~)")
+PANDOC_FORMAT = "markdown+tex_math_single_backslash-raw_html-raw_tex-auto_identifiers"
+
+PREAMBLE = """\
+#set document(title: "{title}", date: none)
+#set page(paper: "us-letter", margin: (x: 2.2cm, y: 2.2cm), numbering: "1 / 1")
+#set text(size: 10.5pt)
+#set par(justify: false)
+#set heading(numbering: none)
+#show heading.where(level: 1): it => block(below: 1em, text(size: 15pt, it))
+#set table(inset: 5pt, stroke: 0.4pt + luma(180))
+#set image(width: 85%)
+#show raw.where(block: true): it => block(fill: luma(246), inset: 6pt, radius: 2pt, width: 100%, it)
+#let horizontalrule = line(start: (25%, 0%), end: (75%, 0%))
+"""
+
+
+class RenderError(ValueError):
+    """A document could not be made; the message says where and why."""
+
+
+@dataclass
+class Section:
+    """One piece of a document; every section after the first starts on a new page."""
+
+    label: str               # "cover", "question 3", ... (named in errors)
+    markdown: str
+    missing: list[str] = field(default_factory=list)   # figure paths that do not exist (filled by resolve)
+
+
+def pandoc_binary() -> str:
+    try:
+        import pypandoc
+    except ImportError:
+        raise RenderError("the report needs pandoc from the pypandoc_binary package: "
+                          "pip install -r requirements.txt") from None
+    try:
+        return pypandoc.get_pandoc_path()
+    except OSError:
+        raise RenderError("pypandoc is installed without its pandoc: pip install pypandoc_binary") from None
+
+
+def figure_refs(markdown: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, caption, path) of every ``![caption](path)`` outside code, in order."""
+    out = []
+    offset, fence = 0, None
+    for line in markdown.splitlines(keepends=True):
+        m = _FENCE.match(line)
+        if m and fence in (None, m.group(1)):
+            fence = None if fence else m.group(1)
+        elif fence is None:
+            for ref in IMAGE_REF.finditer(line):
+                if line[:ref.start()].count("`") % 2 == 0:  # not inside an inline code span
+                    out.append((offset + ref.start(), offset + ref.end(), ref.group(1), ref.group(2)))
+        offset += len(line)
+    return out
+
+
+def resolve(section: Section, root: Path, placeholder: bool) -> None:
+    """Check the figures a section names; turn tables into Markdown; note or mark missing ones."""
+    text = section.markdown
+    for start, end, caption, rel in reversed(figure_refs(text)):
+        target = (root / rel).resolve()
+        if rel.startswith(("http://", "https://")):
+            raise RenderError(f"{section.label}: {rel} is on the web; save the figure in the folder and name its path")
+        if Path(rel).is_absolute() or not target.is_relative_to(root.resolve()):
+            raise RenderError(f"{section.label}: {rel!r} is outside the folder {root}; copy it inside")
+        if not target.is_file():
+            section.missing.insert(0, rel)
+            if placeholder:
+                text = text[:start] + f"\n\n> **Not available here:** `{rel}` ({caption or 'figure'})\n\n" + text[end:]
+            continue
+        try:
+            replacement = embed_file(target, rel, caption)
+        except ValueError as exc:
+            raise RenderError(f"{section.label}: {exc}") from None
+        if replacement is not None:
+            text = text[:start] + replacement + text[end:]
+    section.markdown = wrap_math_environments(text)
+
+
+def wrap_math_environments(markdown: str) -> str:
+    """Put ``$$`` around a bare ``\\begin{align} ... \\end{align}`` so that pandoc reads it as math."""
+    lines = markdown.splitlines()
+    out, in_display, fence, env = [], False, None, None
+    for line in lines:
+        stripped = line.strip()
+        m = _FENCE.match(line)
+        if m and env is None and fence in (None, m.group(1)):
+            fence = None if fence else m.group(1)
+        elif fence is None and env is None:
+            if stripped == "$$":
+                in_display = not in_display
+            begin = re.match(r"\\begin\{" + MATH_ENVS + r"\}", stripped)
+            if begin and not in_display and not stripped.startswith("$$"):
+                env = begin.group(0).replace("\\begin", "\\end")
+                out.append("$$")
+        out.append(line)
+        if env is not None and env in line:
+            out.append("$$")
+            env = None
+    return "\n".join(out)
+
+
+def to_typst(sections: list[Section]) -> tuple[str, list[tuple[int, str]]]:
+    """Convert with one pandoc call; return Typst markup and (line, label) where each section starts."""
+    markers = [f"```{{=typst}}\n// section {i}\n```" for i in range(len(sections))]
+    joined = PAGEBREAK.join(f"{mark}\n\n{s.markdown}" for mark, s in zip(markers, sections))
+    proc = subprocess.run([pandoc_binary(), "-f", PANDOC_FORMAT, "-t", "typst", "--wrap=preserve",
+                           "--syntax-highlighting=none"], input=joined.encode("utf-8"), capture_output=True)
+    stderr = proc.stderr.decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RenderError(f"pandoc could not read the Markdown: {stderr.strip()[:1500]}")
+    _math_problems(stderr, sections)
+    typst_text = proc.stdout.decode("utf-8")
+    starts = []
+    for lineno, line in enumerate(typst_text.splitlines(), start=1):
+        m = re.fullmatch(r"// section (\d+)", line.strip())
+        if m:
+            starts.append((lineno, sections[int(m.group(1))].label))
+    return typst_text, starts
+
+
+def _math_problems(stderr: str, sections: list[Section]) -> None:
+    problems = []
+    for chunk in stderr.split("[WARNING]"):
+        m = re.search(r"Could not convert TeX math (.*?), rendering as TeX:(.*)", chunk, re.S)
+        if not m:
+            continue
+        tex, detail = m.group(1).strip(), m.group(2).strip().splitlines()
+        reason = next((d.strip() for d in detail if d.strip().startswith(("unexpected", "expecting"))), "")
+        where = next((s.label for s in sections if tex[:60] in s.markdown), "somewhere")
+        problems.append(f"{where}: the math ${tex}$ does not read as LaTeX ({reason or 'check braces and commands'})")
+    if problems:
+        raise RenderError("math pandoc cannot read:\n  " + "\n  ".join(problems))
+
+
+def latex_outside_math(typst_text: str, starts: list[tuple[int, str]]) -> list[str]:
+    """Warnings for LaTeX commands left as text (a space after an opening $ is the usual cause)."""
+    out = []
+    for lineno, line in enumerate(typst_text.splitlines(), start=1):
+        if "`" in line:
+            continue
+        found = re.search(r"\\\\([a-zA-Z]{2,})", line)
+        if found:
+            out.append(f"{_label_at(starts, lineno)}: `\\{found.group(1)}` printed as text, not math "
+                       "(write $\\frac{a}{b}$ with no space just inside the dollars)")
+    return out
+
+
+def _label_at(starts: list[tuple[int, str]], lineno: int) -> str:
+    label = starts[0][1] if starts else "the document"
+    for start, name in starts:
+        if start <= lineno:
+            label = name
+    return label
+
+
+def compile_pdf(sections: list[Section], output: Path, root: Path, title: str, system_fonts: bool = False) -> list[str]:
+    """Write the PDF; return warnings. Sections must already be ``resolve``d.
+
+    Without ``system_fonts`` only the fonts inside the typst wheel are used, so that a staff build
+    looks the same on every machine; a student's report may also use the machine's fonts (names in
+    other scripts).
+    """
+    import typst
+
+    body, starts = to_typst(sections)
+    header = PREAMBLE.format(title=title.replace("\\", "").replace('"', "'"))
+    source = header + "\n" + body
+    shift = header.count("\n") + 1
+    try:
+        pdf = typst.Compiler(root=str(root), ignore_system_fonts=not system_fonts).compile(source.encode("utf-8"))
+    except typst.TypstError as exc:
+        m = re.search(r":(\d+):\d+", exc.diagnostic or "")
+        lineno = int(m.group(1)) - shift if m else 0
+        bad = source.splitlines()[int(m.group(1)) - 1].strip() if m else ""
+        raise RenderError(f"{_label_at(starts, lineno)}: typst could not set it: {exc.message}"
+                          + (f" (in: {bad[:200]})" if bad else "")) from None
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_bytes(pdf)
+    return latex_outside_math(body, starts)
