@@ -38,6 +38,7 @@ _SCALAR_TYPES = {np.dtype(name).type: name for name in ALLOWED_DTYPES}
 #: Largest message either side accepts, in bytes.
 MAX_MESSAGE_BYTES = 512 * 1024 * 1024
 MAX_DEPTH = 64
+_SPECIAL_FLOATS = ("nan", "inf", "-inf")
 
 
 class CodecError(ValueError):
@@ -124,83 +125,134 @@ def _rebuild_array(raw: dict[str, np.ndarray], key: Any) -> np.ndarray:
     return np.array(arr, copy=True)
 
 
-def decode(data: bytes, on_handle: Callable[[dict], Any]) -> Any:
-    """Rebuild a value from a message; ``on_handle`` turns a handle tag into an object."""
+def _special_float(value: Any) -> float:
+    if type(value) is not str or value not in _SPECIAL_FLOATS:
+        raise CodecError(f"bad special float {str(value)[:50]!r}")
+    return float(value)
+
+
+def _scalar(dtype: Any, value: Any) -> Any:
+    """A NumPy scalar of an allowed ``dtype`` from the JSON value the encoder wrote for it."""
+    if type(dtype) is not str or dtype not in ALLOWED_DTYPES:
+        raise CodecError(f"scalar of forbidden dtype {str(dtype)[:50]!r}")
+    kind = np.dtype(dtype).kind
+    if kind == "b" and type(value) is bool:
+        return np.bool_(value)
+    if kind in "iu" and type(value) is int:
+        info = np.iinfo(dtype)
+        if not info.min <= value <= info.max:
+            raise CodecError(f"{value} does not fit a scalar of dtype {dtype}")
+        return np.dtype(dtype).type(value)
+    if kind == "f" and type(value) in (float, str):
+        number = _special_float(value) if type(value) is str else value
+        with np.errstate(over="ignore"):
+            scalar = np.dtype(dtype).type(number)
+        if math.isfinite(number) and not np.isfinite(scalar):
+            raise CodecError(f"{value} does not fit a scalar of dtype {dtype}")
+        return scalar
+    raise CodecError(f"malformed NumPy scalar of dtype {dtype}: {value!r}")
+
+
+def _tensor(raw: dict[str, np.ndarray], tag: dict) -> Any:
+    arr = _rebuild_array(raw, tag.get("k"))
+    try:
+        import torch
+
+        tensor = torch.from_numpy(arr)
+        if tag.get("dtype") == "bfloat16":
+            tensor = tensor.to(torch.bfloat16)
+    except (ImportError, TypeError, RuntimeError) as exc:
+        raise CodecError(f"a tensor in the message cannot be rebuilt: {exc}") from None
+    return tensor
+
+
+def _split(data: bytes) -> tuple[Any, dict[str, np.ndarray]]:
+    """The JSON document and the arrays of one message, both checked for form only."""
     if len(data) < 8 or len(data) > MAX_MESSAGE_BYTES:
         raise CodecError(f"message of {len(data)} bytes is empty or too large")
     (hlen,) = struct.unpack("<Q", data[:8])
     if hlen > len(data) - 8:
         raise CodecError("message header is longer than the message")
     try:
-        doc = json.loads(data[8 : 8 + hlen].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CodecError(f"message header is not valid JSON: {exc}") from None
-    blob = data[8 + hlen :]
-    raw: dict[str, np.ndarray] = {}
-    if blob:
-        from safetensors.numpy import load
+        doc = json.loads(bytes(data[8 : 8 + hlen]).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # ValueError: bad JSON, huge ints
+        raise CodecError(f"message header is not valid JSON: {str(exc)[:200]}") from None
+    blob = bytes(data[8 + hlen :])
+    if not blob:
+        return doc, {}
+    from safetensors.numpy import load
 
-        try:
-            raw = load(blob)
-        except Exception as exc:  # the parser rejects malformed blobs
-            raise CodecError(f"message arrays are malformed: {exc}") from None
+    try:
+        return doc, load(blob)
+    except Exception as exc:  # the parser rejects malformed blobs, whatever it raises
+        raise CodecError(f"message arrays are malformed: {str(exc)[:200]}") from None
 
-    def dec(x: Any, depth: int) -> Any:
+
+class _Decoder:
+    """Rebuilds the values of one message; every malformed part raises CodecError."""
+
+    def __init__(self, raw: dict[str, np.ndarray], on_handle: Callable[[dict], Any]):
+        self.raw = raw
+        self.on_handle = on_handle
+
+    def value(self, x: Any, depth: int) -> Any:
         if depth > MAX_DEPTH:
             raise CodecError("message nested too deeply")
         t = type(x)
         if x is None or t in (bool, int, float, str):
             return x
         if t is list:
-            return [dec(v, depth + 1) for v in x]
+            return [self.value(v, depth + 1) for v in x]
         if t is not dict:
             raise CodecError(f"unexpected JSON value of type {t.__name__}")
         tag = x.get("$t")
         if tag == "dict":
-            if "v" in x:
-                return {k: dec(v, depth + 1) for k, v in x["v"].items()}
-            out = {}
-            for pair in x.get("items", []):
-                if type(pair) is not list or len(pair) != 2:
-                    raise CodecError("malformed dict item")
-                key = dec(pair[0], depth + 1)
-                try:
-                    hash(key)
-                except TypeError:
-                    raise CodecError("unhashable dict key") from None
-                out[key] = dec(pair[1], depth + 1)
-            return out
+            return self.mapping(x, depth)
         if tag == "tuple":
-            return tuple(dec(v, depth + 1) for v in x.get("v", []))
+            items = x.get("v")
+            if type(items) is not list:
+                raise CodecError("malformed tuple")
+            return tuple(self.value(v, depth + 1) for v in items)
         if tag == "float":
-            value = x.get("v")
-            if value not in ("nan", "inf", "-inf"):
-                raise CodecError(f"bad special float {value!r}")
-            return float(value)
+            return _special_float(x.get("v"))
         if tag == "nd":
-            return _rebuild_array(raw, x.get("k"))
+            return _rebuild_array(self.raw, x.get("k"))
         if tag == "np":
-            dtype = x.get("dtype")
-            if dtype not in ALLOWED_DTYPES:
-                raise CodecError(f"scalar of forbidden dtype {dtype!r}")
-            value = x.get("v")
-            if type(value) is str:
-                value = float(value) if value in ("nan", "inf", "-inf") else None
-            if type(value) not in (bool, int, float):
-                raise CodecError("malformed NumPy scalar")
-            return np.dtype(dtype).type(value)
+            return _scalar(x.get("dtype"), x.get("v"))
         if tag == "pt":
-            arr = _rebuild_array(raw, x.get("k"))
-            import torch
-
-            tensor = torch.from_numpy(arr)
-            if x.get("dtype") == "bfloat16":
-                tensor = tensor.to(torch.bfloat16)
-            return tensor
+            return _tensor(self.raw, x)
         if tag == "h":
             if type(x.get("id")) is not int:
                 raise CodecError("malformed handle")
-            return on_handle(x)
-        raise CodecError(f"unknown tag {tag!r}")
+            return self.on_handle(x)
+        raise CodecError(f"unknown tag {str(tag)[:50]!r}")
 
-    return dec(doc, 0)
+    def mapping(self, x: dict, depth: int) -> dict:
+        if "v" in x:
+            if type(x["v"]) is not dict:
+                raise CodecError("malformed dict")
+            return {k: self.value(v, depth + 1) for k, v in x["v"].items()}
+        pairs = x.get("items")
+        if type(pairs) is not list:
+            raise CodecError("malformed dict")
+        out = {}
+        for pair in pairs:
+            if type(pair) is not list or len(pair) != 2:
+                raise CodecError("malformed dict item")
+            key = self.value(pair[0], depth + 1)
+            try:
+                hash(key)
+            except TypeError:
+                raise CodecError("unhashable dict key") from None
+            out[key] = self.value(pair[1], depth + 1)
+        return out
+
+
+def decode(data: bytes, on_handle: Callable[[dict], Any]) -> Any:
+    """Rebuild a value from a message; ``on_handle`` turns a handle tag into an object.
+
+    Any malformed message raises :class:`CodecError` and nothing else (exceptions that
+    ``on_handle`` raises pass through).
+    """
+    doc, raw = _split(data)
+    return _Decoder(raw, on_handle).value(doc, 0)
