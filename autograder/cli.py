@@ -119,11 +119,35 @@ def cmd_regrade(args) -> int:
 
     repo = Repo(args.repo)
     zip_path = Path(args.zip) if args.zip else repo.dist() / f"{args.id}_autograder.zip"
+    if args.zip and not zip_path.is_file():
+        raise FileNotFoundError(f"autograder zip not found: {zip_path} (from --zip)")
     if not zip_path.is_file():
+        repo.assignment(args.id)
         zip_path, _ = build(repo, args.id)
     out = Path(args.output or f"regrade-{args.id}")
-    csv_path = regrade(zip_path, Path(args.export), out, workers=args.workers)
-    print(f"scores: {csv_path}")
+    done = regrade(zip_path, Path(args.export), out, workers=args.workers, scheduler=args.scheduler,
+                   force=args.force, changed_only=args.changed_only)
+    for problem in done.problems:
+        print(f"export: {problem}", file=sys.stderr)
+    print(f"graded {done.graded} submission(s), kept {done.reused} graded earlier with the same zip, "
+          f"{done.failed} could not be graded; {done.changed} submitter score(s) differ from Gradescope's")
+    print(f"scores: {done.csv} ({done.rows} rows)\nreport: {done.report}")
+    return 0
+
+
+def cmd_similar(args) -> int:
+    from .build import Repo
+    from .classtools.similar import similar
+
+    repo = Repo(args.repo)
+    out = Path(args.output or f"regrade-{args.id}")
+    found = similar(repo.manifest(args.id), repo.starter(args.id), Path(args.export), out,
+                    against=[Path(d) for d in args.against], threshold=args.threshold)
+    for problem in found.problems:
+        print(f"export: {problem}", file=sys.stderr)
+    pairs = {(r["submission_a"], r["submission_b"]) for r in found.flagged}
+    print(f"{len(pairs)} pair(s) at or above similarity {args.threshold} ({len(found.flagged)} file(s), "
+          f"{found.compared} comparisons): {found.csv}")
     return 0
 
 
@@ -198,13 +222,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_submit)
 
-    p = sub.add_parser("regrade", help="grade a Gradescope submissions export in parallel")
+    p = sub.add_parser("regrade", help="grade a Gradescope submissions export; scores.csv and report.html")
     p.add_argument("id")
-    p.add_argument("export")
-    p.add_argument("--workers", type=int, default=2)
+    p.add_argument("export", help="Gradescope's 'Download Submissions' export: the folder or the zip")
+    p.add_argument("--workers", type=int, default=2, help="gradings at a time on this machine (default 2)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="send the gradings to this Dask scheduler (tcp://host:8786) instead of local workers")
     p.add_argument("--zip", help="autograder zip (default: dist/<id>_autograder.zip, built if missing)")
     p.add_argument("-o", "--output", help="output folder (default: regrade-<id>)")
+    p.add_argument("--force", action="store_true", help="grade again what an earlier run graded with the same zip")
+    p.add_argument("--changed-only", action="store_true",
+                   help="scores.csv lists only the submitters whose score differs from Gradescope's")
     p.set_defaults(func=cmd_regrade)
+
+    p = sub.add_parser("similar", help="compare the submissions of an export pairwise (starter code excluded)")
+    p.add_argument("id")
+    p.add_argument("export", help="Gradescope's 'Download Submissions' export: the folder or the zip")
+    p.add_argument("--against", nargs="+", default=[], metavar="DIR",
+                   help="also compare with the files of these folders (past terms, solutions found online)")
+    p.add_argument("--threshold", type=float, default=0.5,
+                   help="flag a file when at least this share of it matches the other (default 0.5)")
+    p.add_argument("-o", "--output", help="output folder (default: regrade-<id>, beside the regrade report)")
+    p.set_defaults(func=cmd_similar)
 
     p = sub.add_parser("export", help="render an executed notebook to HTML")
     p.add_argument("notebook")

@@ -128,9 +128,9 @@ def test_regrade_an_export(toy_zips, tmp_path):
     shutil.copytree(TOY / "starter_code" / "toy", export / "submission_2")
     from autograder.regrade import regrade
 
-    csv_path = regrade(grader_zip, export, tmp_path / "out", workers=2)
-    rows = csv_path.read_text().splitlines()
-    assert rows[1].startswith("submission_1,10") and rows[2].startswith("submission_2,0")
+    csv_path = regrade(grader_zip, export, tmp_path / "out", workers=2).csv
+    rows = [line.split(",")[3:5] for line in csv_path.read_text().splitlines()]
+    assert rows[1:] == [["submission_1", "10.0"], ["submission_2", "0.0"]]
     assert json.loads((tmp_path / "out" / "submission_1" / "results.json").read_text())["score"] == 10
 
 
