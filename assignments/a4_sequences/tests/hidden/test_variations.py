@@ -1,105 +1,54 @@
-"""Hidden tests: other batch sizes, lengths and layer sizes, and edge cases."""
+"""Hidden tests: other batch sizes, lengths and layer sizes (inputs drawn from the held-out seed)."""
 
-import a4_oracles as oracle
-import a4_probes as probes
-import torch
+import a4_cases as cases
 from gradescope_utils.autograder_utils.decorators import number, weight
-
-from autograder.testing import assert_tensor, assert_true
-
-TOL = dict(rtol=1e-4, atol=1e-5)
-
-
-def floats(rng, *shape):
-    return torch.as_tensor(rng.standard_normal(shape), dtype=torch.float32)
-
-
-def ids(rng, low, high, *shape):
-    return torch.as_tensor(rng.integers(low, high, size=shape), dtype=torch.long)
 
 
 @weight(2)
 @number("1.3")
-def test_lstm_other_sizes_batch_one_and_long_sequence(student, rng):
+def test_lstm_batch_one_long_sequence_and_wide_short(student, fixtures_dir):
     where = "models/naive/LSTM.py, LSTM.forward"
-    for n, t, d, h, seed in ((1, 12, 2, 9, 101), (6, 2, 7, 3, 102)):
-        x = floats(rng, n, t, d)
-        got = student.run(probes.lstm_forward, d, h, x, seed=seed)
-        expected_h, expected_c = oracle.lstm_via_nn_lstm(x, got["weights"])
-        assert_tensor(got["h"], expected_h, **TOL, name=f"h_t for N={n}, T={t}, D={d}, H={h}", where=where)
-        assert_tensor(got["c"], expected_c, **TOL, name=f"c_t for N={n}, T={t}, D={d}, H={h}", where=where)
+    cases.run_and_compare(student, fixtures_dir, "h_lstm_batch_one_long", "LSTM (h_t, c_t), N=1, T=12, D=2, H=9",
+                          where, hidden=True)
+    cases.run_and_compare(student, fixtures_dir, "h_lstm_wide_short", "LSTM (h_t, c_t), N=6, T=2, D=7, H=3",
+                          where, hidden=True)
 
 
 @weight(1)
 @number("2.3")
-def test_attention_batch_one_and_single_step(student, rng):
+def test_attention_batch_one_and_single_step(student, fixtures_dir):
     where = "models/seq2seq/Decoder.py, Decoder.compute_attention"
-    kwargs = dict(emb_size=4, encoder_hidden_size=6, decoder_hidden_size=6, output_size=9,
-                  dropout=0.0, model_type="LSTM")
-    for n, t in ((1, 7), (4, 1)):
-        hidden, enc_out = floats(rng, 1, n, 6), floats(rng, n, t, 6)
-        got = student.run(probes.decoder_attention, kwargs, hidden, enc_out, seed=103)
-        assert_tensor(got, oracle.cosine_attention(hidden, enc_out), rtol=1e-5, atol=1e-6,
-                      name=f"attention for N={n}, T={t}", where=where)
+    tol = dict(rtol=1e-5, atol=1e-6)
+    cases.run_and_compare(student, fixtures_dir, "h_attention_batch_one", "attention, N=1, T=7", where,
+                          hidden=True, tol=tol)
+    cases.run_and_compare(student, fixtures_dir, "h_attention_single_step", "attention, N=4, T=1", where,
+                          hidden=True, tol=tol)
 
 
 @weight(2)
 @number("2.5")
-def test_seq2seq_other_shapes(student, rng):
+def test_seq2seq_other_shapes(student, fixtures_dir):
     where = "models/seq2seq/Seq2Seq.py, Seq2Seq.forward"
-    cases = (("LSTM", False, 1, 6, 9), ("RNN", True, 5, 3, 4))
-    for kind, attention, n, t, out_len in cases:
-        ek = dict(input_size=10, emb_size=7, encoder_hidden_size=6, decoder_hidden_size=6,
-                  dropout=0.3, model_type=kind)
-        dk = dict(emb_size=5, encoder_hidden_size=6, decoder_hidden_size=6, output_size=8,
-                  dropout=0.3, model_type=kind)
-        enc, dec, model = student.run(probes.seq2seq_models, ek, dk, attention, 104)
-        src = ids(rng, 4, 10, n, t)
-        src[:, 0] = 2
-        got = model(src, out_seq_len=out_len)
-        enc_out, hidden = enc(src)
-        word, steps = src[:, 0:1], []
-        for _ in range(out_len):
-            out, hidden = dec(word, hidden, enc_out, attention)
-            steps.append(out)
-            word = out.argmax(dim=1, keepdim=True)
-        assert_tensor(got, torch.stack(steps, dim=1), rtol=1e-5, atol=1e-6,
-                      name=f"{kind} Seq2Seq(attention={attention}) for N={n}, T={t}, out_seq_len={out_len}",
-                      where=where)
+    cases.run_and_compare(student, fixtures_dir, "h_s2s_lstm_batch_one",
+                          "Seq2Seq(attention=False) over stand-ins, N=1, T=6, out_seq_len=9", where, hidden=True)
+    cases.run_and_compare(student, fixtures_dir, "h_s2s_rnn_attention_eval",
+                          "Seq2Seq(attention=True) with your RNN Encoder and Decoder, N=5, T=3, out_seq_len=4",
+                          where, hidden=True)
 
 
 @weight(2)
 @number("3.5")
-def test_transformer_default_sizes_full_length(student, rng):
-    kwargs = dict(input_size=21, output_size=19, device="cpu", max_length=8)
-    inputs = ids(rng, 0, 21, 2, 8)
-    got = student.run(probes.transformer_piece, kwargs, "forward", inputs, seed=105)
-    w = got["weights"]
-    k1, ff1 = tuple(oracle._get(w, "k1.weight").shape), tuple(oracle._get(w, "ff1.weight").shape)
-    assert_true(k1 == (96, 128) and ff1 == (2048, 128),
-                "With the default arguments, k1 should map 128 -> 96 and ff1 128 -> 2048; got "
-                f"{k1} and {ff1} (as (out, in)). "
-                "Where to look: models/Transformer.py, TransformerTranslator.__init__")
-    assert_tensor(got["output"], oracle.tt_forward(inputs, w), rtol=1e-4, atol=1e-4,
-                  name="forward with default sizes (H=128, F=2048, d_k=d_v=d_q=96), T = max_length = 8",
-                  where="models/Transformer.py, TransformerTranslator.forward")
+def test_transformer_default_sizes_full_length(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "h_tt_default_sizes",
+                          "TransformerTranslator forward with the default sizes (H=128, F=2048, "
+                          "dim_k=dim_v=dim_q=96), T = max_length = 8",
+                          "models/Transformer.py, TransformerTranslator", hidden=True, tol=dict(rtol=1e-4, atol=1e-4))
 
 
 @weight(1)
 @number("4.3")
-def test_generate_translation_max_len_and_padding(student, rng):
-    config = dict(input_size=9, output_size=10, device="cpu", hidden_dim=8, num_heads=2,
-                  dim_feedforward=16, num_layers_enc=1, num_layers_dec=2, dropout=0.1, max_length=10)
-    src = ids(rng, 4, 9, 4, 5)
-    src[1, 2:] = 1
-    src[3, 4:] = 1
-    got = student.run(probes.full_transformer_generate, config, src, 8, seed=106)
-    scores = got["output"]
-    if type(scores) is torch.Tensor and scores.shape == (4, 8, 10):
-        feed = torch.cat([torch.full((4, 1), 2, dtype=torch.long), scores.argmax(dim=2)[:, :-1]], dim=1)
-        expected = oracle.full_forward(src, feed, got["weights"], config, pad_idx=1)
-    else:
-        expected = torch.zeros(4, 8, 10)
-    assert_tensor(scores, expected, rtol=1e-4, atol=2e-5,
-                  name="generate_translation(src (4, 5) with padding, max_len=8)",
-                  where="models/FullTransformer.py, FullTransformerTranslator.generate_translation")
+def test_generate_translation_max_len_and_padding(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "h_full_generate_max_len",
+                          "generate_translation(src (4, 5) with padding, max_len=8)",
+                          "models/FullTransformer.py, FullTransformerTranslator.generate_translation",
+                          hidden=True, tol=dict(rtol=1e-4, atol=2e-5))

@@ -1,10 +1,29 @@
-"""Probes for a4_sequences: small helpers that run INSIDE the sandbox worker.
+"""Probes for a4_sequences: they run INSIDE the sandbox worker on the student's code, and at
+build time on the reference solution, which is how the expected values are recorded.
 
-They build the student's modules, overwrite every parameter with seeded random values
-(so that no initialisation, zero or otherwise, can hide a wrong formula), run one piece
-and return the weights they used and what came back. They hold no expected values: the
-tests recompute everything from the returned weights in the grader.
+Every case builds the module under test, puts known weights into it by role (see
+a4_binding), sets train or eval mode, runs one call with reproducible dropout and returns
+what came back as a flat {name: tensor} dict. The probes hold no expected values and
+compute nothing the student has to write: the grader compares their outputs with values
+recorded from the reference solution.
 """
+
+import a4_binding as binding
+import numpy as np
+
+TRANSFORMER_PINNED = ("k1", "v1", "q1", "k2", "v2", "q2")   # given by the stub, same shapes
+FULL_PINNED = ("srcembeddingL", "tgtembeddingL", "srcposembeddingL", "tgtposembeddingL")
+WHERE = {
+    "rnn": "models/naive/RNN.py, VanillaRNN",
+    "lstm": "models/naive/LSTM.py, LSTM",
+    "encoder": "models/seq2seq/Encoder.py, Encoder",
+    "decoder": "models/seq2seq/Decoder.py, Decoder",
+    "seq2seq": "models/seq2seq (Encoder, Decoder and Seq2Seq together)",
+    "transformer": "models/Transformer.py, TransformerTranslator.__init__",
+    "full": "models/FullTransformer.py, FullTransformerTranslator.__init__",
+}
+BUILTIN = {"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "MultiheadAttention", "Transformer",
+           "TransformerEncoder", "TransformerDecoder", "TransformerEncoderLayer", "TransformerDecoderLayer"}
 
 
 def _torch():
@@ -13,49 +32,145 @@ def _torch():
     return torch
 
 
-def randomize(model, seed, scale=0.3):
-    """Overwrite every parameter of `model` (in declaration order) with seeded
-    N(0, scale^2) values and put it in eval mode (no dropout). Returns nothing."""
+def flatten(name, value, out):
+    """Tensors under their name; tuples and lists as name.0, name.1, ...; anything else as None."""
     torch = _torch()
-    gen = torch.Generator().manual_seed(int(seed))
-    with torch.no_grad():
-        for _, p in model.named_parameters():
-            p.copy_(torch.randn(p.shape, generator=gen, dtype=torch.float64).to(p.dtype) * scale)
-    model.eval()
+    if type(value) is torch.Tensor:
+        out[name] = value.detach().cpu()
+    elif isinstance(value, (tuple, list)):
+        for i, item in enumerate(value):
+            flatten(f"{name}.{i}", item, out)
+    else:
+        out[name] = None
+    return out
 
 
-def weights(model):
-    """The model's state as a plain {name: tensor} dict."""
-    return {k: v.detach().clone() for k, v in model.state_dict().items()}
-
-
-def module_types(model):
-    """Sorted class names of the PyTorch built-in sub-modules (torch.nn.*) of `model`, to
-    spot built-in recurrent or attention layers; the student's own classes are left out."""
+def builtin_types(model):
+    """Names of the built-in recurrent/attention modules inside ``model``."""
     return sorted({type(m).__name__ for m in model.modules()
-                   if type(m).__module__.startswith("torch.")})
+                   if type(m).__module__.startswith("torch.") and type(m).__name__ in BUILTIN})
 
 
-def _detach(value):
+# ---------------------------------------------------------------- building the module under test
+def _build(kind, spec):
+    """(model, call) for one case; ``call()`` runs the graded piece on the case's inputs."""
+    x = spec["inputs"]
+    kw = spec.get("kwargs", {})
+    if kind == "rnn":
+        from models.naive.RNN import VanillaRNN
+
+        model = VanillaRNN(*spec["sizes"])
+        return model, lambda: model(x["input"], x["hidden"])
+    if kind == "encoder":
+        from models.seq2seq.Encoder import Encoder
+
+        model = Encoder(**kw)
+        return model, lambda: model(x["source"])
+    if kind == "attention":
+        from models.seq2seq.Decoder import Decoder
+
+        model = Decoder(**kw)
+        return model, lambda: model.compute_attention(x["hidden"], x["encoder_outputs"])
+    if kind == "decoder":
+        from models.seq2seq.Decoder import Decoder
+
+        model = Decoder(**kw)
+        hidden = _hidden(x, "hidden")
+        return model, lambda: model(x["input"], hidden, encoder_outputs=x.get("encoder_outputs"),
+                                    attention=spec["attention"])
+    if kind == "seq2seq":
+        from models.seq2seq.Decoder import Decoder
+        from models.seq2seq.Encoder import Encoder
+        from models.seq2seq.Seq2Seq import Seq2Seq
+
+        model = Seq2Seq(Encoder(**spec["encoder"]), Decoder(**spec["decoder"]), "cpu",
+                        attention=spec["attention"])
+        return model, _seq2seq_call(model, x["source"], spec.get("out_seq_len"))
+    if kind == "transformer":
+        from models.Transformer import TransformerTranslator
+
+        model = TransformerTranslator(**kw)
+        return model, lambda: getattr(model, spec["piece"])(x["inputs"])
+    if kind in ("full_forward", "full_generate"):
+        from models.FullTransformer import FullTransformerTranslator
+
+        model = FullTransformerTranslator(**kw)
+        if kind == "full_forward":
+            return model, lambda: model(x["src"], x["tgt"])
+        if spec.get("max_len") is None:
+            return model, lambda: model.generate_translation(x["src"])
+        return model, lambda: model.generate_translation(x["src"], max_len=spec["max_len"])
+    raise ValueError(f"unknown case kind {kind!r}")
+
+
+def _seq2seq_call(model, source, out_seq_len):
+    if out_seq_len is None:
+        return lambda: model(source)
+    return lambda: model(source, out_seq_len=out_seq_len)
+
+
+def _hidden(inputs, name):
+    """inputs[name], or the pair (inputs[name.0], inputs[name.1]) for an LSTM's (h, c)."""
+    if name in inputs:
+        return inputs[name]
+    return (inputs[name + ".0"], inputs[name + ".1"])
+
+
+def _pinned(kind):
+    return TRANSFORMER_PINNED if kind == "transformer" else FULL_PINNED if kind.startswith("full") else ()
+
+
+def _where(kind):
+    return WHERE["full" if kind.startswith("full") else kind]
+
+
+def run_case(kind, spec, recorded=None, tensors=None, seed=0):
+    """Run one case. With ``recorded`` roles and ``tensors`` (the grader's), load them by role;
+    without (build time), draw weights with ``seed`` and return them too.
+
+    Returns {"outputs": {name: tensor or None}, "types": [...], and at build time "roles",
+    "tensors"}.
+    """
     torch = _torch()
-    if isinstance(value, torch.Tensor):
-        return value.detach()
-    if isinstance(value, (tuple, list)):
-        return tuple(_detach(v) for v in value)
-    return value
+    torch.manual_seed(0)  # whatever the student's code draws at construction, the same each time
+    model, call = _build(kind, spec)
+    model.eval()
+    result = {"types": builtin_types(model)}
+    if kind == "attention":  # no parameter takes part
+        result["roles"], result["tensors"] = [], []
+    elif recorded is None:
+        result["roles"], result["tensors"] = binding.draw(model, call, _pinned(kind), seed)
+    else:
+        binding.bind(model, call, recorded, tensors, _where(kind))
+    model.train(spec.get("mode", "eval") == "train")
+    with binding.ReproducibleDropout(spec.get("dropout_seed", 0)):
+        with torch.no_grad():
+            value = call()
+    result["outputs"] = flatten("out", value, {})
+    return result
 
 
-def rnn_step(sizes, x, h, seed):
-    """VanillaRNN(*sizes) forward on one step. Returns weights, output, hidden, types."""
-    from models.naive.RNN import VanillaRNN
-
-    rnn = VanillaRNN(*sizes)
-    randomize(rnn, seed)
-    output, hidden = rnn(x, h)
-    return {"weights": weights(rnn), "output": _detach(output), "hidden": _detach(hidden),
-            "types": module_types(rnn)}
+def bound_model(kind, spec, recorded, tensors):
+    """The student's model of a case with the recorded weights, in eval mode (a handle for
+    property tests that call it several times)."""
+    model, call = _build(kind, spec)
+    model.eval()
+    binding.bind(model, call, recorded, tensors, _where(kind))
+    return model
 
 
+def transformer_dropouts(spec):
+    """The dropout probabilities inside a FullTransformerTranslator's nn.Transformer."""
+    model, _ = _build("full_forward", spec)
+    inner = [m for m in model.modules() if type(m).__name__ == "Transformer"]
+    if not inner:
+        return []
+    found = {float(m.p) for m in inner[0].modules() if type(m).__name__ == "Dropout"}
+    found |= {float(m.dropout) for m in inner[0].modules() if type(m).__name__ == "MultiheadAttention"}
+    return sorted(found)
+
+
+# ---------------------------------------------------------------- the hand-written LSTM (names are the contract)
 def lstm_parameters(input_size, hidden_size):
     """Names (in declaration order), shapes and kinds of the LSTM's parameters."""
     from models.naive.LSTM import LSTM
@@ -65,96 +180,92 @@ def lstm_parameters(input_size, hidden_size):
     return {"names": [n for n, _ in lstm.named_parameters()],
             "shapes": {n: list(p.shape) for n, p in lstm.named_parameters()},
             "is_parameter": all(type(p) is torch.nn.Parameter for p in lstm.parameters()),
-            "types": module_types(lstm)}
+            "types": builtin_types(lstm)}
 
 
-def lstm_forward(input_size, hidden_size, x, seed):
-    """LSTM forward over a batch of sequences. Returns weights, h_t, c_t, types."""
+def lstm_forward(input_size, hidden_size, x, named):
+    """LSTM(input_size, hidden_size) with the given {parameter name: tensor}, forward on x."""
     from models.naive.LSTM import LSTM
 
+    torch = _torch()
     lstm = LSTM(input_size, hidden_size)
-    randomize(lstm, seed)
-    h_t, c_t = lstm(x)
-    return {"weights": weights(lstm), "h": _detach(h_t), "c": _detach(c_t),
-            "types": module_types(lstm)}
+    own = dict(lstm.named_parameters())
+    missing = sorted(set(named) - set(own))
+    if missing:
+        raise binding.roles.RoleMismatch(
+            f"LSTM has no parameter named {missing[0]!r}; the stub declares the sixteen names W_i*, W_h*, "
+            f"b_i*, b_h* (gates i, f, g, o). Where to look: {WHERE['lstm']}.__init__")
+    with torch.no_grad():
+        for name, value in named.items():
+            own[name].copy_(torch.as_tensor(value).to(own[name].dtype))
+        value = lstm(x)
+    return {"outputs": flatten("out", value, {}), "types": builtin_types(lstm)}
 
 
-def encoder_forward(kwargs, source, seed):
-    """Encoder(**kwargs) in eval mode on `source`. Returns weights, output, hidden."""
-    from models.seq2seq.Encoder import Encoder
+# ---------------------------------------------------------------- Seq2Seq alone, on stand-ins
+class _StandIn:
+    """Shared maker of the stand-ins' fixed tables (NumPy, so the same on every machine)."""
 
-    enc = Encoder(**kwargs)
-    randomize(enc, seed)
-    output, hidden = enc(source)
-    return {"weights": weights(enc), "output": _detach(output), "hidden": _detach(hidden)}
-
-
-def decoder_attention(kwargs, hidden, encoder_outputs, seed):
-    """Decoder(**kwargs).compute_attention(hidden, encoder_outputs)."""
-    from models.seq2seq.Decoder import Decoder
-
-    dec = Decoder(**kwargs)
-    randomize(dec, seed)
-    return _detach(dec.compute_attention(hidden, encoder_outputs))
+    @staticmethod
+    def table(seed, *shape):
+        torch = _torch()
+        return torch.as_tensor(np.random.default_rng(seed).standard_normal(shape), dtype=torch.float32)
 
 
-def decoder_forward(kwargs, word, hidden, encoder_outputs, attention, seed):
-    """One Decoder(**kwargs) step in eval mode. Returns weights, output, hidden."""
-    from models.seq2seq.Decoder import Decoder
+def standin_encoder(vocab, hidden, kind, seed):
+    """Not the task: a fixed module with the Encoder's interface, so that Seq2Seq is graded
+    on its own. Its outputs depend on every source word."""
+    torch = _torch()
 
-    dec = Decoder(**kwargs)
-    randomize(dec, seed)
-    output, new_hidden = dec(word, hidden, encoder_outputs=encoder_outputs, attention=attention)
-    return {"weights": weights(dec), "output": _detach(output), "hidden": _detach(new_hidden)}
+    class StandInEncoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("words", _StandIn.table(seed, vocab, hidden))
+
+        def forward(self, source):
+            outputs = torch.tanh(0.5 * self.words[source].cumsum(dim=1))  # (N, T, H)
+            h = outputs[:, -1][None]
+            return outputs, ((h, -h) if kind == "LSTM" else h)
+
+    return StandInEncoder()
 
 
-def seq2seq_models(enc_kwargs, dec_kwargs, attention, seed):
-    """Build Encoder, Decoder and Seq2Seq on the CPU, randomise the encoder and decoder
-    (seeds `seed` and `seed + 1`), eval mode. Returns the three objects (as handles)."""
-    from models.seq2seq.Decoder import Decoder
-    from models.seq2seq.Encoder import Encoder
+def standin_decoder(vocab, hidden, kind, seed):
+    """Not the task: a fixed module with the Decoder's interface. Its scores depend on the
+    word fed in, the hidden state, and (with attention only) the encoder outputs."""
+    torch = _torch()
+
+    class StandInDecoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.register_buffer("words", _StandIn.table(seed + 1, vocab, hidden))
+            self.register_buffer("read", _StandIn.table(seed + 2, hidden, vocab))
+
+        def forward(self, input, hidden, encoder_outputs=None, attention=False):
+            if type(input) is not torch.Tensor or input.dim() != 2 or input.shape[1] != 1:
+                raise ValueError("Seq2Seq must feed the decoder the previous word ids as an (N, 1) tensor, got "
+                                 f"{getattr(input, 'shape', type(input).__name__)}")
+            h = hidden[0] if kind == "LSTM" else hidden
+            x = self.words[input[:, 0]]
+            if attention:
+                x = x + encoder_outputs.mean(dim=1)
+            new_h = torch.tanh(0.8 * h + x[None])
+            scores = torch.log_softmax(2.0 * new_h[0] @ self.read, dim=1)
+            return scores, ((new_h, 0.9 * hidden[1]) if kind == "LSTM" else new_h)
+
+    return StandInDecoder()
+
+
+def seq2seq_standins(spec, source):
+    """The student's Seq2Seq over the stand-ins; returns its outputs."""
     from models.seq2seq.Seq2Seq import Seq2Seq
 
-    enc = Encoder(**enc_kwargs)
-    dec = Decoder(**dec_kwargs)
-    randomize(enc, seed)
-    randomize(dec, seed + 1)
-    model = Seq2Seq(enc, dec, "cpu", attention=attention)
+    torch = _torch()
+    kind, seed = spec["model_type"], spec["seed"]
+    model = Seq2Seq(standin_encoder(spec["src_vocab"], spec["hidden"], kind, seed),
+                    standin_decoder(spec["tgt_vocab"], spec["hidden"], kind, seed), "cpu",
+                    attention=spec["attention"])
     model.eval()
-    return enc, dec, model
-
-
-def transformer_piece(kwargs, piece, inputs, seed):
-    """TransformerTranslator(**kwargs) in eval mode; calls the method `piece` on `inputs`.
-    Returns weights, output, types."""
-    from models.Transformer import TransformerTranslator
-
-    model = TransformerTranslator(**kwargs)
-    randomize(model, seed)
-    output = getattr(model, piece)(inputs)
-    return {"weights": weights(model), "output": _detach(output), "types": module_types(model)}
-
-
-def full_transformer(kwargs, seed):
-    """A FullTransformerTranslator(**kwargs), randomised, eval mode (returned as a handle)."""
-    from models.FullTransformer import FullTransformerTranslator
-
-    model = FullTransformerTranslator(**kwargs)
-    randomize(model, seed)
-    return model
-
-
-def full_transformer_forward(kwargs, src, tgt, seed):
-    """FullTransformerTranslator(**kwargs) in eval mode, forward(src, tgt)."""
-    model = full_transformer(kwargs, seed)
-    return {"weights": weights(model), "output": _detach(model(src, tgt))}
-
-
-def full_transformer_generate(kwargs, src, max_len, seed):
-    """FullTransformerTranslator(**kwargs) in eval mode, generate_translation(src[, max_len])."""
-    model = full_transformer(kwargs, seed)
-    if max_len is None:
-        out = model.generate_translation(src)
-    else:
-        out = model.generate_translation(src, max_len=max_len)
-    return {"weights": weights(model), "output": _detach(out)}
+    with torch.no_grad():
+        value = _seq2seq_call(model, source, spec.get("out_seq_len"))()
+    return {"outputs": flatten("out", value, {})}

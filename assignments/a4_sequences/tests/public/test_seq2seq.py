@@ -1,142 +1,115 @@
-"""Task 2: seq2seq encoder, decoder with cosine attention, greedy decoding (public)."""
+"""Task 2: seq2seq encoder, decoder with cosine attention, greedy decoding (public).
 
-import a4_oracles as oracle
-import a4_probes as probes
+Values recorded from the reference solution, with weights given to your layers by role
+(type, shapes, order of use: the names are yours). Train-mode cases apply dropout with
+masks drawn reproducibly (the same on every machine) from nn.Dropout or F.dropout calls.
+Seq2Seq (2.5) is graded first on stand-in encoder and decoder modules, so a bug in your
+Encoder or Decoder does not cost its points twice; one more case runs all three of yours.
+"""
+
+import a4_cases as cases
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_shape, assert_tensor, assert_true
-
-ENC = "models/seq2seq/Encoder.py, Encoder."
-DEC = "models/seq2seq/Decoder.py, Decoder."
+ENC = "models/seq2seq/Encoder.py, Encoder.forward"
+DEC = "models/seq2seq/Decoder.py, Decoder.forward"
 S2S = "models/seq2seq/Seq2Seq.py, Seq2Seq.forward"
-TOL = dict(rtol=1e-4, atol=1e-5)
+LSTM_PAIR = " (for an LSTM, the hidden state is the pair (h, c))"
+TRAIN = " In train mode, dropout applies to the embeddings (nn.Dropout or F.dropout) and nowhere else."
 
 
-def floats(rng, *shape):
-    return torch.as_tensor(rng.standard_normal(shape), dtype=torch.float32)
-
-
-def ids(rng, high, *shape):
-    return torch.as_tensor(rng.integers(0, high, size=shape), dtype=torch.long)
-
-
-def enc_kwargs(kind, v=13, e=6, h_enc=8, h_dec=8):
-    return dict(input_size=v, emb_size=e, encoder_hidden_size=h_enc, decoder_hidden_size=h_dec,
-                dropout=0.2, model_type=kind)
-
-
-def dec_kwargs(kind, v=11, e=5, h=8):
-    return dict(emb_size=e, encoder_hidden_size=h, decoder_hidden_size=h, output_size=v,
-                dropout=0.2, model_type=kind)
-
-
-def check_hidden(got, expected, kind, name, where):
-    if kind == "LSTM":
-        assert_true(type(got) in (tuple, list) and len(got) == 2,
-                    f"{name}: an LSTM's hidden state should be the pair (h, c), got {type(got).__name__}. "
-                    f"Where to look: {where}")
-        assert_tensor(got[0], expected[0], **TOL, name=name + " h", where=where)
-        assert_tensor(got[1], expected[1], **TOL, name=name + " c", where=where)
-    else:
-        assert_tensor(got, expected, **TOL, name=name, where=where)
-
-
-def check_encoder(student, rng, kind, h_enc, h_dec, n, t, seed):
-    src = ids(rng, 13, n, t)
-    got = student.run(probes.encoder_forward, enc_kwargs(kind, h_enc=h_enc, h_dec=h_dec), src, seed=seed)
-    out, hidden = oracle.encoder(src, got["weights"], kind)
-    where = ENC + "forward (embedding -> dropout -> recurrent; hidden = tanh(linear2(relu(linear1(h_T)))))"
-    assert_tensor(got["output"], out, **TOL, name=f"{kind} encoder output for a ({n}, {t}) source", where=where)
-    check_hidden(got["hidden"], hidden, kind, f"{kind} encoder hidden state", where)
+def labels(kind_out="outputs"):
+    return {"out.0": kind_out, "out.1": "hidden state", "out.1.0": "hidden h", "out.1.1": "hidden c"}
 
 
 @weight(4)
 @number("2.1")
-def test_encoder_rnn_matches_oracle(student, rng):
-    check_encoder(student, rng, "RNN", h_enc=9, h_dec=7, n=3, t=5, seed=21)
+def test_encoder_rnn_eval(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "encoder_rnn_eval",
+                          "RNN Encoder (H_enc=9, H_dec=7) in eval mode on a (3, 5) source",
+                          ENC + " (embedding -> dropout -> recurrent layer; the final hidden state goes through "
+                                "linear1 -> ReLU -> linear2 -> tanh)", labels=labels("outputs (N, T, H_enc)"))
 
 
 @weight(4)
 @number("2.1")
-def test_encoder_lstm_matches_oracle(student, rng):
-    check_encoder(student, rng, "LSTM", h_enc=8, h_dec=8, n=4, t=6, seed=22)
-
-
-def check_decoder_step(student, rng, kind, attention, n, t, seed):
-    word = ids(rng, 11, n, 1)
-    h = floats(rng, 1, n, 8)
-    hidden = (h, floats(rng, 1, n, 8)) if kind == "LSTM" else h
-    enc_out = floats(rng, n, t, 8)
-    got = student.run(probes.decoder_forward, dec_kwargs(kind), word, hidden, enc_out, attention, seed=seed)
-    out, new_hidden = oracle.decoder_step(word, hidden, enc_out, got["weights"], kind, attention)
-    where = DEC + ("forward with attention=True (replace h by the context, keep c)" if attention
-                   else "forward with attention=False")
-    assert_tensor(got["output"], out, **TOL,
-                  name=f"{kind} decoder log-probabilities (N={n}, V=11)", where=where)
-    check_hidden(got["hidden"], new_hidden, kind, f"{kind} decoder new hidden state", where)
+def test_encoder_lstm_train_mode(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "encoder_lstm_train",
+                          "LSTM Encoder in train mode (dropout 0.3 applied) on a (4, 6) source",
+                          ENC + " (transform h only; c passes through unchanged)." + TRAIN,
+                          pair_hint=LSTM_PAIR, labels=labels("outputs (N, T, H_enc)"))
 
 
 @weight(6)
 @number("2.2")
-def test_decoder_step_without_attention(student, rng):
-    check_decoder_step(student, rng, "RNN", False, n=3, t=4, seed=23)
-    check_decoder_step(student, rng, "LSTM", False, n=2, t=4, seed=24)
+def test_decoder_step_without_attention(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "decoder_rnn_eval",
+                          "RNN Decoder step, attention=False, eval mode, N=3",
+                          DEC + " with attention=False", labels=labels("log-probabilities (N, V)"))
+    cases.run_and_compare(student, fixtures_dir, "decoder_lstm_train",
+                          "LSTM Decoder step, attention=False, train mode (dropout 0.25 applied), N=2",
+                          DEC + " with attention=False." + TRAIN, pair_hint=LSTM_PAIR,
+                          labels=labels("log-probabilities (N, V)"))
 
 
 @weight(6)
 @number("2.3")
-def test_attention_is_cosine_softmax(student, rng):
-    hidden = floats(rng, 1, 3, 8)
-    enc_out = floats(rng, 3, 5, 8) * torch.tensor([0.5, 1.0, 3.0]).reshape(3, 1, 1)  # norms matter
-    got = student.run(probes.decoder_attention, dec_kwargs("RNN"), hidden, enc_out, seed=25)
-    where = DEC + "compute_attention (cosine similarity, then softmax over time)"
-    assert_shape(got, (3, 1, 5), name="attention for N=3, T=5", where=where)
-    assert_tensor(got, oracle.cosine_attention(hidden, enc_out), rtol=1e-5, atol=1e-6,
-                  name="attention weights softmax_t(cos(h, e_t))", where=where)
+def test_attention_is_cosine_softmax(student, fixtures_dir):
+    where = "models/seq2seq/Decoder.py, Decoder.compute_attention (cosine similarity, softmax over time)"
+    c = cases.case(fixtures_dir, "attention_norms")
+    cases.compare(cases.run(student, c), c, "attention weights for N=3, T=5 (encoder outputs of norms ~0.5x, 1x, 3x)",
+                  where, tol=dict(rtol=1e-5, atol=1e-6))
+    # Cosine similarity ignores lengths: stretching the query and every encoder output by a
+    # positive factor of its own must leave the weights as they were.
+    stretched = dict(c, spec=dict(c["spec"]))
+    x = c["spec"]["inputs"]
+    stretched["spec"]["inputs"] = {
+        "hidden": x["hidden"] * torch.tensor([4.0, 0.25, 2.0]).reshape(1, 3, 1),
+        "encoder_outputs": x["encoder_outputs"] * torch.linspace(0.2, 5.0, 15).reshape(3, 5, 1)}
+    cases.compare(cases.run(student, stretched), c,
+                  "attention weights after stretching h and each encoder output by its own positive factor "
+                  "(cosine similarity does not change)", where, tol=dict(rtol=1e-5, atol=1e-6))
 
 
 @weight(6)
 @number("2.4")
-def test_decoder_step_with_attention(student, rng):
-    check_decoder_step(student, rng, "RNN", True, n=3, t=5, seed=26)
-    check_decoder_step(student, rng, "LSTM", True, n=2, t=3, seed=27)
+def test_decoder_step_with_attention(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "decoder_rnn_attention_train",
+                          "RNN Decoder step, attention=True, train mode (dropout 0.25 applied), N=3, T=5",
+                          DEC + " with attention=True (replace h by the context attention @ encoder_outputs "
+                                "before the recurrent step)." + TRAIN, labels=labels("log-probabilities (N, V)"))
+    cases.run_and_compare(student, fixtures_dir, "decoder_lstm_attention_eval",
+                          "LSTM Decoder step, attention=True, eval mode, N=2, T=3",
+                          DEC + " with attention=True (an LSTM replaces h by the context and keeps its c; "
+                                "the weights come from h)", pair_hint=LSTM_PAIR,
+                          labels=labels("log-probabilities (N, V)"))
 
 
-def loop_reference(student, kind, attention, src, out_len, seed):
-    """Seq2Seq's output next to a step-by-step loop over the student's own encoder/decoder."""
-    enc, dec, model = student.run(probes.seq2seq_models, enc_kwargs(kind), dec_kwargs(kind), attention, seed)
-    got = model(src) if out_len is None else model(src, out_seq_len=out_len)
-    enc_out, hidden = enc(src)
-    word = src[:, 0:1]
-    steps = []
-    for _ in range(src.shape[1] if out_len is None else out_len):
-        out, hidden = dec(word, hidden, enc_out, attention)
-        assert_true(type(out) is torch.Tensor, f"Decoder.forward should return a tensor, got {type(out).__name__}. "
-                                               f"Where to look: {DEC}forward")
-        steps.append(out)
-        word = out.argmax(dim=1, keepdim=True)
-    return got, torch.stack(steps, dim=1)
-
-
-@weight(8)
+@weight(5)
 @number("2.5")
-def test_seq2seq_greedy_decoding_matches_step_loop(student, rng):
-    for kind, attention, n, t, out_len in (("RNN", False, 3, 5, 6), ("LSTM", True, 2, 4, 3)):
-        src = ids(rng, 13, n, t)
-        src[:, 0] = 2
-        got, expected = loop_reference(student, kind, attention, src, out_len, seed=28)
-        assert_tensor(got, expected, rtol=1e-5, atol=1e-6,
-                      name=f"{kind} Seq2Seq(attention={attention}) outputs for a ({n}, {t}) source and "
-                           f"out_seq_len={out_len}, against a step-by-step loop over your Encoder/Decoder",
-                      where=S2S + " (feed source[:, 0:1] first, then the argmax of each step)")
+def test_seq2seq_greedy_decoding_on_stand_ins(student, fixtures_dir):
+    where = S2S + " (encode once; feed source[:, 0:1] first, then each step's argmax word and hidden state)"
+    cases.run_and_compare(student, fixtures_dir, "s2s_rnn_longer",
+                          "Seq2Seq(attention=False) outputs over stand-in RNN-style modules, source (3, 5), "
+                          "out_seq_len=6", where)
+    cases.run_and_compare(student, fixtures_dir, "s2s_lstm_attention_shorter",
+                          "Seq2Seq(attention=True) outputs over stand-in LSTM-style modules (hidden (h, c)), "
+                          "source (2, 4), out_seq_len=3", where + "; pass the encoder outputs and the attention "
+                                                                  "flag to every decoder step")
 
 
 @weight(2)
 @number("2.5")
-def test_seq2seq_default_length_is_source_length(student, rng):
-    src = ids(rng, 13, 2, 7)
-    src[:, 0] = 2
-    got, expected = loop_reference(student, "RNN", True, src, None, seed=29)
-    assert_tensor(got, expected, rtol=1e-5, atol=1e-6,
-                  name="Seq2Seq outputs with out_seq_len=None (decode T=7 steps)", where=S2S)
+def test_seq2seq_default_length_is_source_length(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "s2s_default_length",
+                          "Seq2Seq outputs with out_seq_len=None (decode T=7 steps) over stand-ins", S2S)
+
+
+@weight(3)
+@number("2.5")
+def test_seq2seq_with_your_encoder_and_decoder_in_train_mode(student, fixtures_dir):
+    cases.run_and_compare(student, fixtures_dir, "s2s_lstm_attention_train",
+                          "Seq2Seq(attention=True) with your LSTM Encoder and Decoder in train mode (dropout "
+                          "applied at every step), source (3, 5), out_seq_len=6",
+                          S2S + ". This test also runs your Encoder and Decoder: when the tests of 2.1-2.4 fail, "
+                                "fix those first." + TRAIN)

@@ -1,0 +1,111 @@
+"""Build-time fixtures of a4_sequences: expected values recorded from the reference solution.
+
+`autograder build` calls build(out_dir, solution_dir, heldout_seed) with the solution folder and
+this tests/ folder on sys.path. Each case (a4_case_specs.py) runs through the same probe the worker
+runs on a student's code (probes/a4_probes.py), here on the reference with weights drawn by
+role. Before anything is written, every eval-mode case is checked against the float64 staff
+references (staff/a4_refs.py), and every greedy decoding against near-ties (a top-two margin
+under MARGIN could flip between two correct float32 implementations).
+
+Written: public/a4_cases.{json,safetensors} (ship to students: public tests) and
+a4_hidden_cases.{json,safetensors} (autograder zip only; inputs drawn from the held-out seed).
+"""
+
+import json
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+MARGIN = 1e-3
+
+
+def _paths():
+    for sub in ("probes", "staff", ""):
+        path = str(HERE / sub) if sub else str(HERE)
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+def _record(case, torch):
+    import a4_probes as probes
+
+    if case["kind"] == "standins":
+        got = probes.seq2seq_standins(case["spec"], case["spec"]["inputs"]["source"])
+        return {"outputs": got["outputs"], "roles": [], "tensors": []}
+    if case["kind"] == "lstm":
+        gen = torch.Generator().manual_seed(case["seed"])
+        named = {name: torch.randn(shape, generator=gen) * 0.3 for name, shape in case["names"]}
+        got = probes.lstm_forward(*case["spec"]["sizes"], case["spec"]["inputs"]["x"], named)
+        return {"outputs": got["outputs"], "roles": [{"name": n} for n in named], "tensors": list(named.values())}
+    return probes.run_case(case["kind"], case["spec"], seed=case["seed"])
+
+
+def _margins_ok(scores):
+    top = scores.double().topk(2, dim=-1).values
+    return bool((top[..., 0] - top[..., 1]).min() >= MARGIN)
+
+
+def _named_weights(case, got, torch):
+    """The reference's own {parameter name: tensor} for the weights a case drew."""
+    import a4_binding as binding
+    import a4_probes as probes
+
+    if case["kind"] == "lstm":
+        return {role["name"]: t for role, t in zip(got["roles"], got["tensors"])}
+    if case["kind"] == "standins":
+        return {}
+    model, call = probes._build(case["kind"], case["spec"])
+    binding.bind(model, call, got["roles"], got["tensors"], "reference")
+    return {k: v.detach().clone() for k, v in model.state_dict().items()}
+
+
+def _check(case, got, torch):
+    import a4_refs as refs
+
+    out = {k: v for k, v in got["outputs"].items()}
+    if any(v is None for v in out.values()):
+        raise ValueError(f"case {case['id']}: the reference returned a non-tensor")
+    if case["kind"] in ("seq2seq", "standins", "full_generate") and not _margins_ok(out["out"]):
+        raise ValueError(f"case {case['id']}: greedy decoding has a near-tie; pick another seed")
+    expected = refs.expected(case, _named_weights(case, got, torch))
+    if expected is None:
+        return
+    for name, value in expected.items():
+        if not torch.allclose(out[name].double(), value.double(), rtol=1e-4, atol=1e-5):
+            diff = float((out[name].double() - value.double()).abs().max())
+            raise ValueError(f"case {case['id']}: the reference solution and staff/a4_refs.py disagree on "
+                             f"{name} (max difference {diff:.3g})")
+
+
+def _write(cases, folder: Path, stem: str, torch):
+    from safetensors.numpy import save_file
+
+    folder.mkdir(parents=True, exist_ok=True)
+    arrays, meta = {}, {}
+    for case in cases:
+        got = _record(case, torch)
+        _check(case, got, torch)
+        cid = case["id"]
+        spec = {k: v for k, v in case["spec"].items() if k != "inputs"}
+        meta[cid] = {"kind": case["kind"], "task": case["task"], "spec": spec, "roles": got["roles"],
+                     "inputs": sorted(case["spec"]["inputs"]), "outputs": sorted(got["outputs"]),
+                     "n_tensors": len(got["tensors"])}
+        for name, value in case["spec"]["inputs"].items():
+            arrays[f"{cid}/in/{name}"] = value.numpy()
+        for i, value in enumerate(got["tensors"]):
+            arrays[f"{cid}/w/{i:03d}"] = torch.as_tensor(value).detach().numpy()
+        for name, value in got["outputs"].items():
+            arrays[f"{cid}/out/{name}"] = value.numpy()
+    save_file({k: v.copy(order="C") for k, v in arrays.items()}, str(folder / f"{stem}.safetensors"))
+    (folder / f"{stem}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+
+
+def build(out_dir: Path, solution_dir: Path, heldout_seed: int = 0) -> None:
+    _paths()
+    import a4_case_specs as cases
+    import torch
+
+    torch.set_num_threads(1)
+    out_dir = Path(out_dir)
+    _write(cases.public_cases(), out_dir / "public", "a4_cases", torch)
+    _write(cases.hidden_cases(heldout_seed), out_dir, "a4_hidden_cases", torch)
