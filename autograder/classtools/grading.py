@@ -22,6 +22,8 @@ from concurrent.futures import wait as wait_local
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+#: How long to wait for a Dask scheduler to answer.
+CONNECT_TIMEOUT = "20s"
 _cache_lock = threading.Lock()
 _unpacked: dict[str, tuple[Path, str]] = {}   # zip sha256 -> (folder holding the zip and its unpacked copy, digest)
 
@@ -142,7 +144,7 @@ def grade_on_dask(address: str, zip_bytes: bytes, jobs: Iterable[Job], timeout: 
     except ImportError as exc:
         raise ValueError(f"--scheduler needs the 'distributed' package ({exc}); pip install distributed") from None
     try:
-        client = Client(address, timeout="20s")
+        client = Client(address, timeout=CONNECT_TIMEOUT)
     except (OSError, TimeoutError) as exc:
         raise ValueError(f"cannot reach the Dask scheduler at {address!r}: {exc}") from None
     try:
