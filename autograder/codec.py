@@ -14,7 +14,7 @@ Tags (JSON objects with a ``"$t"`` key):
 ``nd``    NumPy array stored as tensor ``k`` of the blob
 ``pt``    torch tensor stored as tensor ``k`` (``dtype`` names the torch dtype)
 ``np``    NumPy scalar: ``dtype`` and ``v``
-``h``     handle: ``id`` in the worker's table, ``type`` and ``callable`` for display
+``h``     handle: ``id`` in the worker's table, ``type`` (its class) for messages
 ========  ==========================================================
 """
 
@@ -48,10 +48,9 @@ class CodecError(ValueError):
 class Handle:
     """A reference to an object that lives in a worker. Subclassed by the client proxy."""
 
-    def __init__(self, hid: int, type_name: str = "object", is_callable: bool = False):
+    def __init__(self, hid: int, type_name: str = "object"):
         object.__setattr__(self, "_hid", hid)
         object.__setattr__(self, "_type_name", type_name)
-        object.__setattr__(self, "_callable", is_callable)
 
 
 def _torch_module():

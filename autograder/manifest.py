@@ -73,9 +73,6 @@ class Manifest:
     def is_student_file(self, rel: str) -> bool:
         return rel in self.files or any(fnmatch.fnmatch(rel, pat) for pat in self.optional_files)
 
-    def is_solution_only(self, rel: str) -> bool:
-        return any(fnmatch.fnmatch(rel, pat) for pat in self.solution_only)
-
 
 def _err(path: Path, key: str, why: str) -> ManifestError:
     return ManifestError(f"{path}: key '{key}': {why}")

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+from . import feedback
 from . import results as results_mod
 from .sandbox import Limits, Sandbox, SandboxError, StudentError
 
@@ -73,7 +74,7 @@ def _describe_failure(excinfo: pytest.ExceptionInfo | None, longrepr: Any) -> st
         return text.splitlines()[-1] if text else "The test failed."
     exc = excinfo.value
     if isinstance(exc, StudentError):
-        return exc.describe()
+        return feedback.student_error(exc)
     if isinstance(exc, SandboxError):
         return str(exc)
     if isinstance(exc, AssertionError):
@@ -317,7 +318,7 @@ def student(request: pytest.FixtureRequest):
             raise SandboxError("Not run: the time limit for grading the whole submission was reached "
                                "before this test started. Speed up the slow parts of your code.")
         budget = min(budget, left)
-    worker = plugin.get_sandbox().worker(test_seconds=budget)
+    worker = plugin.get_sandbox().worker(test_seconds=budget, hidden=plugin._is_hidden(request.node))
     try:
         yield worker
     finally:

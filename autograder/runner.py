@@ -238,7 +238,7 @@ def gradescope_main(source: str | Path) -> int:
         results_mod.write_atomic(results_mod.failure_document(
             "Grading started but did not finish (the grader was stopped or ran out of time or memory)."),
             results_path)
-        from .sandbox.client import sandbox_user
+        from .sandbox import sandbox_user
 
         harden_tree(root, sandbox_user())
         layout = Layout.from_source(source)

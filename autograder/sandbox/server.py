@@ -1,11 +1,13 @@
-"""The sandbox side: a fork server that preloads libraries, and the worker loop.
+"""Inside the fork server: preload libraries once, then fork one isolated worker per test.
 
-The grader starts one fork server per grading run (``python -I -c`` with an empty
-environment). For every test it asks the server for a fresh worker: the server forks,
-and the child puts itself in a new session, lowers its resource limits, drops to the
-unprivileged user when it runs as root, redirects its output to a capped file, and then
-serves remote calls on a socket handed over by the grader. Student code runs only in
-such children.
+The grader starts one fork server per grading run, forked from the grader itself (what grading
+does) or as ``python -I -c`` with an empty environment. For every test the grader sends a
+``fork`` request with one end of a fresh socket pair; the server kills whatever the previous
+worker left, forks, and the child puts itself in a new session, lowers its resource limits,
+drops to the unprivileged user when it runs as root, sends its output to a capped file, and
+then answers remote calls on that socket (``serve.py``). Student code runs only in such
+children. The server is a child subreaper, so daemons a worker starts are reparented to it and
+killed with the rest.
 """
 
 from __future__ import annotations
@@ -21,157 +23,16 @@ import signal
 import socket
 import sys
 import traceback
-from typing import Any
 
-from .. import codec, procfs
+from .. import procfs
 from . import confine
-from .wire import recv_message, send_message
+from .serve import serve
+from .wire import recv_json, send_json
 
 PR_SET_CHILD_SUBREAPER = 36
 
 
-# --------------------------------------------------------------------------- worker
-
-
-class _ForceRef:
-    """Wraps a result that must go back as a handle even if it is plain data."""
-
-    def __init__(self, value: Any):
-        self.value = value
-
-
-class WorkerState:
-    """The object table and the two paths a worker may import from."""
-
-    def __init__(self, workdir: str):
-        self.workdir = os.path.realpath(workdir)
-        self.objects: dict[int, Any] = {}
-        self.next_id = 1
-
-    def keep(self, obj: Any) -> dict:
-        hid = self.next_id
-        self.next_id += 1
-        self.objects[hid] = obj
-        try:
-            type_name = f"{type(obj).__module__}.{type(obj).__qualname__}"
-        except Exception:
-            type_name = "object"
-        return {"$t": "h", "id": hid, "type": str(type_name)[:200], "callable": callable(obj)}
-
-    def keep_or_ref(self, obj: Any) -> dict:
-        return self.keep(obj.value if type(obj) is _ForceRef else obj)
-
-    def resolve(self, tag: dict) -> Any:
-        hid = tag["id"]
-        if hid not in self.objects:
-            raise LookupError(f"no object with handle {hid} in this worker")
-        return self.objects[hid]
-
-
-def resolve_path(path: str) -> Any:
-    """Import ``pkg.module.attr.attr`` by trying the longest importable module prefix."""
-    parts = path.split(".")
-    for cut in range(len(parts), 0, -1):
-        modname = ".".join(parts[:cut])
-        try:
-            obj = importlib.import_module(modname)
-        except ModuleNotFoundError as exc:
-            missing = exc.name or ""
-            if cut > 1 and (modname == missing or modname.startswith(missing + ".")):
-                continue
-            raise
-        for attr in parts[cut:]:
-            try:
-                obj = getattr(obj, attr)
-            except AttributeError:
-                raise AttributeError(f"{'.'.join(parts[:cut])} has no attribute {attr!r} (looking up {path})") from None
-        return obj
-    raise ModuleNotFoundError(f"No module named {parts[0]!r}", name=parts[0])
-
-
-def _student_traceback(exc: BaseException, workdir: str) -> str:
-    frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
-        if os.path.realpath(f.filename).startswith(workdir + os.sep)
-    ]
-    lines = []
-    for f in frames[-8:]:
-        rel = os.path.relpath(f.filename, workdir)
-        lines.append(f'  File "{rel}", line {f.lineno}, in {f.name}')
-        if f.line:
-            lines.append(f"    {f.line.strip()}")
-    return "\n".join(lines)
-
-
-def _safe_str(exc: BaseException) -> str:
-    try:
-        text = str(exc)
-    except BaseException:
-        text = "<the exception could not be shown>"
-    return text[:4000]
-
-
-def handle_request(state: WorkerState, request: dict) -> Any:
-    op = request.get("op")
-    args = request.get("args", [])
-    kwargs = request.get("kwargs", {})
-    if op == "call":
-        target = request["target"] if "target" in request else resolve_path(request["path"])
-        return target(*args, **kwargs)
-    if op == "get":
-        return resolve_path(request["path"])
-    obj = request["target"]  # handles were already resolved to the objects by the decoder
-    if op == "getattr":
-        return getattr(obj, request["name"])
-    if op == "setattr":
-        setattr(obj, request["name"], request["value"])
-        return None
-    if op == "getitem":
-        return obj[request["key"]]
-    if op == "setitem":
-        obj[request["key"]] = request["value"]
-        return None
-    if op == "len":
-        return len(obj)
-    if op == "repr":
-        return repr(obj)[:2000]
-    raise ValueError(f"unknown operation {op!r}")
-
-
-def serve(sock: socket.socket, workdir: str) -> None:
-    """Answer requests until the grader closes the socket."""
-    state = WorkerState(workdir)
-    while True:
-        try:
-            data = recv_message(sock)
-        except EOFError:
-            return
-        try:
-            request = codec.decode(data, state.resolve)
-            result = handle_request(state, request)
-            force_ref = bool(request.get("ref"))
-            if force_ref:
-                reply = codec.encode({"ok": None, "h": _ForceRef(result)}, state.keep_or_ref)
-            else:
-                reply = codec.encode({"ok": result}, state.keep)
-        except BaseException as exc:  # student code may raise anything, SystemExit included
-            error = {
-                "type": type(exc).__name__[:200],
-                "message": _safe_str(exc),
-                "traceback": _student_traceback(exc, state.workdir),
-            }
-            if isinstance(exc, SystemExit):
-                error["message"] = f"exit() was called with status {exc.code!r}"[:500]
-            reply = codec.encode({"error": error}, state.keep)
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except BaseException:
-            pass
-        send_message(sock, reply)
-
-
-# ---------------------------------------------------------------------- fork server
+# ------------------------------------------------------------------------- the worker
 
 
 def _set_limit(which: int, value: int) -> None:
@@ -181,6 +42,53 @@ def _set_limit(which: int, value: int) -> None:
     resource.setrlimit(which, (value, value))
 
 
+def _confine(config: dict, request: dict) -> None:
+    """Resource limits, then the unprivileged user (limits first: root may still raise them)."""
+    limits = config["limits"]
+    _set_limit(resource.RLIMIT_CORE, 0)
+    _set_limit(resource.RLIMIT_NOFILE, 256)
+    _set_limit(resource.RLIMIT_FSIZE, limits["fsize_mb"] << 20)
+    cpu = int(request.get("cpu_seconds", limits["cpu_seconds"]))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
+    _set_limit(resource.RLIMIT_DATA, config["base_data"] + (limits["memory_mb"] << 20))
+    confine.cap_address_space(config.get("base_vm", 0), limits["memory_mb"])
+    uid, gid = config.get("uid"), config.get("gid")
+    if uid is not None and gid is not None:
+        os.setgroups([])
+        os.setgid(gid)
+        os.setuid(uid)
+        _set_limit(resource.RLIMIT_NPROC, limits["nproc"])
+
+
+def _redirect_output(workdir: str) -> None:
+    """stdin from /dev/null; stdout and stderr into the worker's ``.output`` file.
+
+    ``sys.stdout`` and ``sys.stderr`` are opened anew on descriptors 1 and 2: in a server forked
+    from the grader they may be anything the grader had (pytest's capture file, a StringIO).
+    """
+    out_fd = os.open(os.path.join(workdir, ".output"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
+    null_fd = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null_fd, 0)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.close(out_fd)
+    os.close(null_fd)
+    # new streams on the redirected descriptors (never closed: they last as long as the worker)
+    sys.stdin = open(0, encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stdout = open(1, "w", encoding="utf-8", errors="backslashreplace", closefd=False)
+    sys.stderr = open(2, "w", buffering=1, encoding="utf-8", errors="backslashreplace", closefd=False)
+    faulthandler.enable()
+
+
+def _seed(seed: int) -> None:
+    random.seed(seed)
+    if "numpy" in sys.modules:
+        sys.modules["numpy"].random.seed(seed)
+    if "torch" in sys.modules:
+        sys.modules["torch"].manual_seed(seed)
+        sys.modules["torch"].set_num_threads(1)
+
+
 def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
     """Runs in the forked child: isolate, then serve. Never returns."""
     code = 0
@@ -188,37 +96,12 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         os.setsid()
         workdir = request["workdir"]
         os.chdir(workdir)
-        limits = config["limits"]
-        _set_limit(resource.RLIMIT_CORE, 0)
-        _set_limit(resource.RLIMIT_NOFILE, 256)
-        _set_limit(resource.RLIMIT_FSIZE, limits["fsize_mb"] << 20)
-        cpu = int(request.get("cpu_seconds", limits["cpu_seconds"]))
-        resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
-        _set_limit(resource.RLIMIT_DATA, config["base_data"] + (limits["memory_mb"] << 20))
-        confine.cap_address_space(config.get("base_vm", 0), limits["memory_mb"])
-        uid, gid = config.get("uid"), config.get("gid")
-        if uid is not None and gid is not None:
-            os.setgroups([])
-            os.setgid(gid)
-            os.setuid(uid)
-            _set_limit(resource.RLIMIT_NPROC, limits["nproc"])
-        out_fd = os.open(os.path.join(workdir, ".output"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_APPEND, 0o600)
-        null_fd = os.open(os.devnull, os.O_RDONLY)
-        os.dup2(null_fd, 0)
-        os.dup2(out_fd, 1)
-        os.dup2(out_fd, 2)
-        os.close(out_fd)
-        os.close(null_fd)
-        faulthandler.enable()
+        _confine(config, request)
+        _redirect_output(workdir)
         sys.path[:0] = [config["probes_dir"], workdir] + [os.path.join(workdir, p) for p in config.get("pythonpath", [])]
         os.environ["HOME"] = workdir
         os.environ["TMPDIR"] = workdir
-        random.seed(config["seed"])
-        if "numpy" in sys.modules:
-            sys.modules["numpy"].random.seed(config["seed"])
-        if "torch" in sys.modules:
-            sys.modules["torch"].manual_seed(config["seed"])
-            sys.modules["torch"].set_num_threads(1)
+        _seed(config["seed"])
         serve(sock, workdir)
     except BaseException:
         code = 3
@@ -228,6 +111,9 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
             pass
     finally:
         os._exit(code)
+
+
+# ------------------------------------------------------------------- the fork server
 
 
 def _kill_descendants(exits: dict[int, int]) -> None:
@@ -261,12 +147,40 @@ def _reap_all() -> dict[int, int]:
     return statuses
 
 
-def fork_server(control_fd: int, config: dict) -> None:
-    control = socket.socket(fileno=control_fd)
+def _fork_worker(control: socket.socket, config: dict, request: dict, fds: list[int],
+                 exits: dict[int, int]) -> dict:
+    # Tests run one at a time: whatever the previous worker left behind (itself, children,
+    # daemons reparented to this subreaper) goes before the next one starts.
+    _kill_descendants(exits)
+    exits.clear()  # only the worker forked next can be asked about
+    confine.remove_files_of(config.get("uid"))
+    if len(fds) != 1:
+        raise ValueError(f"a fork request carries one socket, not {len(fds)}")
+    sock = socket.socket(fileno=fds.pop())
+    pid = os.fork()
+    if pid == 0:
+        control.close()
+        _become_worker(config, request, sock)
+    sock.close()
+    return {"pid": pid}
+
+
+def _reap(pid: int, exits: dict[int, int]) -> dict:
+    status = exits.pop(pid, None)
+    if status is None:
+        try:
+            _, status = os.waitpid(pid, 0)
+        except ChildProcessError:
+            status = None
+    _kill_descendants(exits)
+    return {"status": status}
+
+
+def _prepare(config: dict) -> None:
+    """Load what every worker needs once, here; become a subreaper; note the base memory sizes."""
     for name in config.get("preload", []):
         importlib.import_module(name)
-    # What every worker needs on its first call, loaded once here instead of in each worker.
-    import safetensors.numpy  # noqa: F401
+    import safetensors.numpy  # noqa: F401  (the codec's arrays, on every worker's first call)
 
     if "numpy" in sys.modules:
         import numpy.random  # noqa: F401
@@ -277,54 +191,37 @@ def fork_server(control_fd: int, config: dict) -> None:
         pass
     config["base_data"] = procfs.vm_data_bytes()
     config["base_vm"] = procfs.vm_size_bytes()
+
+
+def fork_server(control_fd: int, config: dict) -> None:
+    """Serve the grader's ``fork``, ``reap`` and ``exit`` requests until it says ``exit``."""
+    control = socket.socket(fileno=control_fd)
+    _prepare(config)
     exits: dict[int, int] = {}
-    control.sendall(json.dumps({"ready": True, "pid": os.getpid()}).encode() + b"\n")
-    buf = b""
+    send_json(control, {"ready": True, "pid": os.getpid()})
     while True:
         try:
-            msg, fds, _flags, _addr = socket.recv_fds(control, 65536, 4)
-        except OSError:
+            request, fds = recv_json(control, max_fds=1)
+        except (EOFError, OSError, ValueError):
             break
-        if not msg:
-            break
-        buf += msg
-        while b"\n" in buf:
-            line, buf = buf.split(b"\n", 1)
-            request = json.loads(line)
-            op = request.get("op")
-            reply: dict = {}
+        op = request.get("op")
+        try:
             if op == "fork":
-                # Tests run one at a time: whatever the previous worker left behind (itself,
-                # children, daemons reparented to this subreaper) goes before the next one starts.
-                _kill_descendants(exits)
-                exits.clear()  # only the worker forked next can be asked about
-                confine.remove_files_of(config.get("uid"))
-                sock = socket.socket(fileno=fds.pop(0))
-                pid = os.fork()
-                if pid == 0:
-                    control.close()
-                    _become_worker(config, request, sock)
-                sock.close()
-                reply = {"pid": pid}
+                reply = _fork_worker(control, config, request, fds, exits)
             elif op == "reap":
-                pid = request["pid"]
-                status = exits.pop(pid, None)
-                if status is None:
-                    try:
-                        _, status = os.waitpid(pid, 0)
-                    except ChildProcessError:
-                        status = None
-                _kill_descendants(exits)
-                reply = {"status": status}
+                reply = _reap(request["pid"], exits)
             elif op == "exit":
                 _kill_descendants(exits)
                 confine.remove_files_of(config.get("uid"))
-                control.sendall(b'{"bye": true}\n')
+                send_json(control, {"bye": True})
                 return
-            exits.update(_reap_all())
+            else:
+                reply = {"error": f"unknown operation {op!r}"}
+        finally:
             for fd in fds:
                 os.close(fd)
-            control.sendall(json.dumps(reply).encode() + b"\n")
+        exits.update(_reap_all())
+        send_json(control, reply)
     _kill_descendants(exits)
 
 

@@ -21,7 +21,7 @@ from cases import CASES, LEFTOVER, Case
 
 from autograder.emulate import emulate
 from autograder.manifest import load_manifest
-from autograder.sandbox.client import _interpreter_paths, unreadable_for_others
+from autograder.sandbox import workers_drop_privileges
 
 TOY = Path(__file__).resolve().parents[1] / "toy"
 LIMIT = load_manifest(TOY / "assignments" / "toy" / "assignment.toml").submission_seconds
@@ -39,7 +39,7 @@ SECRETS = [
 ]
 OUTCOMES: dict[str, bool] = {}
 #: Whether workers run as an unprivileged user here (see Sandbox: root, and a readable Python).
-WORKER_DROPS_PRIVILEGES = os.geteuid() == 0 and not unreadable_for_others(_interpreter_paths())
+WORKER_DROPS_PRIVILEGES = workers_drop_privileges()
 
 
 def _submission(case: Case, tmp: Path) -> Path:

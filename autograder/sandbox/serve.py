@@ -1,0 +1,159 @@
+"""Inside a worker: answer the grader's requests until it closes the socket.
+
+The worker keeps every object that is not plain data in a table and sends back a handle
+(its id there); requests name such objects by handle. Whatever student code raises, even
+``SystemExit``, goes back as an error reply, and the loop goes on.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import socket
+import sys
+import traceback
+from typing import Any
+
+from .. import codec
+from .wire import recv_message, send_message
+
+
+class _ForceRef:
+    """Wraps a result that must go back as a handle even if it is plain data."""
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class WorkerState:
+    """The worker's table of objects the grader holds handles to."""
+
+    def __init__(self, workdir: str):
+        self.workdir = os.path.realpath(workdir)
+        self.objects: dict[int, Any] = {}
+        self.next_id = 1
+
+    def keep(self, obj: Any) -> dict:
+        hid = self.next_id
+        self.next_id += 1
+        self.objects[hid] = obj
+        try:
+            type_name = f"{type(obj).__module__}.{type(obj).__qualname__}"
+        except Exception:
+            type_name = "object"
+        return {"$t": "h", "id": hid, "type": str(type_name)[:200]}
+
+    def keep_or_ref(self, obj: Any) -> dict:
+        return self.keep(obj.value if type(obj) is _ForceRef else obj)
+
+    def resolve(self, tag: dict) -> Any:
+        hid = tag["id"]
+        if hid not in self.objects:
+            raise codec.CodecError(f"no object with handle {hid} in this worker")
+        return self.objects[hid]
+
+
+def resolve_path(path: str) -> Any:
+    """Import ``pkg.module.attr.attr`` by trying the longest importable module prefix."""
+    parts = path.split(".")
+    for cut in range(len(parts), 0, -1):
+        modname = ".".join(parts[:cut])
+        try:
+            obj = importlib.import_module(modname)
+        except ModuleNotFoundError as exc:
+            missing = exc.name or ""
+            if cut > 1 and (modname == missing or modname.startswith(missing + ".")):
+                continue
+            raise
+        for attr in parts[cut:]:
+            try:
+                obj = getattr(obj, attr)
+            except AttributeError:
+                raise AttributeError(f"{'.'.join(parts[:cut])} has no attribute {attr!r} (looking up {path})") from None
+        return obj
+    raise ModuleNotFoundError(f"No module named {parts[0]!r}", name=parts[0])
+
+
+def _student_traceback(exc: BaseException, workdir: str) -> str:
+    """The frames of ``exc`` that lie in the student's files, with paths relative to them."""
+    frames = [
+        f for f in traceback.extract_tb(exc.__traceback__)
+        if os.path.realpath(f.filename).startswith(workdir + os.sep)
+    ]
+    lines = []
+    for f in frames[-8:]:
+        rel = os.path.relpath(f.filename, workdir)
+        lines.append(f'  File "{rel}", line {f.lineno}, in {f.name}')
+        if f.line:
+            lines.append(f"    {f.line.strip()}")
+    return "\n".join(lines)
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        text = str(exc)
+    except BaseException:
+        text = "<the exception could not be shown>"
+    return text[:4000]
+
+
+def handle_request(request: dict) -> Any:
+    """Carry out one request (handles in it were already resolved to objects by the decoder)."""
+    op = request.get("op")
+    args = request.get("args", [])
+    kwargs = request.get("kwargs", {})
+    if op == "call":
+        target = request["target"] if "target" in request else resolve_path(request["path"])
+        return target(*args, **kwargs)
+    if op == "get":
+        return resolve_path(request["path"])
+    obj = request["target"]
+    if op == "getattr":
+        return getattr(obj, request["name"])
+    if op == "setattr":
+        setattr(obj, request["name"], request["value"])
+        return None
+    if op == "getitem":
+        return obj[request["key"]]
+    if op == "setitem":
+        obj[request["key"]] = request["value"]
+        return None
+    if op == "len":
+        return len(obj)
+    raise ValueError(f"unknown operation {op!r}")
+
+
+def _answer(state: WorkerState, data: bytes) -> bytes:
+    """The reply to one request, as a message."""
+    try:
+        request = codec.decode(data, state.resolve)
+        result = handle_request(request)
+        if request.get("ref"):
+            return codec.encode({"ok": None, "h": _ForceRef(result)}, state.keep_or_ref)
+        return codec.encode({"ok": result}, state.keep)
+    except BaseException as exc:  # student code may raise anything, SystemExit included
+        error = {
+            "type": type(exc).__name__[:200],
+            "message": _safe_str(exc),
+            "traceback": _student_traceback(exc, state.workdir),
+        }
+        if isinstance(exc, SystemExit):
+            error["message"] = f"exit() was called with status {exc.code!r}"[:500]
+        return codec.encode({"error": error}, state.keep)
+
+
+def serve(sock: socket.socket, workdir: str) -> None:
+    """Answer requests until the grader closes the socket."""
+    state = WorkerState(workdir)
+    while True:
+        try:
+            data = recv_message(sock)
+        except EOFError:
+            return
+        reply = _answer(state, data)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except BaseException:
+            pass
+        send_message(sock, reply)
