@@ -6,12 +6,13 @@
     name = "lr_sweep"                      # for messages
     command = ["python", "main.py", "--config", "configs/config_twolayer_digits.yaml"]
     timeout = 120                           # seconds (default 120)
-    pending = false                         # true while the script does not write runs/ yet
+    pending = false                         # true while the script does not write runs/ yet: not run
 
 ``autograder verify`` copies ``solutions/<id>/`` to a temporary folder, runs each command there
 (``python`` is the interpreter running verify; the framework is importable), then renders the
 staff answers with what the runs wrote to ``dist/<id>_report_reference.pdf``. A figure that is
-still missing shows as a note in the PDF; it is a verify problem unless a run is pending.
+still missing shows as a note in the PDF; it is a verify problem unless a run is pending. Pending
+runs are not run at all (they would cost CI time for nothing); verify prints a note for each.
 """
 
 from __future__ import annotations
@@ -106,8 +107,11 @@ def reference_report(assignment_dir: Path, solution_dir: Path, title: str, aid: 
     with tempfile.TemporaryDirectory(prefix=f"reference-{aid}-") as tmp:
         work = Path(tmp) / aid
         shutil.copytree(solution_dir, work, ignore=shutil.ignore_patterns("runs", "__pycache__", "*.pyc"))
-        for spec, why in run_all(specs, work, log):
-            (notes if spec.pending else problems).append(f"reference run {spec.name}: {why}")
+        for spec in specs:
+            if spec.pending:
+                notes.append(f"reference run {spec.name}: pending (its script does not record runs yet), not run")
+        for spec, why in run_all([s for s in specs if not s.pending], work, log):
+            problems.append(f"reference run {spec.name}: {why}")
         info = bundle_info(written, title, aid)
         sections = report_sections(info, f"# {title}: reference report\n\nThe staff answers, with the figures "
                                    "and tables of the reference runs (`written/reference_runs.toml`).",
