@@ -1,20 +1,44 @@
-"""Build-time check for A3 (run by `autograder build` with the solution folder on sys.path).
+"""Build-time fixtures for A3 (run by `autograder build` with the solution folder on sys.path).
 
-The tests build SqueezeNet 1.1 with a3_probes.build_squeezenet, a torchvision-free copy
-of the network (the grader then never loads torchvision). Students, visualize.py and the
-handout use model_zoo.build_squeezenet, which calls torchvision. This check makes the
-build fail if the two ever stop giving the very same network for the same seed (a new
-torchvision that initialises differently, an edited copy), and records that it passed.
+1. The tests build SqueezeNet 1.1 with a3_probes.build_squeezenet, a torchvision-free copy of
+   the network (the grader never loads torchvision). The build fails if it ever stops giving
+   the very same network as model_zoo.build_squeezenet (torchvision) for the same seed.
+2. It records the expected values of the tests, so that the grader needs neither torch nor
+   Captum and no hand-written reference reaches a student:
+   - fixtures/public/a3_public.safetensors: fixed inputs, Captum's attributions on them and
+     the reference solution's outputs (shipped to students with the public tests);
+   - fixtures/a3_hidden.safetensors: inputs drawn from the held-out seed (autograder zip only).
+   Every recorded value of the reference solution is first checked against Captum or against
+   the staff references (tests/staff/a3_refs.py); a disagreement stops the build.
 """
 import json
 import sys
 from pathlib import Path
 
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
 SEEDS = [0, 3, 7, 29]
+PUBLIC_DATA_SEED = 20240903
 
 
-def build(out_dir: Path, solution_dir: Path) -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parent / "probes"))
+def build(out_dir: Path, solution_dir: Path, heldout_seed: int = 0) -> None:
+    for folder in ("probes", "staff"):
+        sys.path.insert(0, str(HERE / folder))
+    import torch
+    from safetensors.numpy import save_file
+
+    torch.set_num_threads(1)
+    check_squeezenet(out_dir)
+    import a3_record as record
+
+    (out_dir / "public").mkdir(parents=True, exist_ok=True)
+    save_file(record.public_cases(np.random.default_rng(PUBLIC_DATA_SEED)),
+              str(out_dir / "public" / "a3_public.safetensors"))
+    save_file(record.hidden_cases(np.random.default_rng(heldout_seed)), str(out_dir / "a3_hidden.safetensors"))
+
+
+def check_squeezenet(out_dir: Path) -> None:
     import torch
     from a3_probes import build_squeezenet as from_probes
     from model_zoo import build_squeezenet as from_torchvision

@@ -2,8 +2,8 @@
 
 Every probe imports the student's modules inside its body, takes plain data
 (NumPy arrays, numbers) and returns plain data. Nothing here knows an expected
-value. `build_squeezenet` is imported by the tests too: the grader builds the
-very same seeded network to compute its oracles (Captum, torch autograd).
+value: the tests compare what the probes return with values recorded at build time
+(Captum's attributions, the reference solution's outputs) in tests/fixtures/.
 """
 import numpy as np
 
@@ -94,7 +94,7 @@ def extract_features(x, cnn):
 def _images(X):
     import torch
 
-    return torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
+    return torch.from_numpy(np.array(X, dtype=np.float32))    # a copy: the caller keeps its array
 
 
 def _labels(y):
@@ -110,6 +110,24 @@ def _numpy(value):
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().numpy()
     return value
+
+
+def _attribute(obj, name):
+    """obj.name as plain data, or the string "missing" when obj has no such attribute."""
+    if not hasattr(obj, name):
+        return "missing"
+    return _numpy(getattr(obj, name))
+
+
+def _hooks(model):
+    """{"module.table": count} for every hook table of every module that is not empty."""
+    left = {}
+    for name, module in model.named_modules():
+        for table in HOOK_TABLES:
+            count = len(getattr(module, table, None) or {})
+            if count:
+                left[f"{name or 'model'}.{table}"] = count
+    return left
 
 
 # --- part 1: saliency -----------------------------------------------------------
@@ -142,25 +160,39 @@ def guided_backprop(X, y, seed):
 
 
 def grad_cam(X, y, seed):
+    """The map, what the hooks captured (GradCam.activation_value and .gradient_value, the
+    names the stub declares) and the hooks left on the model afterwards."""
     from visualizers.gradcam import GradCam
 
     model = build_squeezenet(seed)
-    return _numpy(GradCam().grad_cam(_images(X), _labels(y), model))
+    gc = GradCam()
+    cam = gc.grad_cam(_images(X), _labels(y), model)
+    return {"cam": _numpy(cam), "activation": _attribute(gc, "activation_value"),
+            "gradient": _attribute(gc, "gradient_value"), "hooks_left": _hooks(model)}
 
 
-def hooks_after_grad_cam(X, y, seed):
-    """Runs the student's grad_cam, then counts the hooks left on the model."""
+def grad_cam_beside_other_hooks(X, y, seed):
+    """grad_cam on a model that already carries hooks of its own (a forward hook on the
+    Grad-CAM layer and a backward hook on the model): they must survive, and only they."""
     from visualizers.gradcam import GradCam
 
     model = build_squeezenet(seed)
-    GradCam().grad_cam(_images(X), _labels(y), model)
-    left = {}
-    for name, module in model.named_modules():
-        for table in HOOK_TABLES:
-            count = len(getattr(module, table, {}))
-            if count:
-                left[f"{name or 'model'}.{table}"] = count
-    return left
+    calls = {"forward": 0, "backward": 0}
+
+    def count_forward(module, inputs, output):
+        calls["forward"] += 1
+
+    def count_backward(module, grad_input, grad_output):
+        calls["backward"] += 1
+
+    mine = [model.features[GRADCAM_LAYER].register_forward_hook(count_forward),
+            model.register_full_backward_hook(count_backward)]
+    before = _hooks(model)
+    cam = GradCam().grad_cam(_images(X), _labels(y), model)
+    after = _hooks(model)
+    for handle in mine:
+        handle.remove()
+    return {"cam": _numpy(cam), "before": before, "after": after, "calls": calls}
 
 
 # --- part 3: fooling images -------------------------------------------------------
@@ -174,17 +206,18 @@ def fooling_image(X, target_y, seed, **kwargs):
 
 # --- part 4: class visualization --------------------------------------------------
 
-def class_visualization_plain_steps(init_img, target_y, seed, l2_reg, learning_rate,
-                                    num_iterations):
-    """Class visualization from a given image with jitter and blur switched off."""
+def class_visualization(init_img, target_y, seed, random_seed=0, **kwargs):
+    """Class visualization from a given image; `random` (the jitter) seeded with random_seed."""
+    import random
+
     import torch
     from visualizers.class_visualization import ClassVisualization
 
     model = build_squeezenet(seed)
+    random.seed(int(random_seed))
     img = ClassVisualization().create_class_visualization(
         int(target_y), [f"class {i}" for i in range(1000)], model, torch.float32,
-        l2_reg=l2_reg, learning_rate=learning_rate, num_iterations=num_iterations,
-        blur_every=0, max_jitter=0, show_every=0, init_img=_images(init_img))
+        show_every=0, init_img=_images(init_img), **kwargs)
     return _numpy(img)
 
 
@@ -241,12 +274,18 @@ def gram_matrix(features, normalize=True):
 
 
 def style_loss(feats, style_layers, style_targets, style_weights):
+    """The student's style loss and its gradients, and (to name a wrong helper) the
+    student's normalised Gram matrices of the style layers."""
+    import torch
     from style_modules.style_loss import StyleLoss
 
     feats = [_float64(f) for f in feats]
     targets = [_float64(t).detach() for t in style_targets]
     loss = StyleLoss()(feats, list(style_layers), targets, list(style_weights))
-    return _loss_and_grads(loss, feats)
+    out = _loss_and_grads(loss, feats)
+    with torch.no_grad():
+        out["grams"] = [_numpy(StyleLoss().gram_matrix(feats[layer].detach())) for layer in style_layers]
+    return out
 
 
 def tv_loss(img, tv_weight):
@@ -257,17 +296,38 @@ def tv_loss(img, tv_weight):
     return _loss_and_grads(loss, [img])
 
 
-def style_transfer_sgd_step(img, content_target, style_targets, seed, learning_rate, config):
-    """One StyleTransfer.step with plain SGD; returns the loss and the new image."""
+def _loss_value(loss):
     import torch
+
+    if isinstance(loss, torch.Tensor) and loss.numel() == 1:
+        return float(loss.detach())
+    return _numpy(loss)
+
+
+def style_transfer_sgd_steps(img, content_target, style_targets, seed, learning_rate, config, steps):
+    """`steps` calls of StyleTransfer.step with plain SGD: the losses it returned, the image
+    after them, and the three losses (the student's own modules) of the first image."""
+    import torch
+    from style_modules import ContentLoss, StyleLoss, TotalVariationLoss
     from style_transfer import StyleTransfer
 
     model = build_squeezenet(seed)
-    transfer = StyleTransfer(model.features, **config)
+    content_target = _images(content_target)
+    style_targets = [_images(t) for t in style_targets]
     img = _images(img).requires_grad_(True)
+    with torch.no_grad():
+        feats = extract_features(img, model.features)
+        parts = {"content": _loss_value(ContentLoss()(config["content_weight"], feats[config["content_layer"]],
+                                                      content_target)),
+                 "style": _loss_value(StyleLoss()(feats, list(config["style_layers"]), style_targets,
+                                                  list(config["style_weights"]))),
+                 "tv": _loss_value(TotalVariationLoss()(img, config["tv_weight"]))}
+    transfer = StyleTransfer(model.features, **config)
     optimizer = torch.optim.SGD([img], lr=learning_rate)
-    loss = transfer.step(img, optimizer, _images(content_target),
-                         [_images(t) for t in style_targets])
-    if isinstance(loss, torch.Tensor) and loss.numel() == 1:
-        loss = float(loss)      # the contract asks for a float; accept a 1-element tensor
-    return {"loss": loss, "img": _numpy(img)}
+    losses = []
+    for _ in range(int(steps)):
+        loss = transfer.step(img, optimizer, content_target, style_targets)
+        if isinstance(loss, torch.Tensor) and loss.numel() == 1:
+            loss = float(loss)      # the contract asks for a float; accept a 1-element tensor
+        losses.append(loss)
+    return {"losses": losses, "img": _numpy(img), "parts": parts}

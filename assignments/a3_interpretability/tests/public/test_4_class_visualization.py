@@ -1,8 +1,8 @@
-"""Part 4: class visualization, one step with jitter and blur off against the closed form."""
+"""Part 4: class visualization, compared with the reference solution's images (recorded at
+build time) on the same seeded SqueezeNet."""
 
-import a3_oracles as oracles
+import a3_cases as cases
 import a3_probes as probes
-import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.testing import assert_array
@@ -10,16 +10,32 @@ from autograder.testing import assert_array
 WHERE = "visualizers/class_visualization.py, ClassVisualization.create_class_visualization"
 
 
-@weight(8)
+@weight(4)
 @number("4.1")
-def test_class_visualization_step_matches_closed_form(student, rng):
-    seed = 0
-    img = (0.5 * rng.standard_normal((1, 3, 64, 64))).astype(np.float32)
-    target = int(oracles.positive_score_labels(img, seed, rng)[0])
-    l2_reg, lr = 1e-3, 25.0
-    expected = oracles.class_visualization_step(img, target, seed, l2_reg, lr)
-    got = student.run(probes.class_visualization_plain_steps, img, target, seed, l2_reg, lr, 1)
-    assert_array(got, expected, rtol=1e-4, atol=1e-4,
-                 name="the image after one step (l2_reg=1e-3, learning_rate=25, no jitter, no blur): "
-                      "clamp(I + lr * g / ||g||_2) with g the gradient of S_y(I) - l2_reg * ||I||^2",
-                 where=WHERE + " (task 4.1)")
+def test_class_visualization_three_plain_steps(student, fixtures_dir):
+    case = cases.load(fixtures_dir, "class_vis")
+    got = student.run(probes.class_visualization, case["img"], case["target"], case["seed"],
+                      l2_reg=case["l2_reg"], learning_rate=case["learning_rate"], num_iterations=case["steps"],
+                      blur_every=0, max_jitter=0)
+    assert_array(got, case["expected"], rtol=1e-4, atol=2e-4,
+                 name=f"the image after {case['steps']} steps (l2_reg={case['l2_reg']:g}, "
+                      f"learning_rate={case['learning_rate']:g}, no jitter, no blur, from an image partly "
+                      "outside the pixel range)",
+                 where=WHERE + " (g is the gradient of S_y(I) - l2_reg * ||I||^2, so it includes "
+                               "-2 * l2_reg * I; step I + learning_rate * g / ||g||_2; zero img.grad after "
+                               "each step)")
+
+
+@weight(4)
+@number("4.1")
+def test_class_visualization_steps_with_jitter_and_blur(student, fixtures_dir):
+    case = cases.load(fixtures_dir, "class_vis_jitter")
+    got = student.run(probes.class_visualization, case["img"], case["target"], case["seed"],
+                      random_seed=case["random_seed"], num_iterations=case["steps"],
+                      max_jitter=case["max_jitter"], blur_every=case["blur_every"])
+    assert_array(got, case["expected"], rtol=1e-4, atol=2e-4,
+                 name=f"the image after {case['steps']} steps with the default l2_reg and learning_rate, "
+                      f"max_jitter={case['max_jitter']}, blur_every={case['blur_every']} (random seeded "
+                      f"with {case['random_seed']})",
+                 where=WHERE + " (the step works on the jittered image, in place; use no randomness of "
+                               "your own)")

@@ -1,0 +1,328 @@
+# STAFF ONLY
+"""The cases A3's tests grade on, recorded at build time (called by tests/build_fixtures.py).
+
+Each case holds its inputs and its expected values under "<case>.<name>" keys of one
+safetensors file. Expected attributions come from Captum; expected outputs of the other
+tasks come from the reference solution (run through the very probes that grade students),
+after checking them against Captum or the closed forms of a3_refs.
+"""
+import warnings
+
+import a3_probes as probes
+import a3_refs as refs
+import numpy as np
+from a3_probes import GRADCAM_LAYER, build_squeezenet, extract_features
+
+# Style-transfer step settings of the tests: not the defaults, so a step that ignores the
+# object's settings shows; weights chosen so that each of the three losses moves the image.
+STEP_CONFIG = {"content_layer": 2, "content_weight": 0.5, "style_layers": [7, 1, 4],
+               "style_weights": [200.0, 20000.0, 500.0], "tv_weight": 0.05}
+HIDDEN_STEP_CONFIG = {"content_layer": 6, "content_weight": 0.2, "style_layers": [3, 9],
+                      "style_weights": [300.0, 80.0], "tv_weight": 0.05}
+
+
+def _tensor(a, dtype=np.float32, requires_grad=False):
+    import torch
+
+    return torch.from_numpy(np.array(a, dtype=dtype)).requires_grad_(requires_grad)
+
+
+def same(name, got, expected, rtol=1e-5, atol=1e-6):
+    """Stop the build when the reference solution disagrees with an independent source."""
+    got, expected = np.asarray(got, np.float64), np.asarray(expected, np.float64)
+    if got.shape != expected.shape or not np.allclose(got, expected, rtol=rtol, atol=atol):
+        worst = float(np.max(np.abs(got - expected))) if got.shape == expected.shape else "shape"
+        raise SystemExit(f"build_fixtures: the reference solution disagrees with the oracle on {name} "
+                         f"(largest difference {worst}); fix the solution or the oracle")
+
+
+def class_scores(X, seed):
+    import torch
+
+    with torch.no_grad():
+        return build_squeezenet(seed)(_tensor(X)).numpy()
+
+
+def positive_score_labels(X, seed, rng):
+    """One random label per image among the classes whose score is clearly positive (a class
+    whose final ReLU is dead everywhere has an all-zero gradient)."""
+    labels = [int(rng.choice(np.flatnonzero(row > 0.25 * row.max()))) for row in class_scores(X, seed)]
+    return np.array(labels, dtype=np.int64)
+
+
+def grad_cam_labels(X, seed, rng, candidates_per_image=24):
+    """One label per image whose raw Grad-CAM (before the ReLU) is positive in some cells and
+    negative in others, so that leaving out the ReLU, or applying it elsewhere, shows."""
+    import torch
+    from captum.attr import LayerGradCam
+
+    model = build_squeezenet(seed)
+    gradcam = LayerGradCam(model, model.features[GRADCAM_LAYER])
+    labels = []
+    for image, row in zip(np.asarray(X, np.float32), class_scores(X, seed), strict=True):
+        candidates = rng.permutation(np.flatnonzero(row > 0.25 * row.max()))[:candidates_per_image]
+        batch = torch.from_numpy(np.repeat(image[None], len(candidates), axis=0))
+        raw = gradcam.attribute(batch, target=torch.from_numpy(candidates)).detach().numpy()
+        raw = raw.reshape(len(candidates), -1)
+        mixed = np.flatnonzero((raw.min(axis=1) < 0) & (raw.max(axis=1) > 0))
+        labels.append(int(candidates[mixed[0]] if len(mixed) else candidates[0]))
+    return np.array(labels, dtype=np.int64)
+
+
+# --- parts 1 and 2: Captum ------------------------------------------------------------
+
+def saliency_case(rng, seed, n, h, w):
+    from captum.attr import Saliency
+
+    X = rng.standard_normal((n, 3, h, w)).astype(np.float32)
+    y = positive_score_labels(X, seed, rng)
+    model = build_squeezenet(seed)
+    expected = Saliency(model).attribute(_tensor(X, requires_grad=True), target=_tensor(y, np.int64), abs=True)
+    expected = expected.amax(dim=1).detach().numpy()
+    same("saliency", probes.saliency_maps(X, y, seed), expected, atol=1e-6 * float(expected.max()))
+    return {"X": X, "y": y, "seed": np.array(seed), "expected": expected}
+
+
+def guided_relu_case(rng, shape):
+    x = rng.standard_normal(shape)
+    dout = rng.standard_normal(shape)
+    x.flat[:3] = 0.0                 # the gradient is blocked at x == 0
+    x.flat[3] = -0.0
+    dout.flat[4:6] = 0.0
+    dout.flat[0] = 1.0               # x == 0 with a positive upstream gradient
+    got = probes.guided_relu(x, dout)
+    same("CustomReLU.backward", got["dx"], refs.guided_relu_grad(x, dout), rtol=0, atol=0)
+    return {"x": x, "dout": dout, "out": got["out"], "dx": got["dx"]}
+
+
+def guided_backprop_case(rng, seed, n, h, w):
+    from captum.attr import GuidedBackprop
+
+    X = rng.standard_normal((n, 3, h, w)).astype(np.float32)
+    y = positive_score_labels(X, seed, rng)
+    model = build_squeezenet(seed)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")    # "Setting backward hooks on ReLU activations"
+        expected = GuidedBackprop(model).attribute(_tensor(X, requires_grad=True), target=_tensor(y, np.int64))
+    expected = expected.permute(0, 2, 3, 1).detach().numpy()
+    same("guided backprop", probes.guided_backprop(X, y, seed), expected, atol=1e-6 * float(np.abs(expected).max()))
+    return {"X": X, "y": y, "seed": np.array(seed), "expected": expected}
+
+
+def grad_cam_case(rng, seed, n, h, w):
+    """Captum's Grad-CAM, and its layer activation and layer gradient (what the hooks capture)."""
+    from captum.attr import LayerActivation, LayerAttribution, LayerGradCam, LayerGradientXActivation
+
+    X = rng.standard_normal((n, 3, h, w)).astype(np.float32)
+    y = grad_cam_labels(X, seed, rng)
+    model = build_squeezenet(seed)
+    layer = model.features[GRADCAM_LAYER]
+    x, target = _tensor(X, requires_grad=True), _tensor(y, np.int64)
+    cam = LayerGradCam(model, layer).attribute(x, target=target, relu_attributions=True)
+    cam = LayerAttribution.interpolate(cam, (h, w), interpolate_mode="bilinear")[:, 0].detach().numpy()
+    activation = LayerActivation(model, layer).attribute(x).detach().numpy()
+    gradient = LayerGradientXActivation(model, layer, multiply_by_inputs=False).attribute(x, target=target)
+    gradient = gradient.detach().numpy()
+    got = probes.grad_cam(X, y, seed)
+    same("Grad-CAM", got["cam"], cam, atol=1e-6 * float(cam.max()))
+    same("Grad-CAM activation", got["activation"], activation)
+    same("Grad-CAM gradient", got["gradient"], gradient, atol=1e-6 * float(np.abs(gradient).max()))
+    if got["hooks_left"]:
+        raise SystemExit(f"build_fixtures: the reference grad_cam leaves hooks: {got['hooks_left']}")
+    return {"X": X, "y": y, "seed": np.array(seed), "expected": cam, "activation": activation,
+            "gradient": gradient}
+
+
+# --- part 3: fooling ------------------------------------------------------------------
+
+def _margin(model, img, target):
+    """score of target minus the best other score, relative to the top score."""
+    import torch
+
+    with torch.no_grad():
+        scores = model(_tensor(img))[0].numpy().astype(np.float64)
+    others = np.delete(scores, target)
+    return (scores[target] - others.max()) / max(abs(scores.max()), 1e-6)
+
+
+def fooling_case(rng, seed, h, w, min_steps=3, max_steps=30, tries=12):
+    """A random image and a target (not its class) that the fooling iteration reaches in
+    min_steps..max_steps steps, clearly: the prediction changes with a margin, so that float
+    rounding in a correct solution cannot change the step at which it stops."""
+    model = build_squeezenet(seed)
+    for _ in range(tries):
+        X = rng.standard_normal((1, 3, h, w)).astype(np.float32)
+        order = np.argsort(-class_scores(X, seed)[0])
+        for target in order[1:9]:
+            target = int(target)
+            img, steps, reached = refs.fooling_run(model, X, target, max_iter=max_steps)
+            if not reached or steps < min_steps or _margin(model, img, target) < 1e-3:
+                continue
+            before, _, _ = refs.fooling_run(model, X, target, max_iter=steps - 1)
+            if _margin(model, before, target) > -1e-3:
+                continue
+            full = probes.fooling_image(X, target, seed)
+            same("the fooling image", full, img)
+            case = {"X": X, "target": np.array(target), "seed": np.array(seed), "steps": np.array(steps),
+                    "expected": full}
+            for k in (1, 2):
+                case[f"after{k}"] = probes.fooling_image(X, target, seed, max_iter=k)
+                same(f"the fooling image after {k} steps", case[f"after{k}"],
+                     refs.fooling_run(model, X, target, max_iter=k)[0])
+            return case
+    raise SystemExit(f"build_fixtures: no clearly reachable fooling target for seed {seed}")
+
+
+def fooling_budget_case(rng, seed, h, w, learning_rate, max_iter):
+    """A target that learning_rate * max_iter does not reach: all max_iter steps are taken."""
+    model = build_squeezenet(seed)
+    X = rng.standard_normal((1, 3, h, w)).astype(np.float32)
+    target = int(np.argsort(class_scores(X, seed)[0])[len(class_scores(X, seed)[0]) // 2])
+    img, _, reached = refs.fooling_run(model, X, target, learning_rate=learning_rate, max_iter=max_iter)
+    if reached:
+        raise SystemExit("build_fixtures: the fooling budget case reaches its target; pick another")
+    got = probes.fooling_image(X, target, seed, learning_rate=learning_rate, max_iter=max_iter)
+    same("the fooling image with a small budget", got, img)
+    return {"X": X, "target": np.array(target), "seed": np.array(seed), "learning_rate": np.array(learning_rate),
+            "max_iter": np.array(max_iter), "expected": got}
+
+
+# --- part 4: class visualization -------------------------------------------------------
+
+def class_visualization_case(rng, seed, h, w, scale, l2_reg, learning_rate, steps):
+    """Steps with jitter and blur off from an image partly outside the pixel range."""
+    img = (scale * rng.standard_normal((1, 3, h, w))).astype(np.float32)
+    target = int(positive_score_labels(img, seed, rng)[0])
+    got = probes.class_visualization(img, target, seed, l2_reg=l2_reg, learning_rate=learning_rate,
+                                     num_iterations=steps, blur_every=0, max_jitter=0)
+    same("class visualization", got,
+         refs.class_visualization_steps(build_squeezenet(seed), img, target, l2_reg, learning_rate, steps),
+         atol=1e-5)
+    return {"img": img, "target": np.array(target), "seed": np.array(seed), "l2_reg": np.array(l2_reg),
+            "learning_rate": np.array(learning_rate), "steps": np.array(steps), "expected": got}
+
+
+def class_visualization_jitter_case(rng, seed, size, steps, max_jitter, blur_every, random_seed):
+    """Steps with jitter and blur on (the jitter seeded); the reference solution's image."""
+    img = (0.5 * rng.standard_normal((1, 3, size, size))).astype(np.float32)
+    target = int(positive_score_labels(img, seed, rng)[0])
+    got = probes.class_visualization(img, target, seed, random_seed=random_seed, num_iterations=steps,
+                                     max_jitter=max_jitter, blur_every=blur_every)
+    return {"img": img, "target": np.array(target), "seed": np.array(seed), "steps": np.array(steps),
+            "max_jitter": np.array(max_jitter), "blur_every": np.array(blur_every),
+            "random_seed": np.array(random_seed), "expected": got}
+
+
+# --- part 5: style transfer -------------------------------------------------------------
+
+def content_case(rng, shape):
+    w = float(rng.uniform(0.1, 2.0))
+    current, original = rng.standard_normal(shape), rng.standard_normal(shape)
+    got = probes.content_loss(w, current, original)
+    loss, grad = refs.content_loss_and_grad(w, current, original)
+    same("content loss", got["loss"], loss, rtol=1e-12)
+    same("content loss gradient", got["grads"][0], grad, rtol=1e-12)
+    return {"weight": np.array(w), "current": current, "original": original, "loss": np.array(got["loss"]),
+            "grad": got["grads"][0]}
+
+
+def gram_case(rng, shape):
+    features = rng.standard_normal(shape)
+    case = {"features": features}
+    for normalize in (True, False):
+        got = probes.gram_matrix(features, normalize)
+        same(f"gram_matrix(normalize={normalize})", got, refs.gram(features, normalize), rtol=1e-12)
+        case["normalized" if normalize else "unnormalized"] = got
+    return case
+
+
+def style_case(rng, shapes, layers):
+    feats = [rng.standard_normal(s) for s in shapes]
+    targets = [refs.gram(rng.standard_normal(shapes[layer])) for layer in layers]
+    weights = [float(w) for w in rng.uniform(0.5, 5.0, size=len(layers))]
+    got = probes.style_loss(feats, layers, targets, weights)
+    loss, grads = refs.style_loss_and_grads(feats, layers, targets, weights)
+    same("style loss", got["loss"], loss, rtol=1e-12)
+    case = {"layers": np.array(layers), "weights": np.array(weights), "loss": np.array(got["loss"])}
+    for i, (f, grad) in enumerate(zip(feats, grads, strict=True)):
+        g = np.zeros_like(f) if got["grads"][i] is None else got["grads"][i]
+        same(f"style loss gradient {i}", g, grad, rtol=1e-10, atol=1e-14)
+        case[f"feat{i}"], case[f"grad{i}"] = f, g
+    for i, (target, gram) in enumerate(zip(targets, got["grams"], strict=True)):
+        case[f"target{i}"], case[f"gram{i}"] = target, gram
+    return case
+
+
+def tv_case(rng, shape):
+    img, w = rng.standard_normal(shape), float(rng.uniform(0.1, 2.0))
+    got = probes.tv_loss(img, w)
+    loss, grad = refs.tv_loss_and_grad(img, w)
+    same("total-variation loss", got["loss"], loss, rtol=1e-12)
+    same("total-variation gradient", got["grads"][0], grad, rtol=1e-12, atol=1e-14)
+    return {"img": img, "weight": np.array(w), "loss": np.array(got["loss"]), "grad": got["grads"][0]}
+
+
+def style_step_case(rng, seed, h, w, config, learning_rate, steps):
+    import torch
+
+    content = rng.standard_normal((1, 3, h, w)).astype(np.float32)
+    style = rng.standard_normal((1, 3, h + 8, w - 8)).astype(np.float32)
+    img = (content + 0.1 * rng.standard_normal(content.shape)).astype(np.float32)
+    cnn = build_squeezenet(seed).features
+    with torch.no_grad():
+        content_target = extract_features(_tensor(content), cnn)[config["content_layer"]].numpy()
+        feats = extract_features(_tensor(style), cnn)
+    style_targets = [refs.gram(feats[layer].numpy().astype(np.float64)).astype(np.float32)
+                     for layer in config["style_layers"]]
+    got = probes.style_transfer_sgd_steps(img, content_target, style_targets, seed, learning_rate, config, steps)
+    losses, new_img = refs.sgd_style_steps(cnn, img, content_target, style_targets, learning_rate,
+                                                    config, steps)
+    same("style-transfer losses", got["losses"], losses, rtol=1e-4)
+    same("style-transfer image", got["img"], new_img, rtol=1e-4, atol=1e-5 * float(np.abs(new_img).max()))
+    case = {"img": img, "content_target": content_target, "seed": np.array(seed),
+            "learning_rate": np.array(learning_rate), "steps": np.array(steps),
+            "losses": np.array(got["losses"]), "expected": got["img"],
+            "config": np.frombuffer(repr(config).encode(), dtype=np.uint8).copy()}
+    case.update({f"part_{k}": np.array(v) for k, v in got["parts"].items()})
+    case.update({f"style_target{i}": t for i, t in enumerate(style_targets)})
+    return case
+
+
+# --- the two sets -----------------------------------------------------------------------
+
+def _flatten(cases):
+    return {f"{name}.{key}": np.ascontiguousarray(value) for name, case in cases.items()
+            for key, value in case.items()}
+
+
+def public_cases(rng):
+    """Fixed inputs (PUBLIC_DATA_SEED), the seed-0 network: what students' tests check."""
+    return _flatten({
+        "saliency": saliency_case(rng, 0, 3, 56, 72),
+        "guided_relu": guided_relu_case(rng, (4, 7)),
+        "guided_backprop": guided_backprop_case(rng, 0, 2, 64, 48),
+        "grad_cam": grad_cam_case(rng, 0, 3, 80, 64),
+        "fooling": fooling_case(rng, 0, 64, 56),
+        "class_vis": class_visualization_case(rng, 0, 48, 56, 1.5, 0.05, 40.0, 3),
+        "class_vis_jitter": class_visualization_jitter_case(rng, 0, 56, 4, 6, 2, 5),
+        "content": content_case(rng, (1, 8, 5, 6)),
+        "gram": gram_case(rng, (2, 6, 4, 5)),
+        "style": style_case(rng, [(1, 4, 6, 6), (1, 5, 6, 6), (1, 6, 3, 3), (1, 3, 4, 2), (1, 7, 2, 2)], [3, 0, 2]),
+        "tv": tv_case(rng, (2, 3, 7, 9)),
+        "step": style_step_case(rng, 0, 48, 40, STEP_CONFIG, 5e-3, 3),
+    })
+
+
+def hidden_cases(rng):
+    """Inputs drawn from the held-out seed, other network seeds and sizes: the hidden tests."""
+    seeds = [int(s) for s in rng.choice(np.arange(1, 60), size=6, replace=False)]
+    return _flatten({
+        "saliency": saliency_case(rng, seeds[0], 5, 72, 56),
+        "guided_backprop": guided_backprop_case(rng, seeds[1], 3, 56, 80),
+        "grad_cam": grad_cam_case(rng, seeds[2], 4, 80, 96),
+        "grad_cam_hooks": grad_cam_case(rng, 0, 2, 64, 64),
+        "fooling": fooling_case(rng, seeds[3], 72, 64),
+        "fooling_budget": fooling_budget_case(rng, seeds[4], 56, 64, 3.0, 4),
+        "class_vis": class_visualization_case(rng, seeds[5], 56, 48, 2.0, 0.02, 30.0, 4),
+        "step": style_step_case(rng, seeds[0], 40, 48, HIDDEN_STEP_CONFIG, 5e-3, 2),
+    })

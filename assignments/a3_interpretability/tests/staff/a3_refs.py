@@ -1,0 +1,146 @@
+# STAFF ONLY
+"""Hand-written references for A3: closed forms and plain-autograd versions of the tasks.
+
+They never reach a student: the autograder zip carries them in tests/staff/ (the grader puts
+that folder on sys.path) and build_fixtures.py uses them to cross-check the reference
+solution before it records the public values. Hidden tests import them as ``a3_refs``.
+The NumPy functions run without torch; the others import it when called.
+"""
+import numpy as np
+
+IMAGENET_MEAN = np.array([0.485, 0.456, 0.406])
+IMAGENET_STD = np.array([0.229, 0.224, 0.225])
+
+
+# --- style transfer, in NumPy --------------------------------------------------------
+
+def gram(features, normalize=True):
+    """Gram matrices (N, C, C) of features (N, C, H, W)."""
+    n, c, h, w = features.shape
+    flat = features.reshape(n, c, h * w)
+    g = np.einsum("nip,njp->nij", flat, flat)
+    return g / (h * w * c) if normalize else g
+
+
+def content_loss_and_grad(weight, current, original):
+    diff = current - original
+    return weight * np.sum(diff ** 2), 2 * weight * diff
+
+
+def style_loss_and_grads(feats, style_layers, style_targets, style_weights):
+    """Style loss and its gradient with respect to every feature map (zeros where unused)."""
+    loss = 0.0
+    grads = [np.zeros_like(f) for f in feats]
+    for layer, target, w in zip(style_layers, style_targets, style_weights, strict=True):
+        f = feats[layer]
+        n, c, h, wd = f.shape
+        diff = gram(f) - target                                     # (N, C, C)
+        loss += w * np.sum(diff ** 2)
+        flat = f.reshape(n, c, h * wd)
+        # d/dF sum((F F^T / k - A)^2) = (2 / k) (D + D^T) F with k = C H W
+        grads[layer] += (w * 2.0 / (c * h * wd) * (diff + diff.transpose(0, 2, 1)) @ flat).reshape(f.shape)
+    return loss, grads
+
+
+def tv_loss_and_grad(img, tv_weight):
+    """Total-variation loss and its gradient with respect to img (N, C, H, W)."""
+    dv = img[:, :, 1:, :] - img[:, :, :-1, :]
+    dh = img[:, :, :, 1:] - img[:, :, :, :-1]
+    loss = tv_weight * (np.sum(dv ** 2) + np.sum(dh ** 2))
+    grad = np.zeros_like(img)
+    grad[:, :, 1:, :] += 2 * dv
+    grad[:, :, :-1, :] -= 2 * dv
+    grad[:, :, :, 1:] += 2 * dh
+    grad[:, :, :, :-1] -= 2 * dh
+    return loss, tv_weight * grad
+
+
+def guided_relu_grad(x, dout):
+    """The guided-backpropagation rule: dout where x > 0 and dout > 0, else 0."""
+    return np.where((x > 0) & (dout > 0), dout, 0.0)
+
+
+def image_bounds():
+    """(low, high), each (1, 3, 1, 1): the normalised values of pixel intensities 0 and 1."""
+    low = (-IMAGENET_MEAN / IMAGENET_STD).reshape(1, 3, 1, 1)
+    high = ((1 - IMAGENET_MEAN) / IMAGENET_STD).reshape(1, 3, 1, 1)
+    return low, high
+
+
+# --- the network's gradients, with torch ---------------------------------------------
+
+def _tensor(a, dtype=np.float32, requires_grad=False):
+    import torch
+
+    return torch.from_numpy(np.array(a, dtype=dtype)).requires_grad_(requires_grad)
+
+
+def score_gradient(model, X, target_y):
+    """d score[0, target_y] / d X for one image X (1, 3, H, W), by torch autograd."""
+    x = _tensor(X, requires_grad=True)
+    model(x)[0, int(target_y)].backward()
+    return x.grad.numpy()
+
+
+def fooling_run(model, X, target_y, learning_rate=10.0, max_iter=100):
+    """The handout's fooling iteration: returns (image, number of steps taken, reached?)."""
+    import torch
+
+    x = _tensor(X, requires_grad=True)
+    for step in range(max_iter):
+        scores = model(x)
+        if int(scores.argmax(dim=1)) == int(target_y):
+            return x.detach().numpy(), step, True
+        scores[0, int(target_y)].backward()
+        with torch.no_grad():
+            x += learning_rate * x.grad / x.grad.norm()
+        x.grad = None
+    with torch.no_grad():
+        reached = int(model(x).argmax(dim=1)) == int(target_y)
+    return x.detach().numpy(), max_iter, reached
+
+
+def class_visualization_steps(model, img, target_y, l2_reg, learning_rate, num_iterations):
+    """Steps of class visualization with jitter and blur off, in closed form:
+    I' = clamp(I + lr g / ||g||_2), g = grad S_y(I) - 2 l2_reg I (float32 between steps)."""
+    low, high = image_bounds()
+    img = np.asarray(img, np.float32)
+    for _ in range(num_iterations):
+        g = score_gradient(model, img, target_y).astype(np.float64) - 2 * l2_reg * img.astype(np.float64)
+        img = np.clip(img + learning_rate * g / np.linalg.norm(g), low, high).astype(np.float32)
+    return img
+
+
+def _features(x, cnn):
+    out = []
+    for module in cnn:
+        x = module(x)
+        out.append(x)
+    return out
+
+
+def sgd_style_steps(cnn, img, content_target, style_targets, learning_rate, config, steps):
+    """Total losses (before each update) and the image after `steps` SGD steps, by autograd on
+    the closed-form losses."""
+    import torch
+
+    x = _tensor(img, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        feats = _features(x, cnn)
+        loss = config["content_weight"] * ((feats[config["content_layer"]] - _tensor(content_target)) ** 2).sum()
+        for layer, target, w in zip(config["style_layers"], style_targets, config["style_weights"], strict=True):
+            f = feats[layer]
+            n, c, h, wd = f.shape
+            flat = f.reshape(n, c, h * wd)
+            g = flat @ flat.transpose(1, 2) / (c * h * wd)
+            loss = loss + w * ((g - _tensor(target)) ** 2).sum()
+        dv = x[:, :, 1:, :] - x[:, :, :-1, :]
+        dh = x[:, :, :, 1:] - x[:, :, :, :-1]
+        loss = loss + config["tv_weight"] * ((dv ** 2).sum() + (dh ** 2).sum())
+        x.grad = None
+        loss.backward()
+        with torch.no_grad():
+            x -= learning_rate * x.grad
+        losses.append(float(loss.detach()))
+    return np.array(losses), x.detach().numpy()
