@@ -16,7 +16,9 @@ def load_mnist_trainval():
     Load the training images and split them into a training and a validation set.
 
     The images come from data_sources: the real MNIST when it is under data/, otherwise
-    scikit-learn's digits resized to 28x28.
+    scikit-learn's digits resized to 28x28. Those digits also exist as data/mnist_train.csv
+    (MNIST's CSV layout: the label, then 784 pixel values in 0..255, no header; main.py
+    writes it, and so does the grader), so a loader that reads that file works as well.
 
     Returns a tuple of:
     - train_data: list of the first int(0.8 * N) images, each a list of 784 floats in [0, 1]
