@@ -39,9 +39,8 @@ class SoftmaxRegression(_baseNetwork):
         - loss: float, the mean cross-entropy over the batch (no regularization term)
         - accuracy: float, fraction of examples classified correctly
         """
-        # TODO: task 2.1 - forward pass: ReLU(X @ W1), softmax, loss and accuracy.
-        # Use the helpers of _baseNetwork; keep Z (and what else you need) for the
-        # backward pass.
+        # TODO: task 2.1 - forward pass: loss and accuracy of the batch.
+        # Use the helpers of _baseNetwork.
         # BEGIN SOLUTION
         Z = X @ self.weights["W1"]           # (N, C)
         A = self.ReLU(Z)                     # (N, C)
@@ -53,9 +52,7 @@ class SoftmaxRegression(_baseNetwork):
         if mode != "train":
             return loss, accuracy
 
-        # TODO: task 2.2 - backward pass: self.gradients["W1"], shape (D, C).
-        # Start from dL/dA = (P - one_hot(y)) / N, then go back through the ReLU and the
-        # matrix product.
+        # TODO: task 2.2 - backward pass: self.gradients["W1"] (D, C), the gradient of the mean loss.
         # BEGIN SOLUTION
         n = X.shape[0]
         dA = prob.copy()                     # (N, C)

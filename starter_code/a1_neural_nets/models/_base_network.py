@@ -32,10 +32,8 @@ class _baseNetwork:
         Returns:
         - prob: array of shape (N, C); each row is positive and sums to 1
         """
-        # TODO: task 1.2 - softmax of each row, stable for huge scores.
-        # Subtract the row maximum before np.exp so that huge scores neither overflow nor
-        # turn into NaN; the probabilities do not change.
-        raise NotImplementedError('task 1.2 - softmax of each row, stable for huge scores. (models/_base_network.py)')
+        # TODO: task 1.2 - softmax of each row; finite for scores as large as 1e5 in size.
+        raise NotImplementedError('task 1.2 - softmax of each row; finite for scores as large as 1e5 in size. (models/_base_network.py)')
         return prob
 
     def cross_entropy_loss(self, x_pred, y):
@@ -47,11 +45,9 @@ class _baseNetwork:
         - y: int array of shape (N,), the true label of each example, in 0..C-1
 
         Returns:
-        - loss: a float, -1/N * sum_i log(x_pred[i, y[i]])
+        - loss: a float, the mean over the N examples (not the sum)
         """
         # TODO: task 1.3 - mean cross-entropy over the batch.
-        # Pick each example's probability of its true class, take the log, and average
-        # the negatives over the batch.
         raise NotImplementedError('task 1.3 - mean cross-entropy over the batch. (models/_base_network.py)')
         return loss
 
@@ -66,8 +62,8 @@ class _baseNetwork:
         Returns:
         - acc: a float in [0, 1]
         """
-        # TODO: task 1.4 - accuracy: the argmax of each row compared with the label.
-        raise NotImplementedError('task 1.4 - accuracy: the argmax of each row compared with the label. (models/_base_network.py)')
+        # TODO: task 1.4 - accuracy of the predictions against the labels.
+        raise NotImplementedError('task 1.4 - accuracy of the predictions against the labels. (models/_base_network.py)')
         return acc
 
     def sigmoid(self, X):
@@ -80,15 +76,13 @@ class _baseNetwork:
         Returns:
         - out: array of the same shape as X, values in [0, 1]
         """
-        # TODO: task 1.1 - sigmoid, finite for large |X|.
-        # Hint: for negative X, exp(X) / (1 + exp(X)) is the same number and does not
-        # overflow.
-        raise NotImplementedError('task 1.1 - sigmoid, finite for large |X|. (models/_base_network.py)')
+        # TODO: task 1.1 - sigmoid; finite, and without overflow warnings, for |X| up to 1000.
+        raise NotImplementedError('task 1.1 - sigmoid; finite, and without overflow warnings, for |X| up to 1000. (models/_base_network.py)')
         return out
 
     def sigmoid_dev(self, x):
         """
-        Derivative of the sigmoid, elementwise: sigmoid(x) * (1 - sigmoid(x)).
+        Derivative of the sigmoid with respect to its input, elementwise.
 
         Inputs:
         - x: array of any shape, the INPUT of the sigmoid (not its output)
@@ -96,8 +90,8 @@ class _baseNetwork:
         Returns:
         - ds: array of the same shape as x
         """
-        # TODO: task 1.1 - derivative of the sigmoid at x (reuse self.sigmoid).
-        raise NotImplementedError('task 1.1 - derivative of the sigmoid at x (reuse self.sigmoid). (models/_base_network.py)')
+        # TODO: task 1.1 - derivative of the sigmoid at x.
+        raise NotImplementedError('task 1.1 - derivative of the sigmoid at x. (models/_base_network.py)')
         return ds
 
     def ReLU(self, X):
@@ -116,7 +110,7 @@ class _baseNetwork:
 
     def ReLU_dev(self, X):
         """
-        Derivative of ReLU, elementwise: 1 where X > 0, else 0 (take 0 at X == 0).
+        Derivative of ReLU with respect to its input, elementwise; at exactly 0 it is 0.
 
         Inputs:
         - X: array of any shape, the INPUT of the ReLU

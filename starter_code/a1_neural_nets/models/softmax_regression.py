@@ -39,16 +39,13 @@ class SoftmaxRegression(_baseNetwork):
         - loss: float, the mean cross-entropy over the batch (no regularization term)
         - accuracy: float, fraction of examples classified correctly
         """
-        # TODO: task 2.1 - forward pass: ReLU(X @ W1), softmax, loss and accuracy.
-        # Use the helpers of _baseNetwork; keep Z (and what else you need) for the
-        # backward pass.
-        raise NotImplementedError('task 2.1 - forward pass: ReLU(X @ W1), softmax, loss and accuracy. (models/softmax_regression.py)')
+        # TODO: task 2.1 - forward pass: loss and accuracy of the batch.
+        # Use the helpers of _baseNetwork.
+        raise NotImplementedError('task 2.1 - forward pass: loss and accuracy of the batch. (models/softmax_regression.py)')
 
         if mode != "train":
             return loss, accuracy
 
-        # TODO: task 2.2 - backward pass: self.gradients["W1"], shape (D, C).
-        # Start from dL/dA = (P - one_hot(y)) / N, then go back through the ReLU and the
-        # matrix product.
-        raise NotImplementedError('task 2.2 - backward pass: self.gradients["W1"], shape (D, C). (models/softmax_regression.py)')
+        # TODO: task 2.2 - backward pass: self.gradients["W1"] (D, C), the gradient of the mean loss.
+        raise NotImplementedError('task 2.2 - backward pass: self.gradients["W1"] (D, C), the gradient of the mean loss. (models/softmax_regression.py)')
         return loss, accuracy

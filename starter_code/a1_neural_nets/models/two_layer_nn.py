@@ -51,14 +51,13 @@ class TwoLayerNet(_baseNetwork):
         - accuracy: float, fraction of examples classified correctly
         """
         # TODO: task 3.1 - forward pass through both layers, then loss and accuracy.
-        # Use the helpers of _baseNetwork; keep what the backward pass needs.
+        # Use the helpers of _baseNetwork.
         raise NotImplementedError('task 3.1 - forward pass through both layers, then loss and accuracy. (models/two_layer_nn.py)')
 
         if mode != "train":
             return loss, accuracy
 
-        # TODO: task 3.2 - backward pass: the gradients of W1, b1, W2 and b2.
+        # TODO: task 3.2 - backward pass: gradients of the mean loss for W1, b1, W2 and b2.
         # Store each in self.gradients under its name, with the shape of its weight.
-        # Start from dL/dZ2 = (P - one_hot(y)) / N.
-        raise NotImplementedError('task 3.2 - backward pass: the gradients of W1, b1, W2 and b2. (models/two_layer_nn.py)')
+        raise NotImplementedError('task 3.2 - backward pass: gradients of the mean loss for W1, b1, W2 and b2. (models/two_layer_nn.py)')
         return loss, accuracy

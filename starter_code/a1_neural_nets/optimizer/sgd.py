@@ -9,8 +9,9 @@ class SGD(_BaseOptimizer):
 
     def update(self, model):
         """
-        One SGD step on every parameter of the model: first apply the L2 regularization
-        to the gradients, then  weight <- weight - learning_rate * gradient.
+        One step of plain gradient descent on every parameter of the model, with the L2
+        penalty: apply_regularization first, then move each weight against its gradient,
+        scaled by the learning rate.
 
         Inputs:
         - model: a network with dicts model.weights and model.gradients (same keys),

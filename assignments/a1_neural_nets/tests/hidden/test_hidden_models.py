@@ -1,5 +1,6 @@
 """Tasks 2 and 3, hidden: forward and backward passes on random shapes, edge cases, side effects."""
 
+import a1_refs as refs
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
@@ -9,29 +10,6 @@ SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"
 TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
 WHERE_SR = "models/softmax_regression.py, SoftmaxRegression.forward"
 WHERE_TL = "models/two_layer_nn.py, TwoLayerNet.forward"
-
-
-def _softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _mean_ce(prob, y):
-    return float(-np.mean(np.log(prob[np.arange(len(y)), y])))
-
-
-def _sr_prob(W1, X):
-    return _softmax(np.maximum(X @ W1, 0.0))
-
-
-def _tl_prob(p, X):
-    hidden = 0.5 * (1.0 + np.tanh(0.5 * (X @ p["W1"] + p["b1"])))
-    return _softmax(hidden @ p["W2"] + p["b2"])
-
-
-def _accuracy(prob, y):
-    return float(np.mean(np.argmax(prob, axis=1) == y))
 
 
 def _labels(rng, N, C, absent=True):
@@ -59,12 +37,12 @@ def test_softmax_regression_forward_random_shapes(student, rng):
         net.weights = {"W1": W1}
         X = rng.standard_normal((N, D))
         y = _labels(rng, N, C)
-        prob = _sr_prob(W1, X)
+        prob = refs.ref_softmax_regression_prob(W1, X)
         for mode in ("train", "valid"):
             loss, acc = net.forward(X, y, mode=mode)
             what = f"SoftmaxRegression with random input_size and num_classes, mode={mode!r}"
-            assert_scalar(loss, _mean_ce(prob, y), rtol=1e-8, name=f"loss of {what}", where=WHERE_SR)
-            assert_scalar(acc, _accuracy(prob, y), atol=1e-12, name=f"accuracy of {what}", where=WHERE_SR)
+            assert_scalar(loss, refs.ref_mean_ce(prob, y), rtol=1e-8, name=f"loss of {what}", where=WHERE_SR)
+            assert_scalar(acc, refs.ref_accuracy(prob, y), atol=1e-12, name=f"accuracy of {what}", where=WHERE_SR)
 
 
 @weight(3)
@@ -81,7 +59,7 @@ def test_softmax_regression_gradient_random_shapes(student, rng):
         y = _labels(rng, N, C)
         net.forward(X, y, mode="train")
         grads = net.gradients
-        expected = numerical_gradient(lambda w, X=X, y=y: _mean_ce(_sr_prob(w, X), y), W1)
+        expected = numerical_gradient(lambda w, X=X, y=y: refs.ref_mean_ce(refs.ref_softmax_regression_prob(w, X), y), W1)
         assert_array(grads.get("W1") if isinstance(grads, dict) else grads, expected, rtol=1e-5, atol=1e-8,
                      name="gradients['W1'] of SoftmaxRegression with random sizes" + (", one example" if N == 1 else "")
                           + ", some classes "
@@ -133,8 +111,8 @@ def test_two_layer_forward_random_shapes_and_huge_scores(student, rng):
         net = student.new(TWO_LAYER, input_size=D, num_classes=C, hidden_size=H)
         X = rng.standard_normal((N, D))
         if trial == 0:      # the initialisation contract for sizes other than the defaults
-            p = {"W1": 0.001 * np.random.RandomState(1024).randn(D, H), "b1": np.zeros(H),
-                 "W2": 0.001 * np.random.RandomState(1024).randn(H, C), "b2": np.zeros(C)}
+            p = {"W1": refs.ref_init_weight((D, H)), "b1": np.zeros(H),
+                 "W2": refs.ref_init_weight((H, C)), "b2": np.zeros(C)}
             what = "a fresh TwoLayerNet (default initialisation)"
         elif trial == 1:
             p = _two_layer_params(rng, D, H, C)
@@ -145,13 +123,13 @@ def test_two_layer_forward_random_shapes_and_huge_scores(student, rng):
             p["W2"] *= 1e4
             net.weights = p
             what = "TwoLayerNet with huge output scores (~1e4)"
-        prob = _tl_prob(p, X)
+        prob = refs.ref_two_layer_prob(p, X)
         y = np.argmax(prob, axis=1) if trial == 2 else _labels(rng, N, C)
         loss, acc = net.forward(X, y, mode="valid")
         full = f"{what} (random sizes)"
-        assert_scalar(loss, _mean_ce(prob, y), rtol=1e-7, atol=1e-10, name=f"loss of {full}",
+        assert_scalar(loss, refs.ref_mean_ce(prob, y), rtol=1e-7, atol=1e-10, name=f"loss of {full}",
                       where=WHERE_TL + (" (a stable softmax)" if trial == 2 else ""))
-        assert_scalar(acc, _accuracy(prob, y), atol=1e-12, name=f"accuracy of {full}", where=WHERE_TL)
+        assert_scalar(acc, refs.ref_accuracy(prob, y), atol=1e-12, name=f"accuracy of {full}", where=WHERE_TL)
 
 
 def _two_layer_grad_check(student, rng, D, H, C, N, absent):
@@ -164,7 +142,7 @@ def _two_layer_grad_check(student, rng, D, H, C, N, absent):
     grads = net.gradients
     for name in ("W1", "b1", "W2", "b2"):
         def loss_of(value, name=name):
-            return _mean_ce(_tl_prob({**p, name: value}, X), y)
+            return refs.ref_mean_ce(refs.ref_two_layer_prob({**p, name: value}, X), y)
 
         expected = numerical_gradient(loss_of, p[name])
         assert_array(grads.get(name) if isinstance(grads, dict) else grads, expected, rtol=1e-5, atol=1e-8,

@@ -1,6 +1,7 @@
 """Tasks 4 to 6, hidden: regularization and SGD on any model, batching, the loops, and learning."""
 
 import a1_probes as probes
+import a1_refs as refs
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
@@ -21,16 +22,20 @@ def _deep_params(rng, sizes):
 
 @weight(3)
 @number("4.1")
-def test_regularization_every_weight_matrix(student, rng):
+def test_regularization_random_models_and_strengths(student, rng):
     where = "optimizer/_base_optimizer.py, apply_regularization"
-    for trial in range(2):
-        sizes = [int(s) for s in rng.integers(2, 7, size=4 if trial == 0 else 3)]
-        weights = _deep_params(rng, sizes)
+    for trial in range(3):
+        sizes = [int(s) for s in rng.integers(2, 7, size=3)]
+        if trial == 0:
+            net = student.new(SOFTMAX_REG, input_size=sizes[0], num_classes=sizes[-1])
+            weights = {"W1": rng.standard_normal((sizes[0], sizes[-1]))}
+        else:
+            net = student.new(TWO_LAYER, input_size=sizes[0], num_classes=sizes[-1], hidden_size=sizes[1])
+            weights = _deep_params(rng, sizes)
         grads = {k: rng.standard_normal(v.shape) for k, v in weights.items()}
-        net = student.new(TWO_LAYER, input_size=sizes[0], num_classes=sizes[-1], hidden_size=sizes[1])
         net.weights = {k: v.copy() for k, v in weights.items()}
         net.gradients = {k: v.copy() for k, v in grads.items()}
-        reg = float(rng.uniform(1e-4, 0.5))
+        reg = 0.0 if trial == 2 else float(rng.uniform(1e-4, 0.5))
         opt = student.new("optimizer._base_optimizer._BaseOptimizer", learning_rate=0.1, reg=reg)
         opt.apply_regularization(net)
         got = net.gradients
@@ -38,7 +43,8 @@ def test_regularization_every_weight_matrix(student, rng):
             expected = grads[k] + reg * weights[k] if k.startswith("W") else grads[k]
             assert_array(got.get(k) if isinstance(got, dict) else got, expected, rtol=1e-10, atol=1e-12,
                          name=f"gradients['{k}'] after apply_regularization on a model with "
-                              f"weights {sorted(weights)}", where=where + " (every name starting with W, no biases)")
+                              f"weights {sorted(weights)} and random sizes" + (" (reg=0)" if reg == 0 else ""),
+                         where=where + " (the weight matrices, no biases)")
         stored = net.weights
         for k in weights:
             assert_array(stored.get(k) if isinstance(stored, dict) else stored, weights[k], rtol=0, atol=0,
@@ -191,8 +197,7 @@ def test_two_layer_net_learns_embedded_digits(student):
         assert_true(type(w.get(k)) is np.ndarray and np.all(np.isfinite(w[k])),
                     f"after training, weights['{k}'] should be a finite array. Where to look: {where}")
     X, y = out["test_images"], out["test_labels"]
-    hidden = 0.5 * (1.0 + np.tanh(0.5 * (X @ w["W1"] + w["b1"])))
-    accuracy = float(np.mean(np.argmax(hidden @ w["W2"] + w["b2"], axis=1) == y))
+    accuracy = refs.ref_accuracy(refs.ref_two_layer_prob(w, X), y)
     target = 0.90
     assert_true(accuracy >= target,
                 f"a TwoLayerNet trained with {config} on the embedded digits should reach a test accuracy of at "

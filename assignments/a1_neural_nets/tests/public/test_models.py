@@ -1,160 +1,217 @@
-"""Tasks 2 and 3: forward and backward of SoftmaxRegression and TwoLayerNet (public)."""
+"""Tasks 2 and 3: forward and backward of SoftmaxRegression and TwoLayerNet (public).
+
+Losses, accuracies and gradients are compared with values recorded from the reference
+solution at build time (tests/fixtures/public/a1_public.safetensors), and gradients also
+with centred differences of YOUR OWN forward pass.
+"""
+
+import functools
 
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.testing import assert_array, assert_scalar, numerical_gradient
 
+BASE = "models._base_network._baseNetwork"
 SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"
 TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
 WHERE_SR = "models/softmax_regression.py, SoftmaxRegression.forward"
 WHERE_TL = "models/two_layer_nn.py, TwoLayerNet.forward"
+TL_NAMES = ("W1", "b1", "W2", "b2")
 
 
-# Oracles, written independently of any submission, in float64.
-def _softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+@functools.lru_cache(maxsize=2)
+def _load(path):
+    from safetensors.numpy import load_file
+
+    return load_file(path)
 
 
-def _mean_ce(prob, y):
-    return float(-np.mean(np.log(prob[np.arange(len(y)), y])))
+def recorded(fixtures_dir):
+    return _load(str(fixtures_dir / "public" / "a1_public.safetensors"))
 
 
-def _softmax_regression_loss(W1, X, y):
-    return _mean_ce(_softmax(np.maximum(X @ W1, 0.0)), y)
+def wrong_helpers(student, rec):
+    """Names of the _baseNetwork helpers whose recorded values the submission misses."""
+    net = student.new(BASE)
+    checks = {
+        "sigmoid (test 1.1)": lambda: np.allclose(net.sigmoid(rec["act.x"]), rec["act.sigmoid"], rtol=1e-7, atol=1e-12),
+        "ReLU (test 1.1)": lambda: np.array_equal(net.ReLU(rec["act.x"]), rec["act.relu"]),
+        "ReLU_dev (test 1.1)": lambda: np.array_equal(net.ReLU_dev(rec["act.x"]), rec["act.relu_dev"]),
+        "sigmoid_dev (test 1.1)": lambda: np.allclose(net.sigmoid_dev(rec["act.x"]), rec["act.sigmoid_dev"],
+                                                      rtol=1e-6, atol=1e-12),
+        "softmax (test 1.2)": lambda: np.allclose(net.softmax(rec["softmax.huge"]), rec["softmax.huge.out"],
+                                                  rtol=1e-7, atol=1e-12),
+        "cross_entropy_loss (test 1.3)": lambda: np.isclose(net.cross_entropy_loss(rec["ce.prob"], rec["ce.y"]),
+                                                            rec["ce.loss"][0], rtol=1e-8),
+    }
+    wrong = []
+    for name, check in checks.items():
+        try:
+            ok = bool(check())
+        except Exception:
+            ok = False
+        if not ok:
+            wrong.append(name)
+    return wrong
 
 
-def _two_layer_prob(p, X):
-    hidden = 0.5 * (1.0 + np.tanh(0.5 * (X @ p["W1"] + p["b1"])))   # sigmoid
-    return _softmax(hidden @ p["W2"] + p["b2"])
+def with_helper_hint(student, rec, check):
+    """Run ``check``; when it fails, say which helpers it relies on are wrong too."""
+    try:
+        check()
+    except AssertionError as exc:
+        wrong = wrong_helpers(student, rec)
+        if not wrong:
+            raise
+        raise AssertionError(f"{exc}\nThis forward pass uses helpers of _baseNetwork that are wrong: "
+                             f"{', '.join(wrong)}. Fix those first.") from None
 
 
-def _init_weight(shape):
-    """The initialisation contract: seed 1024, then 0.001 * standard normal."""
-    return 0.001 * np.random.RandomState(1024).randn(*shape)
+def _model(student, path, rec, key, names, **sizes):
+    net = student.new(path, **sizes)
+    net.weights = {name: rec[f"{key}.{name}"] for name in names}
+    return net
 
 
-def _accuracy(prob, y):
-    return float(np.mean(np.argmax(prob, axis=1) == y))
+def _check_forward(student, rec, net, key, what, where, mode="train"):
+    loss, acc = net.forward(rec[f"{key}.X"], rec[f"{key}.y"], mode=mode)
+
+    def check():
+        assert_scalar(loss, float(rec[f"{key}.loss"][0]), rtol=1e-7, atol=1e-10,
+                      name=f"loss of {what} (mode={mode!r})", where=where)
+        assert_scalar(acc, float(rec[f"{key}.acc"][0]), atol=1e-12,
+                      name=f"accuracy of {what} (mode={mode!r})", where=where)
+
+    with_helper_hint(student, rec, check)
 
 
-@weight(2)
-@number("2.1")
-def test_softmax_regression_forward_default_init(student, rng):
-    net = student.new(SOFTMAX_REG)
-    X = rng.uniform(0, 1, size=(8, 784))
-    y = rng.integers(0, 10, size=8)
-    loss, acc = net.forward(X, y, mode="valid")
-    W1 = _init_weight((784, 10))
-    assert_scalar(loss, _softmax_regression_loss(W1, X, y), rtol=1e-8,
-                  name="loss of a fresh SoftmaxRegression() on 8 images",
-                  where=WHERE_SR + " (and _weight_init: seed 1024, then 0.001 * randn)")
-    prob = _softmax(np.maximum(X @ W1, 0.0))
-    assert_scalar(acc, _accuracy(prob, y), atol=1e-12, name="accuracy of a fresh SoftmaxRegression()",
-                  where=WHERE_SR)
-
-
-@weight(2)
-@number("2.1")
-def test_softmax_regression_forward_given_weights(student, rng):
-    D, C, N = 6, 4, 5
-    net = student.new(SOFTMAX_REG, input_size=D, num_classes=C)
-    W1 = rng.standard_normal((D, C))
-    net.weights = {"W1": W1}
-    X = rng.standard_normal((N, D))
-    y = rng.integers(0, C, size=N)
-    loss, acc = net.forward(X, y, mode="train")
-    assert_scalar(loss, _softmax_regression_loss(W1, X, y), rtol=1e-8,
-                  name=f"loss of SoftmaxRegression({D}, {C}) on a batch of {N} (ReLU, softmax, mean cross-entropy)",
-                  where=WHERE_SR)
-    assert_scalar(acc, _accuracy(_softmax(np.maximum(X @ W1, 0.0)), y), atol=1e-12,
-                  name="accuracy returned by forward", where=WHERE_SR)
-
-
-@weight(6)
-@number("2.2")
-def test_softmax_regression_gradient_matches_numerical(student, rng):
-    D, C, N = 6, 4, 5
-    net = student.new(SOFTMAX_REG, input_size=D, num_classes=C)
-    W1 = rng.standard_normal((D, C))
-    net.weights = {"W1": W1}
-    X = rng.standard_normal((N, D))
-    y = rng.integers(0, C, size=N)
-    net.forward(X, y, mode="train")
-    grads = net.gradients
-    expected = numerical_gradient(lambda w: _softmax_regression_loss(w, X, y), W1)
-    assert_array(grads["W1"] if isinstance(grads, dict) and "W1" in grads else grads, expected,
-                 rtol=1e-5, atol=1e-8, name="gradients['W1'] against a centred-difference gradient",
-                 where=WHERE_SR + " (backward part: dL/dA = (P - one_hot(y)) / N, then ReLU, then X.T)")
-
-
-def _random_two_layer(rng, D, H, C, scale=1.0):
-    return {"W1": scale * rng.standard_normal((D, H)), "b1": scale * rng.standard_normal(H),
-            "W2": scale * rng.standard_normal((H, C)), "b2": scale * rng.standard_normal(C)}
-
-
-@weight(2)
-@number("3.1")
-def test_two_layer_forward_default_init(student, rng):
-    net = student.new(TWO_LAYER)
-    X = rng.uniform(0, 1, size=(8, 784))
-    y = rng.integers(0, 10, size=8)
-    loss, acc = net.forward(X, y, mode="valid")
-    p = {"W1": _init_weight((784, 128)), "b1": np.zeros(128),
-         "W2": _init_weight((128, 10)), "b2": np.zeros(10)}
-    prob = _two_layer_prob(p, X)
-    assert_scalar(loss, _mean_ce(prob, y), rtol=1e-8, name="loss of a fresh TwoLayerNet() on 8 images",
-                  where=WHERE_TL + " (and _weight_init: seed 1024 before each weight matrix)")
-    assert_scalar(acc, _accuracy(prob, y), atol=1e-12, name="accuracy of a fresh TwoLayerNet()",
-                  where=WHERE_TL)
-
-
-@weight(2)
-@number("3.1")
-def test_two_layer_forward_given_weights(student, rng):
-    D, H, C, N = 5, 4, 3, 6
-    net = student.new(TWO_LAYER, input_size=D, num_classes=C, hidden_size=H)
-    p = _random_two_layer(rng, D, H, C)
-    net.weights = p
-    X = rng.standard_normal((N, D))
-    y = rng.integers(0, C, size=N)
-    loss, acc = net.forward(X, y, mode="train")
-    prob = _two_layer_prob(p, X)
-    assert_scalar(loss, _mean_ce(prob, y), rtol=1e-8,
-                  name=f"loss of TwoLayerNet(D={D}, C={C}, H={H}) on a batch of {N} "
-                       "(FC, sigmoid, FC, softmax, mean cross-entropy)", where=WHERE_TL)
-    assert_scalar(acc, _accuracy(prob, y), atol=1e-12, name="accuracy returned by forward", where=WHERE_TL)
-
-
-def _check_two_layer_grads(student, rng, names):
-    D, H, C, N = 5, 4, 3, 6
-    net = student.new(TWO_LAYER, input_size=D, num_classes=C, hidden_size=H)
-    p = _random_two_layer(rng, D, H, C)
-    net.weights = p
-    X = rng.standard_normal((N, D))
-    y = rng.integers(0, C, size=N)
+def _check_numerical(student, net, rec, key, names, where):
+    """Gradients of a forward in train mode against centred differences of the same forward."""
+    X, y = rec[f"{key}.X"], rec[f"{key}.y"]
+    weights = student.ref(net, "weights")
+    start = {name: np.array(rec[f"{key}.{name}"]) for name in names}
     net.forward(X, y, mode="train")
     grads = net.gradients
     for name in names:
         def loss_of(value, name=name):
-            return _mean_ce(_two_layer_prob({**p, name: value}, X), y)
+            weights[name] = value
+            loss = net.forward(X, y, mode="valid")[0]
+            weights[name] = start[name]
+            return loss
 
-        expected = numerical_gradient(loss_of, p[name])
+        expected = numerical_gradient(loss_of, start[name])
         got = grads.get(name) if isinstance(grads, dict) else grads
         assert_array(got, expected, rtol=1e-5, atol=1e-8,
-                     name=f"gradients['{name}'] against a centred-difference gradient",
-                     where=WHERE_TL + " (backward part)")
+                     name=f"gradients['{name}'] against centred differences of your own forward (mode='valid')",
+                     where=where + " (backward part)")
 
 
-@weight(4)
+@weight(2)
+@number("2.1")
+def test_softmax_regression_forward_default_init(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    net = student.new(SOFTMAX_REG)
+    _check_forward(student, rec, net, "sr.default", "a fresh SoftmaxRegression() on 8 images",
+                   WHERE_SR + " (and _weight_init: seed 1024, then 0.001 * randn)", mode="valid")
+
+
+@weight(2)
+@number("2.1")
+def test_softmax_regression_forward_given_weights(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    net = _model(student, SOFTMAX_REG, rec, "sr.given", ["W1"], input_size=6, num_classes=4)
+    what = "SoftmaxRegression(6, 4) with given W1 (class 2 scores exactly 0) on a batch of 5"
+    _check_forward(student, rec, net, "sr.given", what, WHERE_SR, mode="valid")
+    _check_forward(student, rec, net, "sr.given", what, WHERE_SR, mode="train")
+
+
+@weight(3)
+@number("2.2")
+def test_softmax_regression_gradient_recorded(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    net = _model(student, SOFTMAX_REG, rec, "sr.given", ["W1"], input_size=6, num_classes=4)
+    sentinel = np.full((6, 4), 7.0)
+    student.ref(net, "gradients")["W1"] = sentinel
+    net.forward(rec["sr.given.X"], rec["sr.given.y"], mode="valid")
+    grads = net.gradients
+    assert_array(grads.get("W1") if isinstance(grads, dict) else grads, sentinel, rtol=0, atol=0,
+                 name="gradients['W1'] after forward(mode='valid') (must be left untouched)",
+                 where=WHERE_SR + " (compute gradients only when mode == 'train')")
+    net.forward(rec["sr.given.X"], rec["sr.given.y"], mode="train")
+    grads = net.gradients
+    with_helper_hint(student, rec, lambda: assert_array(
+        grads.get("W1") if isinstance(grads, dict) else grads, rec["sr.given.dW1"], rtol=1e-6, atol=1e-9,
+        name="gradients['W1'] for given W1 whose class-2 scores are exactly 0 (ReLU's derivative at 0 is 0)",
+        where=WHERE_SR + " (backward part)"))
+
+
+@weight(3)
+@number("2.2")
+def test_softmax_regression_gradient_numerical(student, fixtures_dir, rng):
+    rec = recorded(fixtures_dir)
+    key = "sr.given"
+    net = student.new(SOFTMAX_REG, input_size=6, num_classes=4)
+    smooth = {f"{key}.W1": rng.standard_normal((6, 4)), f"{key}.X": rec[f"{key}.X"], f"{key}.y": rec[f"{key}.y"]}
+    net.weights = {"W1": smooth[f"{key}.W1"]}
+    _check_numerical(student, net, smooth, key, ["W1"], WHERE_SR)
+
+
+@weight(1)
+@number("3.1")
+def test_two_layer_forward_default_init(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    net = student.new(TWO_LAYER)
+    _check_forward(student, rec, net, "tl.default", "a fresh TwoLayerNet() on 8 images",
+                   WHERE_TL + " (and _weight_init: seed 1024 before each weight matrix)", mode="valid")
+
+
+@weight(2)
+@number("3.1")
+def test_two_layer_forward_given_weights(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    net = _model(student, TWO_LAYER, rec, "tl.given", TL_NAMES, input_size=5, num_classes=3, hidden_size=4)
+    what = "TwoLayerNet(D=5, C=3, H=4) with given weights on a batch of 6"
+    _check_forward(student, rec, net, "tl.given", what, WHERE_TL, mode="valid")
+    _check_forward(student, rec, net, "tl.given", what, WHERE_TL, mode="train")
+
+
+@weight(1)
+@number("3.1")
+def test_two_layer_forward_huge_scores(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    net = _model(student, TWO_LAYER, rec, "tl.huge", TL_NAMES, input_size=5, num_classes=3, hidden_size=4)
+    _check_forward(student, rec, net, "tl.huge", "TwoLayerNet with class scores near 1e4 (no overflow, no NaN)",
+                   WHERE_TL, mode="valid")
+
+
+def _check_recorded_grads(student, rec, names):
+    net = _model(student, TWO_LAYER, rec, "tl.given", TL_NAMES, input_size=5, num_classes=3, hidden_size=4)
+    net.forward(rec["tl.given.X"], rec["tl.given.y"], mode="train")
+    grads = net.gradients
+    for name in names:
+        got = grads.get(name) if isinstance(grads, dict) else grads
+        with_helper_hint(student, rec, lambda got=got, name=name: assert_array(
+            got, rec[f"tl.given.d{name}"], rtol=1e-6, atol=1e-9,
+            name=f"gradients['{name}'] of TwoLayerNet(D=5, C=3, H=4) with given weights",
+            where=WHERE_TL + " (backward part)"))
+
+
+@weight(3)
 @number("3.2")
-def test_two_layer_gradients_W2_b2(student, rng):
-    _check_two_layer_grads(student, rng, ["W2", "b2"])
+def test_two_layer_gradients_W2_b2(student, fixtures_dir):
+    _check_recorded_grads(student, recorded(fixtures_dir), ["W2", "b2"])
 
 
-@weight(4)
+@weight(3)
 @number("3.2")
-def test_two_layer_gradients_W1_b1(student, rng):
-    _check_two_layer_grads(student, rng, ["W1", "b1"])
+def test_two_layer_gradients_W1_b1(student, fixtures_dir):
+    _check_recorded_grads(student, recorded(fixtures_dir), ["W1", "b1"])
+
+
+@weight(2)
+@number("3.2")
+def test_two_layer_gradients_numerical(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    net = _model(student, TWO_LAYER, rec, "tl.given", TL_NAMES, input_size=5, num_classes=3, hidden_size=4)
+    _check_numerical(student, net, rec, "tl.given", list(TL_NAMES), WHERE_TL)

@@ -1,56 +1,84 @@
-"""Task 4: L2 regularization and the SGD step (public)."""
+"""Task 4: L2 regularization and the SGD step (public).
+
+Expected gradients and weights were recorded from the reference solution at build time
+(tests/fixtures/public/a1_public.safetensors).
+"""
+
+import functools
 
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.testing import assert_array
 
 TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
+SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"
+WHERE_REG = "optimizer/_base_optimizer.py, apply_regularization"
+WHERE_SGD = "optimizer/sgd.py, SGD.update"
 
 
-def _model_with_gradients(student, rng, D=5, H=4, C=3):
-    net = student.new(TWO_LAYER, input_size=D, num_classes=C, hidden_size=H)
-    weights = {"W1": rng.standard_normal((D, H)), "b1": rng.standard_normal(H),
-               "W2": rng.standard_normal((H, C)), "b2": rng.standard_normal(C)}
-    grads = {name: rng.standard_normal(value.shape) for name, value in weights.items()}
-    net.weights = {k: v.copy() for k, v in weights.items()}
-    net.gradients = {k: v.copy() for k, v in grads.items()}
-    return net, weights, grads
+@functools.lru_cache(maxsize=2)
+def _load(path):
+    from safetensors.numpy import load_file
+
+    return load_file(path)
 
 
-@weight(3)
-@number("4.1")
-def test_regularization_adds_reg_times_weight(student, rng):
-    net, weights, grads = _model_with_gradients(student, rng)
-    reg = 0.05
-    opt = student.new("optimizer._base_optimizer._BaseOptimizer", learning_rate=0.1, reg=reg)
+def recorded(fixtures_dir):
+    return _load(str(fixtures_dir / "public" / "a1_public.safetensors"))
+
+
+def _get(mapping, name):
+    return mapping.get(name) if isinstance(mapping, dict) else mapping
+
+
+def _check_regularization(student, rec, key, path, names, sizes):
+    net = student.new(path, **sizes)
+    net.weights = {name: rec[f"{key}.{name}"] for name in names}
+    net.gradients = {name: rec[f"{key}.g{name}"] for name in names}
+    reg = float(rec["opt.reg"][0])
+    opt = student.new("optimizer._base_optimizer._BaseOptimizer", learning_rate=float(rec["opt.lr"][0]), reg=reg)
     opt.apply_regularization(net)
-    got = net.gradients
-    where = "optimizer/_base_optimizer.py, apply_regularization"
-    for name in ("W1", "W2"):
-        assert_array(got[name], grads[name] + reg * weights[name], rtol=1e-10, atol=1e-12,
-                     name=f"gradients['{name}'] after apply_regularization (reg={reg})",
-                     where=where + " (add reg * W to the gradient of each weight matrix)")
-    for name in ("b1", "b2"):
-        assert_array(got[name], grads[name], rtol=0, atol=0,
-                     name=f"gradients['{name}'] after apply_regularization (biases are not regularized)",
-                     where=where)
+    grads, weights = net.gradients, net.weights
+    model = path.rsplit(".", 1)[1]
+    for name in names:
+        what = "a weight matrix" if name.startswith("W") else "a bias: biases are not penalized"
+        assert_array(_get(grads, name), rec[f"{key}.out.g{name}"], rtol=1e-10, atol=1e-12,
+                     name=f"gradients['{name}'] of a {model} after apply_regularization (reg={reg}; {what})",
+                     where=WHERE_REG)
+        assert_array(_get(weights, name), rec[f"{key}.{name}"], rtol=0, atol=0,
+                     name=f"weights['{name}'] after apply_regularization (the weights must not change)",
+                     where=WHERE_REG)
+
+
+@weight(2)
+@number("4.1")
+def test_regularization_two_layer_net(student, fixtures_dir):
+    _check_regularization(student, recorded(fixtures_dir), "reg.tl", TWO_LAYER, ("W1", "b1", "W2", "b2"),
+                          {"input_size": 5, "num_classes": 3, "hidden_size": 4})
+
+
+@weight(1)
+@number("4.1")
+def test_regularization_softmax_regression(student, fixtures_dir):
+    _check_regularization(student, recorded(fixtures_dir), "reg.sr", SOFTMAX_REG, ("W1",),
+                          {"input_size": 5, "num_classes": 3})
 
 
 @weight(3)
 @number("4.2")
-def test_sgd_step_updates_all_parameters(student, rng):
-    net, weights, grads = _model_with_gradients(student, rng)
-    lr, reg = 0.1, 0.01
+def test_sgd_three_steps_with_regularization(student, fixtures_dir):
+    rec = recorded(fixtures_dir)
+    names = ("W1", "b1", "W2", "b2")
+    net = student.new(TWO_LAYER, input_size=5, num_classes=3, hidden_size=4)
+    net.weights = {name: rec[f"sgd.{name}"] for name in names}
+    lr, reg = float(rec["opt.lr"][0]), float(rec["opt.reg"][0])
     opt = student.new("optimizer.sgd.SGD", learning_rate=lr, reg=reg)
-    opt.update(net)
-    got = net.weights
-    where = "optimizer/sgd.py, SGD.update"
-    for name in ("W1", "W2"):
-        expected = weights[name] - lr * (grads[name] + reg * weights[name])
-        assert_array(got[name], expected, rtol=1e-10, atol=1e-12,
-                     name=f"weights['{name}'] after one SGD step (lr={lr}, reg={reg})",
-                     where=where + " (regularize first, then w -= lr * grad)")
-    for name in ("b1", "b2"):
-        assert_array(got[name], weights[name] - lr * grads[name], rtol=1e-10, atol=1e-12,
-                     name=f"weights['{name}'] after one SGD step (no regularization on biases)",
-                     where=where)
+    for step in range(3):
+        net.gradients = {name: rec[f"sgd.step{step}.g{name}"] for name in names}
+        opt.update(net)
+        weights = net.weights
+        for name in names:
+            assert_array(_get(weights, name), rec[f"sgd.step{step}.{name}"], rtol=1e-9, atol=1e-12,
+                         name=f"weights['{name}'] of a TwoLayerNet after SGD step {step + 1} of 3 "
+                              f"(lr={lr}, reg={reg}, new gradients each step)",
+                         where=WHERE_SGD + " (regularize, then step every parameter)")

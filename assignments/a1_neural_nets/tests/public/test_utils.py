@@ -1,5 +1,7 @@
 """Task 5: the train / validation split, batching, and the train and evaluate loops (public)."""
 
+import functools
+
 import a1_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
@@ -7,16 +9,26 @@ from gradescope_utils.autograder_utils.decorators import number, weight
 from autograder.testing import assert_array, assert_scalar, assert_true, fail
 
 
+@functools.lru_cache(maxsize=2)
+def _load(path):
+    from safetensors.numpy import load_file
+
+    return load_file(path)
+
+
+def recorded(fixtures_dir):
+    return _load(str(fixtures_dir / "public" / "a1_public.safetensors"))
+
+
 @weight(3)
 @number("5.1")
-def test_trainval_split_is_first_80_percent(student):
+def test_trainval_split_is_first_80_percent(student, fixtures_dir):
+    n_train, n_val = (int(v) for v in recorded(fixtures_dir)["split.sizes"])
     out = student.run(probes.load_trainval_and_reference)
     where = "utils.py, load_mnist_trainval"
     if out["parts"] is None:
         fail(f"load_mnist_trainval should return a tuple of 4 values, got {out['types'][0]}. Where to look: {where}")
     images, labels = out["raw_images"], out["raw_labels"]
-    n = len(labels)
-    n_train = int(0.8 * n)
     train_data, train_label, val_data, val_label = out["parts"]
     for kind, (container, element, inner) in zip(("train_data", "train_label", "val_data", "val_label"),
                                                   out["types"], strict=True):
@@ -26,17 +38,19 @@ def test_trainval_split_is_first_80_percent(student):
         assert_true((element, inner) == wanted,
                     f"{kind} should hold {'lists of floats' if kind.endswith('data') else 'ints'}, "
                     f"got elements of type {element}{' of ' + inner if inner else ''}. Where to look: {where}")
+    assert_true(len(train_label) == n_train and len(val_label) == n_val,
+                f"the {len(labels)} training images of the embedded digits should split into {n_train} for "
+                f"training (the first 80%) and {n_val} for validation; got {len(train_label)} and "
+                f"{len(val_label)}. Where to look: {where}")
     assert_array(train_data, images[:n_train], rtol=0, atol=0,
-                 name=f"train_data: the first int(0.8 * {n}) = {n_train} images, in order", where=where)
-    assert_array(train_label, labels[:n_train].astype(np.float64), rtol=0, atol=0,
-                 name="train_label", where=where)
+                 name=f"train_data: the first {n_train} images, in order", where=where)
+    assert_array(train_label, labels[:n_train].astype(np.float64), rtol=0, atol=0, name="train_label", where=where)
     assert_array(val_data, images[n_train:], rtol=0, atol=0,
-                 name=f"val_data: the last {n - n_train} images, in order", where=where)
-    assert_array(val_label, labels[n_train:].astype(np.float64), rtol=0, atol=0,
-                 name="val_label", where=where)
+                 name=f"val_data: the last {n_val} images, in order", where=where)
+    assert_array(val_label, labels[n_train:].astype(np.float64), rtol=0, atol=0, name="val_label", where=where)
 
 
-@weight(3)
+@weight(2)
 @number("5.2")
 def test_batches_keep_order_and_last_is_short(student, rng):
     N, D, B = 10, 3, 4
@@ -61,39 +75,92 @@ def test_batches_keep_order_and_last_is_short(student, rng):
                      name=f"batch {i} of the labels", where=where)
 
 
-@weight(3)
+def _shuffled_order(out, data, label, B, where):
+    batched_data, batched_label = out
+    sizes = [len(b) for b in batched_data] if isinstance(batched_data, list) else None
+    assert_true(sizes == [B, B, len(label) - 2 * B] and isinstance(batched_label, list)
+                and [len(b) for b in batched_label] == sizes,
+                f"{len(label)} examples in batches of {B} should make batches of sizes "
+                f"{[B, B, len(label) - 2 * B]} for data and labels alike, got {sizes}. Where to look: {where}")
+    all_data, all_label = np.concatenate(batched_data), np.concatenate(batched_label)
+    idx = all_data[:, 0].astype(np.int64)              # column 0 holds each example's index
+    assert_true(np.array_equal(np.sort(idx), np.arange(len(label))),
+                f"with shuffle=True every example should appear exactly once. Where to look: {where}")
+    assert_array(all_label, label[idx], rtol=0, atol=0,
+                 name="shuffled labels (each label must move with its example)", where=where)
+    return idx
+
+
+@weight(1)
+@number("5.2")
+def test_seeded_shuffle_is_repeatable(student, rng):
+    N, B = 22, 8
+    data = np.column_stack([np.arange(N), rng.standard_normal((N, 2))])
+    label = rng.integers(0, 10, size=N)
+    where = "utils.py, generate_batched_data (shuffle=True, seed=3)"
+    first = _shuffled_order(student.call("utils.generate_batched_data", data, label, batch_size=B,
+                                         shuffle=True, seed=3), data, label, B, where)
+    again = _shuffled_order(student.call("utils.generate_batched_data", data, label, batch_size=B,
+                                         shuffle=True, seed=3), data, label, B, where)
+    assert_true(not np.array_equal(first, np.arange(N)),
+                f"shuffle=True left the {N} examples in their original order. Where to look: {where}")
+    assert_true(np.array_equal(first, again),
+                f"two calls with shuffle=True and the same seed should give the same order. Where to look: {where}")
+
+
+@weight(1)
 @number("5.3")
 def test_train_one_epoch_smoke(student):
     out = student.run(probes.one_epoch_smoke)
     where = "utils.py, train (and everything it calls)"
     loss, acc = out["train"]
     assert_true(np.isfinite(loss) and 0.0 <= acc <= 1.0,
-                f"train() should return a finite mean loss and an accuracy in [0, 1], got ({loss!r}, {acc!r}). "
+                f"train() should return a finite mean loss and an accuracy in [0, 1], got ({loss}, {acc}). "
                 f"Where to look: {where}")
     changed = [k for k in out["before"] if not np.array_equal(out["before"][k], out["after"].get(k))]
     assert_true(changed == ["W1"],
-                f"after one epoch of train() on a SoftmaxRegression, W1 should have moved; "
-                f"changed: {sorted(changed)}. "
-                f"Where to look: {where} (call optimizer.update(model) after each forward)")
+                f"after one epoch of train() on a SoftmaxRegression, W1 should have moved; changed: "
+                f"{sorted(changed)}. Where to look: {where} (call optimizer.update(model) after each forward)")
     assert_true(out["val_after"][0] < out["val_before"][0],
                 f"one epoch of SoftmaxRegression on 512 digits (batch 32, lr 0.1) should lower the "
-                f"validation loss: before {out['val_before'][0]:.5f}, "
-                f"after {out['val_after'][0]:.5f}. Where to look: {where}")
+                f"validation loss: before {out['val_before'][0]:.5f}, after {out['val_after'][0]:.5f}. "
+                f"Where to look: {where}")
 
 
-@weight(2)
-@number("5.4")
-def test_evaluate_averages_over_batches(student):
+def _run_recorded_loop(student, kind):
     sizes = [4, 4, 2]
     batched_data = [np.full((b, 2), float(i)) for i, b in enumerate(sizes)]
     batched_label = [np.zeros(b, dtype=np.int64) for b in sizes]
     losses, accs = [1.0, 2.0, 6.0], [0.5, 1.0, 0.0]
-    out = student.run(probes.run_loop_with_recorder, "evaluate", batched_data, batched_label, losses, accs)
-    where = "utils.py, evaluate"
+    out = student.run(probes.run_loop_with_recorder, kind, batched_data, batched_label, losses, accs)
+    where = f"utils.py, {kind}"
     result = out["result"]
     assert_true(isinstance(result, list) and len(result) == 2,
-                f"evaluate should return (mean loss, accuracy), got {result!r}. Where to look: {where}")
+                f"{kind} should return (mean loss, accuracy), got {result}. Where to look: {where}")
     assert_scalar(result[0], 3.0, atol=1e-12, name="mean of the batch losses [1, 2, 6]", where=where)
     assert_scalar(result[1], (0.5 * 4 + 1.0 * 4 + 0.0 * 2) / 10, atol=1e-12,
                   name="accuracy over all 10 examples (batches of 4, 4, 2 with accuracies 0.5, 1, 0)",
                   where=where + " (weight each batch accuracy by its size)")
+    return [entry[:3] for entry in out["log"]]
+
+
+@weight(2)
+@number("5.3")
+def test_train_forward_then_update_per_batch(student):
+    log = _run_recorded_loop(student, "train")
+    expected = [["forward", 0, "train"], ["update", -1, ""], ["forward", 1, "train"], ["update", -1, ""],
+                ["forward", 2, "train"], ["update", -1, ""]]
+    assert_true(log == expected,
+                "train should, for each batch in order, call model.forward(X, y, mode='train') and then "
+                f"optimizer.update(model). Calls seen (event, batch, mode): {log}. Where to look: utils.py, train")
+
+
+@weight(2)
+@number("5.4")
+def test_evaluate_averages_over_batches_without_training(student):
+    log = _run_recorded_loop(student, "evaluate")
+    assert_true([e[0] for e in log] == ["forward"] * 3 and [e[1] for e in log] == [0, 1, 2]
+                and all(e[2] != "train" for e in log),
+                "evaluate should call model.forward once per batch, in order, with a mode other than 'train' "
+                f"(e.g. 'valid'), and never update. Calls seen (event, batch, mode): {log}. "
+                "Where to look: utils.py, evaluate")
