@@ -86,3 +86,21 @@ def test_report_says_at_the_top_when_workers_could_not_drop_privileges(page, tmp
     assert "Workers could not drop privileges" in banner and "3 of 19 gradings" in banner and "laptop-7" in banner
     first = page.eval_on_selector("body", "b => [...b.children].find(e => e.tagName !== 'H1').id")
     assert first == "privileges"
+
+
+def test_slowest_tests_appear_when_results_record_per_test_times(page, tmp_path_factory, toy_zips, tmp_path):
+    import json
+
+    from autograder.classtools.report import write_report
+
+    _, out = graded_class(tmp_path_factory, toy_zips[0])
+    copy = tmp_path / "copy"
+    shutil.copytree(out, copy)
+    for path in copy.glob("submission_*/results.json"):
+        doc = json.loads(path.read_text())
+        for test in doc["tests"]:
+            test.setdefault("extra_data", {})["seconds"] = 3.0 if test.get("number") == "2.1" else 0.25
+        path.write_text(json.dumps(doc))
+    page.goto(write_report(copy).as_uri())
+    assert page.eval_on_selector("#fig-slow", "e => e.complete && e.naturalWidth") > 0
+    assert page.inner_text("#slowest tbody tr:first-child").startswith("2.1 Counter keeps its total")

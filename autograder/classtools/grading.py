@@ -73,12 +73,8 @@ def unpacked_zip(zip_bytes: bytes) -> tuple[Path, Path]:
 
 def workers_drop_privileges() -> bool:
     """Whether this machine's sandbox runs student code as an unprivileged user (root and a readable Python)."""
-    try:
-        from ..sandbox.privileges import workers_drop_privileges as drops
-    except ImportError:  # the sandbox before its privileges module
-        from ..sandbox.client import _interpreter_paths, unreadable_for_others
+    from ..sandbox.privileges import workers_drop_privileges as drops
 
-        return os.geteuid() == 0 and not unreadable_for_others(_interpreter_paths())
     return drops()
 
 
@@ -92,7 +88,7 @@ def grade_task(zip_bytes: bytes, submission: bytes, timeout: float = 3600) -> di
         folder = Path(tmp) / "submission"
         folder.mkdir()
         _safe_extract(io.BytesIO(submission), folder)  # type: ignore[arg-type]
-        em = emulate(zip_path, folder, unpacked=unpacked, timeout=timeout)
+        em = emulate(zip_path, folder, unpacked=unpacked, timeout=timeout, measure_memory=False)
     return {"results": em.results, "problems": list(em.problems), "seconds": round(em.seconds, 2),
             "cpu_seconds": round(em.cpu_seconds, 2), "host": socket.gethostname(),
             "drops_privileges": workers_drop_privileges()}
