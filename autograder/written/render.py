@@ -154,10 +154,21 @@ def _math_problems(stderr: str, sections: list[Section]) -> None:
             continue
         tex, detail = m.group(1).strip(), m.group(2).strip().splitlines()
         reason = next((d.strip() for d in detail if d.strip().startswith(("unexpected", "expecting"))), "")
-        where = next((s.label for s in sections if tex[:60] in s.markdown), "somewhere")
+        where = _section_of(tex, sections)
         problems.append(f"{where}: the math ${tex}$ does not read as LaTeX ({reason or 'check braces and commands'})")
     if problems:
         raise RenderError("math pandoc cannot read:\n  " + "\n  ".join(problems))
+
+
+def _section_of(tex: str, sections: list[Section]) -> str:
+    """The label of the section holding a formula: delimited matches first (a prefix may occur elsewhere)."""
+    flat = " ".join(tex.split())
+    texts = [(s.label, " ".join(s.markdown.split())) for s in sections]
+    for candidates in ([f"${flat}$", f"\\({flat}\\)", f"$$ {flat} $$", f"$${flat}$$"], [flat[:60]]):
+        for label, text in texts:
+            if any(c in text for c in candidates):
+                return label
+    return "somewhere"
 
 
 def latex_outside_math(typst_text: str, starts: list[tuple[int, str]]) -> list[str]:

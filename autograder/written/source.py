@@ -104,8 +104,8 @@ def _code_lines(lines: list[str]) -> set[int]:
 
 
 def _take_solutions(path: Path, lines: list[str], code: set[int]) -> tuple[list[str], dict[int, tuple[int, str]]]:
-    """Remove solution blocks; return the other lines and {start line index: (line number, text)}."""
-    kept: list[str] = []
+    """Blank out solution blocks (keeping line numbers); return the lines and {BEGIN index: (line, text)}."""
+    kept = list(lines)
     blocks: dict[int, tuple[int, str]] = {}
     start = None
     for i, line in enumerate(lines):
@@ -114,17 +114,13 @@ def _take_solutions(path: Path, lines: list[str], code: set[int]) -> tuple[list[
             if start is not None:
                 raise ValueError(f"{path}:{i + 1}: {BEGIN} inside the solution block opened at line {start + 1}")
             start = i
-            kept.append("")
-            continue
-        if i not in code and stripped == END:
+        elif i not in code and stripped == END:
             if start is None:
                 raise ValueError(f"{path}:{i + 1}: {END} without a {BEGIN} before it")
-            blocks[len(kept) - 1] = (start + 1, "\n".join(lines[start + 1:i]).strip())
+            blocks[start] = (start + 1, "\n".join(lines[start + 1:i]).strip())
+            kept[start:i + 1] = [""] * (i + 1 - start)
             start = None
-            continue
-        if start is None:
-            kept.append(line)
-        elif i not in code and (_QUESTION.match(line) or line.startswith("## ")):
+        elif start is not None and i not in code and line.startswith("## "):
             raise ValueError(f"{path}:{i + 1}: a question heading inside the solution block opened at line "
                              f"{start + 1} (is its {END} missing?)")
     if start is not None:
