@@ -11,7 +11,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import starter
+from . import starter, written
 from .manifest import Manifest, load_manifest
 from .staffside import staff_leaks
 
@@ -31,6 +31,9 @@ BASE_REQUIREMENTS = [
     "rich>=13,<16",
     "tomli>=2; python_version < '3.11'",
 ]
+#: What ``python -m autograder report`` needs in a student bundle (the written part): pandoc
+#: (inside the wheel) and Typst, pinned together (pandoc's Typst output must suit the compiler).
+REPORT_REQUIREMENTS = ["typst>=0.14.9,<0.15", "pypandoc_binary==1.17"]
 PINS = {
     "torch": "torch==2.14.1",
     "torchvision": "torchvision==0.29.1",
@@ -79,6 +82,7 @@ def requirements(manifest: Manifest, student: bool = False) -> list[str]:
     wanted = list(manifest.preload) + list(manifest.requirements)
     if student:
         wanted += manifest.student_requirements
+        reqs += REPORT_REQUIREMENTS
     for name in wanted:
         top = name.split(".")[0]
         pin = PINS.get(top)
@@ -220,6 +224,7 @@ def student_files(repo: Repo, aid: str, fixtures: dict[str, bytes] | None = None
     if notebooks.is_dir():
         for nb in sorted(notebooks.glob("*.ipynb")):
             files[f"{top}/notebooks/{nb.name}"] = starter.strip_notebook(nb.read_text("utf-8"), nb.name).encode()
+    files.update(written.bundle_files(adir, manifest.title, aid, top))  # report.md, the questions PDF
     files[f"{top}/requirements.txt"] = ("\n".join(requirements(manifest, student=True)) + "\n").encode()
     support = sorted(rel for rel in generated if not manifest.is_student_file(rel))
     files[f"{top}/.autograder-bundle.json"] = (json.dumps({"id": aid, "support_files": support}, indent=1) + "\n").encode()
@@ -242,4 +247,5 @@ def build(repo: Repo, aid: str, release: bool = False) -> tuple[Path, Path]:
         raise ValueError(f"{aid}: the student bundle would carry staff material:\n  " + "\n  ".join(leaks))
     write_zip(grader_zip, autograder_files(repo, aid, fixtures), executable={"setup.sh", "run_autograder"})
     write_zip(bundle_zip, bundle)
+    written.build_documents(repo.assignment(aid), repo.manifest(aid).title, aid, dist)  # questions and key PDFs
     return grader_zip, bundle_zip

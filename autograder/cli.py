@@ -48,6 +48,9 @@ def cmd_build(args) -> int:
     for aid in _ids(repo, args.ids):
         grader_zip, bundle = build(repo, aid, release=args.release)
         print(f"{aid}: {grader_zip.relative_to(repo.root)}  {bundle.relative_to(repo.root)}")
+        pdfs = [repo.dist() / f"{aid}_{kind}.pdf" for kind in ("questions", "key")]
+        if all(p.is_file() for p in pdfs):
+            print(f"{' ' * len(aid)}  " + "  ".join(str(p.relative_to(repo.root)) for p in pdfs))
     print(f"built in {time.time() - started:.1f} s")
     return 0
 
@@ -111,6 +114,12 @@ def cmd_submit(args) -> int:
     from .student import submit
 
     return submit(Path(args.folder), Path(args.output) if args.output else None)
+
+
+def cmd_report(args) -> int:
+    from .written.report import render_report
+
+    return render_report(Path(args.folder), Path(args.output) if args.output else None)
 
 
 def cmd_regrade(args) -> int:
@@ -221,6 +230,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--folder", default=".")
     p.add_argument("-o", "--output")
     p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("report", help="(students) render report.md, with its figures and tables, to <id>_report.pdf")
+    p.add_argument("--folder", default=".")
+    p.add_argument("-o", "--output", help="the PDF to write (default: <id>_report.pdf in the folder)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("regrade", help="grade a Gradescope submissions export; scores.csv and report.html")
     p.add_argument("id")

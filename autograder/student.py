@@ -76,4 +76,6 @@ def submit(folder: Path, output: Path | None = None) -> int:
     for rel in names:
         print(f"  {rel}")
     print("Upload this zip to the assignment on Gradescope.")
+    if (folder / "report.md").is_file():
+        print(f"The written part is a second upload: `python -m autograder report` makes {manifest.id}_report.pdf.")
     return 0

@@ -103,6 +103,9 @@ def verify_one(repo: Repo, aid: str, log=print, mutants: bool = True) -> Row:
             row.problems.append(f"starter earns points on {test.get('number', '')} {test.get('name')}")
     if mutants:
         check_mutants(repo, aid, grader_zip, row)
+    from .written.reference import verify_reference  # the written part's reference report
+
+    row.problems += verify_reference(repo.assignment(aid), repo.solution(aid), manifest.title, aid, repo.dist(), log)
     row.seconds = time.time() - started
     return row
 
