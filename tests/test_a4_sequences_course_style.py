@@ -1,0 +1,47 @@
+"""A4 graded as students of earlier offerings write it (issue 12): free layer names, another
+declaration order, another order of use. The fixture under tests/course_style/a4_sequences/
+replaces every submitted file of the reference solution; graded through the real autograder
+zip, it must get full marks on every test."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from autograder.build import Repo, build
+from autograder.emulate import emulate
+
+REPO = Path(__file__).resolve().parents[1]
+AID = "a4_sequences"
+FIXTURE = REPO / "tests" / "course_style" / AID
+COURSE_FILES = ["models/naive/RNN.py", "models/naive/LSTM.py", "models/seq2seq/Encoder.py",
+                "models/seq2seq/Decoder.py", "models/Transformer.py", "models/FullTransformer.py"]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    grader_zip, _ = build(Repo(REPO), AID)
+    submission = tmp_path_factory.mktemp("course_style") / "submission"
+    shutil.copytree(REPO / "solutions" / AID / "models", submission / "models",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    for rel in COURSE_FILES:
+        shutil.copyfile(FIXTURE / rel, submission / rel)
+    return emulate(grader_zip, submission)
+
+
+def test_fixture_really_departs_from_the_reference_names():
+    text = {rel: (FIXTURE / rel).read_text() for rel in COURSE_FILES}
+    assert "self.i2h" in text["models/naive/RNN.py"] and "layer_1" not in text["models/naive/RNN.py"]
+    assert "self.emb " in text["models/seq2seq/Encoder.py"] and "self.embedding" not in text["models/seq2seq/Encoder.py"]
+    assert "self.out " in text["models/seq2seq/Decoder.py"] and "self.linear" not in text["models/seq2seq/Decoder.py"]
+    for course, ours in (("ff_layer1", "ff1"), ("output_layer", "out_layer"), ("norm_ff", "self.norm(")):
+        assert course in text["models/Transformer.py"] and ours not in text["models/Transformer.py"]
+
+
+def test_course_style_solution_gets_full_marks(graded):
+    results = graded.results
+    failed = [(t.get("number"), t.get("name"), t.get("output", "")[:300]) for t in results["tests"]
+              if t.get("score") != t.get("max_score")]
+    assert not graded.problems, graded.problems
+    assert failed == [], failed
+    assert results["score"] == pytest.approx(100.0)
