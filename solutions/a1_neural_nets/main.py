@@ -225,9 +225,11 @@ def run_sweep(config, data, base, key, values, runs_dir, data_kind):
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Assignment 1: train a NumPy network, record the run")
     parser.add_argument("--config", default="configs/config_twolayer.yaml")
-    parser.add_argument("--set", nargs="+", default=[], metavar="KEY=VALUE", help="override config settings")
+    parser.add_argument("--set", nargs="+", action="extend", default=[], metavar="KEY=VALUE",
+                        help="override config settings (repeatable)")
     parser.add_argument("--sweep", metavar="KEY=V1,V2,...", help="one run per value of one setting")
-    parser.add_argument("--name", help="run name (default: the config's name and the --set values)")
+    parser.add_argument("--name", "--run", dest="name",
+                        help="run name (default: the config's name and the --set values)")
     parser.add_argument("--runs-dir", default="runs", help="where run folders go (default: runs)")
     args = parser.parse_args(argv)
     config = read_config(args.config)
