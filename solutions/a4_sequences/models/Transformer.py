@@ -43,17 +43,18 @@ class TransformerTranslator(nn.Module):
         self.dim_q = dim_q
 
         # TODO: task 3.1 - create the word and positional embeddings (both of size H):
-        #   self.embeddingL = nn.Embedding(V_src, H)
-        #   self.posembeddingL = nn.Embedding(max_length, H)
+        #   an nn.Embedding(V_src, H) and an nn.Embedding(max_length, H)
+        # (the course calls them self.embeddingL and self.posembeddingL; the tests find them by shape)
         # BEGIN SOLUTION
         self.embeddingL = nn.Embedding(input_size, hidden_dim)
         self.posembeddingL = nn.Embedding(max_length, hidden_dim)
         # END SOLUTION
 
         # TODO: task 3.2 - create the layers of the two attention heads.
-        # Two heads of nn.Linear maps from H: self.k1, self.v1, self.q1 and self.k2, self.v2,
-        # self.q2 (to dim_k, dim_v, dim_q); self.softmax over the last axis;
-        # self.attention_head_projection = nn.Linear(2 * dim_v, H); self.norm_mh = nn.LayerNorm(H)
+        # Two heads of nn.Linear maps from H named exactly self.k1, self.v1, self.q1 and self.k2,
+        # self.v2, self.q2 (to dim_k, dim_v, dim_q): the tests need these names, since a key map
+        # and a query map have the same shape. Then a softmax over the last axis,
+        # self.attention_head_projection = nn.Linear(2 * dim_v, H) and self.norm_mh = nn.LayerNorm(H).
         # BEGIN SOLUTION
         self.k1 = nn.Linear(hidden_dim, dim_k)
         self.v1 = nn.Linear(hidden_dim, dim_v)
@@ -66,8 +67,8 @@ class TransformerTranslator(nn.Module):
         self.norm_mh = nn.LayerNorm(hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.3 - create the layers of the feed-forward block.
-        # self.ff1 = nn.Linear(H, F), ReLU, self.ff2 = nn.Linear(F, H), self.norm = nn.LayerNorm(H)
+        # TODO: task 3.3 - create the layers of the feed-forward block (names are yours):
+        # an nn.Linear(H, F), ReLU, an nn.Linear(F, H) and an nn.LayerNorm(H)
         # BEGIN SOLUTION
         self.ff1 = nn.Linear(hidden_dim, dim_feedforward)
         self.relu = nn.ReLU()
@@ -75,7 +76,7 @@ class TransformerTranslator(nn.Module):
         self.norm = nn.LayerNorm(hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.4 - create the output layer self.out_layer = nn.Linear(H, V_tgt).
+        # TODO: task 3.4 - create the output layer, an nn.Linear(H, V_tgt) (name it as you like).
         # BEGIN SOLUTION
         self.out_layer = nn.Linear(hidden_dim, output_size)
         # END SOLUTION
@@ -111,10 +112,11 @@ class TransformerTranslator(nn.Module):
         return embeddings
 
     def multi_head_attention(self, inputs):
-        """Two-head scaled dot-product self-attention with a residual connection.
+        """Two-head scaled dot-product self-attention (lecture) with a residual connection.
 
-        For head j: A_j = softmax(q_j(X) k_j(X)^T / sqrt(dim_k)) v_j(X), shape (N, T, dim_v);
-        outputs = norm_mh(X + attention_head_projection([A_1, A_2])).
+        Head j uses the maps q_j, k_j, v_j and the scale sqrt(dim_k); its result has shape
+        (N, T, dim_v). The heads are concatenated (head 1 first), projected by
+        attention_head_projection, added to X and normalised by norm_mh.
 
         Inputs:
         - inputs: X of shape (N, T, H)
@@ -136,7 +138,8 @@ class TransformerTranslator(nn.Module):
         return outputs
 
     def feedforward_layer(self, inputs):
-        """outputs = norm(X + ff2(relu(ff1(X)))).
+        """The position-wise feed-forward block: Linear(H, F), ReLU, Linear(F, H), then the
+        residual X added and the block's LayerNorm.
 
         Inputs:
         - inputs: X of shape (N, T, H)
@@ -156,9 +159,9 @@ class TransformerTranslator(nn.Module):
         - inputs: shape (N, T, H)
 
         Returns:
-        - outputs: out_layer scores of shape (N, T, V_tgt) (no softmax)
+        - outputs: the output layer's scores, shape (N, T, V_tgt) (no softmax)
         """
-        # TODO: task 3.4 - apply out_layer to get the scores.
+        # TODO: task 3.4 - apply the output layer to get the scores.
         # BEGIN SOLUTION
         outputs = self.out_layer(inputs)
         # END SOLUTION

@@ -33,9 +33,11 @@ class FullTransformerTranslator(nn.Module):
         self.sos_idx = sos_idx
 
         # TODO: task 4.1 - create the embeddings, the nn.Transformer and the output layer.
-        # Use exactly these names:
+        # The four embeddings need exactly these names (the two position tables have the same
+        # shape, so the tests tell them apart by name):
         #   self.srcembeddingL, self.tgtembeddingL: nn.Embedding(V_src, H), nn.Embedding(V_tgt, H)
         #   self.srcposembeddingL, self.tgtposembeddingL: nn.Embedding(max_length, H)
+        # The other two are found by type and shape (the names below are the course's):
         #   self.transformer = nn.Transformer(d_model=H, nhead=num_heads,
         #       num_encoder_layers=num_layers_enc, num_decoder_layers=num_layers_dec,
         #       dim_feedforward=dim_feedforward, dropout=dropout, batch_first=True)

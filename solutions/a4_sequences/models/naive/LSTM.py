@@ -9,12 +9,12 @@ import torch.nn as nn
 class LSTM(nn.Module):
     """A single-layer LSTM over a whole sequence (batch first).
 
-    For every gate z in (i, f, g, o), with x_t of shape (N, D) and h_{t-1} of shape (N, H):
-        z_t = act(x_t @ W_iz + b_iz + h_{t-1} @ W_hz + b_hz)
-    with act = sigmoid for i, f, o and tanh for g. Then
-        c_t = f_t * c_{t-1} + i_t * g_t
-        h_t = o_t * tanh(c_t)
-    starting from h_0 = c_0 = 0. nn.RNN and nn.LSTM are not allowed in this file.
+    Contract: the standard LSTM of the lecture (input, forget, cell and output gates i, f, g,
+    o; the same equations as nn.LSTM's documentation), starting from h_0 = c_0 = 0. The weights
+    multiply from the right: the pre-activation of gate z is
+        x_t @ W_iz + b_iz + h_{t-1} @ W_hz + b_hz
+    with x_t of shape (N, D) and h_{t-1} of shape (N, H).
+    nn.RNN and nn.LSTM are not allowed in this file.
     """
 
     def __init__(self, input_size, hidden_size):
@@ -28,8 +28,8 @@ class LSTM(nn.Module):
         self.hidden_size = hidden_size
 
         # TODO: task 1.2 - declare the gate parameters.
-        # Each is an nn.Parameter, gate by gate in the order i, f, g, o, and within a gate
-        # in the order W_i*, W_h*, b_i*, b_h*:
+        # Sixteen nn.Parameters with exactly these names (the tests need them: nothing else
+        # tells one gate from another):
         #   W_ii, W_hi, b_ii, b_hi, W_if, W_hf, b_if, b_hf,
         #   W_ig, W_hg, b_ig, b_hg, W_io, W_ho, b_io, b_ho
         # Shapes: W_i* (D, H), W_h* (H, H), b_i* and b_h* (H,). Any float values will do;
@@ -60,8 +60,8 @@ class LSTM(nn.Module):
         - c_t: the cell state after the last step, shape (N, H)
         """
         # TODO: task 1.3 - run the LSTM over the sequence.
-        # Start from zero h and c, loop over the T steps, compute the four gates with the
-        # formula above and update c_t then h_t.
+        # Start from zero h and c, loop over the T steps, compute the four gates and update
+        # c_t, then h_t.
         # BEGIN SOLUTION
         n = x.shape[0]
         h_t = x.new_zeros(n, self.hidden_size)

@@ -7,10 +7,9 @@ import torch.nn as nn
 class VanillaRNN(nn.Module):
     """One step of an Elman RNN with a log-softmax read-out.
 
-    The input x_t and the previous hidden state h_{t-1} are concatenated IN THAT ORDER,
-    [x_t, h_{t-1}], and both layers read that same concatenation:
-        h_t = tanh(layer_1([x_t, h_{t-1}]))
-        y_t = log_softmax(layer_2([x_t, h_{t-1}]))
+    Contract: the input x_t and the previous hidden state h_{t-1} are concatenated IN THAT
+    ORDER, [x_t, h_{t-1}]; both layers read that same concatenation. The new hidden state is
+    the tanh of one layer, the output the log-softmax (over classes) of the other.
     nn.RNN and nn.LSTM are not allowed in this file.
     """
 
@@ -27,11 +26,12 @@ class VanillaRNN(nn.Module):
         self.output_size = output_size
 
         # TODO: task 1.1 - create the two layers and the activations.
-        # self.layer_1 = nn.Linear(D + H, H) and self.layer_2 = nn.Linear(D + H, C), plus the
-        # activations you need (tanh for the hidden state, LogSoftmax over classes).
+        # Two nn.Linear layers on the concatenation (D + H features): one to the hidden state (H),
+        # one to the output (C); plus the activations (tanh, LogSoftmax over the classes). The
+        # names are yours: the tests find each layer by its type and shapes.
         # BEGIN SOLUTION
-        self.layer_1 = nn.Linear(input_size + hidden_size, hidden_size)
-        self.layer_2 = nn.Linear(input_size + hidden_size, output_size)
+        self.layer_1 = nn.Linear(input_size + hidden_size, hidden_size)  # to the hidden state
+        self.layer_2 = nn.Linear(input_size + hidden_size, output_size)  # to the output
         self.tanh = nn.Tanh()
         self.log_softmax = nn.LogSoftmax(dim=1)
         # END SOLUTION
@@ -47,8 +47,8 @@ class VanillaRNN(nn.Module):
         - hidden: the new hidden state h_t of shape (N, H)
         """
         # TODO: task 1.1 - compute one RNN step.
-        # Concatenate [input, hidden] along the feature axis, then compute the output with
-        # layer_2 + LogSoftmax and the new hidden state with layer_1 + tanh.
+        # Concatenate [input, hidden] along the feature axis, then compute the output and the new
+        # hidden state from it as the class docstring says.
         # BEGIN SOLUTION
         combined = torch.cat([input, hidden], dim=1)  # (N, D + H)
         output = self.log_softmax(self.layer_2(combined))

@@ -30,12 +30,12 @@ class Decoder(nn.Module):
         self.output_size = output_size
         self.model_type = model_type
 
-        # TODO: task 2.2 - create the decoder's layers.
-        # Use exactly these names:
-        #   self.embedding = nn.Embedding(V_tgt, E)
-        #   self.recurrent = nn.RNN(E, H_dec, batch_first=True) or nn.LSTM(...) by model_type
-        #   self.linear    = nn.Linear(H_dec, V_tgt), followed by LogSoftmax over words
-        #   self.dropout   = nn.Dropout(dropout)
+        # TODO: task 2.2 - create the decoder's layers (the names are yours; the tests find
+        # each layer by its type, shapes and order of use):
+        #   an nn.Embedding(V_tgt, E)
+        #   an nn.RNN(E, H_dec, batch_first=True), or nn.LSTM with the same arguments, by model_type
+        #   an nn.Linear(H_dec, V_tgt) followed by LogSoftmax over the words
+        #   an nn.Dropout(dropout)
         # BEGIN SOLUTION
         self.embedding = nn.Embedding(output_size, emb_size)
         if model_type == "RNN":
@@ -60,9 +60,7 @@ class Decoder(nn.Module):
         - attention: shape (N, 1, T), where attention[n, 0, t] is the softmax over t of
           cos(h[0, n], encoder_outputs[n, t]) = <h, e_t> / (|h| |e_t|)
         """
-        # TODO: task 2.3 - compute the cosine-similarity attention weights.
-        # Cosine similarity between the hidden state and every encoder output, then softmax
-        # over the time axis.
+        # TODO: task 2.3 - compute the attention weights described above.
         # BEGIN SOLUTION
         query = hidden.transpose(0, 1)  # (N, 1, H)
         dots = torch.bmm(query, encoder_outputs.transpose(1, 2))  # (N, 1, T)
@@ -87,9 +85,9 @@ class Decoder(nn.Module):
         - hidden: the new hidden state, same structure and shapes as the input hidden
         """
         # TODO: task 2.4 - run one decoding step (the step without attention is graded in 2.2).
-        # Embed and apply dropout. With attention only: compute the weights from h and replace
-        # h by the context attention @ encoder_outputs (for an LSTM keep c). Then run one
-        # recurrent step and apply linear + LogSoftmax to the recurrent output.
+        # Embed and apply dropout (to the embeddings only). With attention only: compute the
+        # weights from h and replace h by the context attention @ encoder_outputs (an LSTM keeps
+        # its c). Then one recurrent step, and the output layer with LogSoftmax.
         # BEGIN SOLUTION
         embedded = self.dropout(self.embedding(input))  # (N, 1, E)
         if attention:

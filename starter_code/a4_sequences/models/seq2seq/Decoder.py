@@ -30,13 +30,13 @@ class Decoder(nn.Module):
         self.output_size = output_size
         self.model_type = model_type
 
-        # TODO: task 2.2 - create the decoder's layers.
-        # Use exactly these names:
-        #   self.embedding = nn.Embedding(V_tgt, E)
-        #   self.recurrent = nn.RNN(E, H_dec, batch_first=True) or nn.LSTM(...) by model_type
-        #   self.linear    = nn.Linear(H_dec, V_tgt), followed by LogSoftmax over words
-        #   self.dropout   = nn.Dropout(dropout)
-        raise NotImplementedError("task 2.2 - create the decoder's layers. (models/seq2seq/Decoder.py)")
+        # TODO: task 2.2 - create the decoder's layers (the names are yours; the tests find
+        # each layer by its type, shapes and order of use):
+        #   an nn.Embedding(V_tgt, E)
+        #   an nn.RNN(E, H_dec, batch_first=True), or nn.LSTM with the same arguments, by model_type
+        #   an nn.Linear(H_dec, V_tgt) followed by LogSoftmax over the words
+        #   an nn.Dropout(dropout)
+        raise NotImplementedError("task 2.2 - create the decoder's layers (the names are yours; the tests find (models/seq2seq/Decoder.py)")
 
     def compute_attention(self, hidden, encoder_outputs):
         """Attention weights from cosine similarity, normalised over time.
@@ -49,10 +49,8 @@ class Decoder(nn.Module):
         - attention: shape (N, 1, T), where attention[n, 0, t] is the softmax over t of
           cos(h[0, n], encoder_outputs[n, t]) = <h, e_t> / (|h| |e_t|)
         """
-        # TODO: task 2.3 - compute the cosine-similarity attention weights.
-        # Cosine similarity between the hidden state and every encoder output, then softmax
-        # over the time axis.
-        raise NotImplementedError('task 2.3 - compute the cosine-similarity attention weights. (models/seq2seq/Decoder.py)')
+        # TODO: task 2.3 - compute the attention weights described above.
+        raise NotImplementedError('task 2.3 - compute the attention weights described above. (models/seq2seq/Decoder.py)')
         return attention
 
     def forward(self, input, hidden, encoder_outputs=None, attention=False):
@@ -71,8 +69,8 @@ class Decoder(nn.Module):
         - hidden: the new hidden state, same structure and shapes as the input hidden
         """
         # TODO: task 2.4 - run one decoding step (the step without attention is graded in 2.2).
-        # Embed and apply dropout. With attention only: compute the weights from h and replace
-        # h by the context attention @ encoder_outputs (for an LSTM keep c). Then run one
-        # recurrent step and apply linear + LogSoftmax to the recurrent output.
+        # Embed and apply dropout (to the embeddings only). With attention only: compute the
+        # weights from h and replace h by the context attention @ encoder_outputs (an LSTM keeps
+        # its c). Then one recurrent step, and the output layer with LogSoftmax.
         raise NotImplementedError('task 2.4 - run one decoding step (the step without attention is graded in 2.2). (models/seq2seq/Decoder.py)')
         return output, hidden

@@ -27,14 +27,13 @@ class Encoder(nn.Module):
         self.decoder_hidden_size = decoder_hidden_size
         self.model_type = model_type
 
-        # TODO: task 2.1 - create the encoder's layers.
-        # Use exactly these names:
-        #   self.embedding  = nn.Embedding(V_src, E)
-        #   self.recurrent  = nn.RNN(E, H_enc, batch_first=True) or nn.LSTM(...) by model_type
-        #   self.linear1    = nn.Linear(H_enc, H_enc), followed by ReLU
-        #   self.linear2    = nn.Linear(H_enc, H_dec), followed by tanh
-        #   self.dropout    = nn.Dropout(dropout)
-        raise NotImplementedError("task 2.1 - create the encoder's layers. (models/seq2seq/Encoder.py)")
+        # TODO: task 2.1 - create the encoder's layers (the names are yours; the tests find
+        # each layer by its type, shapes and order of use):
+        #   an nn.Embedding(V_src, E)
+        #   an nn.RNN(E, H_enc, batch_first=True), or nn.LSTM with the same arguments, by model_type
+        #   an nn.Linear(H_enc, H_enc) followed by ReLU, then an nn.Linear(H_enc, H_dec) followed by tanh
+        #   an nn.Dropout(dropout)
+        raise NotImplementedError("task 2.1 - create the encoder's layers (the names are yours; the tests find (models/seq2seq/Encoder.py)")
 
     def forward(self, input):
         """
@@ -43,13 +42,13 @@ class Encoder(nn.Module):
 
         Returns a tuple of:
         - output: the recurrent layer's outputs at every step, shape (N, T, H_enc)
-        - hidden: tanh(linear2(relu(linear1(h_T)))) of shape (1, N, H_dec), where h_T is
-          the recurrent layer's final hidden state. For an LSTM, hidden is the tuple
+        - hidden: the recurrent layer's final hidden state h_T after Linear -> ReLU ->
+          Linear -> tanh, shape (1, N, H_dec). For an LSTM, hidden is the tuple
           (that transformed h_T, c_T) with the final cell state c_T passed through
           unchanged (so an LSTM encoder needs H_enc == H_dec).
         """
         # TODO: task 2.1 - encode the source sentence.
-        # Embed, apply dropout, run the recurrent layer, then transform the final hidden state
-        # (only h, never c) with linear1, ReLU, linear2, tanh.
+        # Embed, apply dropout (to the embeddings only), run the recurrent layer, then transform
+        # the final hidden state (only h, never c).
         raise NotImplementedError('task 2.1 - encode the source sentence. (models/seq2seq/Encoder.py)')
         return output, hidden
