@@ -94,9 +94,9 @@ def test_questions_and_key_pdfs_one_question_per_page_no_answers_for_students(bu
         assert_one_question_per_page(pdf, numbers)
     student_text, key_text = pdf_words(questions_pdf), pdf_words(key_pdf)
     phrases = answer_phrases(written)
-    leaked = [(q.number, g) for q, grams in zip(written.questions, phrases) for g in grams if g in student_text]
+    leaked = [(q.number, g) for q, grams in zip(written.questions, phrases, strict=True) for g in grams if g in student_text]
     assert not leaked, f"staff answer text in {questions_pdf.name}: {leaked[:3]}"
-    in_key = [q.number for q, grams in zip(written.questions, phrases) if grams & set(_grams(key_text))]
+    in_key = [q.number for q, grams in zip(written.questions, phrases, strict=True) if grams & set(_grams(key_text))]
     assert len(in_key) >= len(numbers) - 1, f"the key shows the answers of questions {in_key} only"
     assert "Rubric" in key_text.title() and "rubric" not in student_text
 

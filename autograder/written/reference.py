@@ -30,9 +30,9 @@ from .documents import bundle_info, load
 from .render import RenderError, compile_pdf, resolve
 from .report import report_sections
 
-try:
+if sys.version_info >= (3, 11):
     import tomllib
-except ModuleNotFoundError:  # Python 3.10
+else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
 

@@ -130,7 +130,7 @@ def wrap_math_environments(markdown: str) -> str:
 def to_typst(sections: list[Section]) -> tuple[str, list[tuple[int, str]]]:
     """Convert with one pandoc call; return Typst markup and (line, label) where each section starts."""
     markers = [f"```{{=typst}}\n// section {i}\n```" for i in range(len(sections))]
-    joined = PAGEBREAK.join(f"{mark}\n\n{s.markdown}" for mark, s in zip(markers, sections))
+    joined = PAGEBREAK.join(f"{mark}\n\n{s.markdown}" for mark, s in zip(markers, sections, strict=True))
     proc = subprocess.run([pandoc_binary(), "-f", PANDOC_FORMAT, "-t", "typst", "--wrap=preserve",
                            "--syntax-highlighting=none"], input=joined.encode("utf-8"), capture_output=True)
     stderr = proc.stderr.decode("utf-8", "replace")
@@ -199,7 +199,10 @@ def compile_pdf(sections: list[Section], output: Path, root: Path, title: str, s
     looks the same on every machine; a student's report may also use the machine's fonts (names in
     other scripts).
     """
-    import typst
+    try:
+        import typst
+    except ImportError:
+        raise RenderError("the report needs the typst package: pip install -r requirements.txt") from None
 
     body, starts = to_typst(sections)
     header = PREAMBLE.format(title=title.replace("\\", "").replace('"', "'"))
@@ -213,6 +216,8 @@ def compile_pdf(sections: list[Section], output: Path, root: Path, title: str, s
         bad = source.splitlines()[int(m.group(1)) - 1].strip() if m else ""
         raise RenderError(f"{_label_at(starts, lineno)}: typst could not set it: {exc.message}"
                           + (f" (in: {bad[:200]})" if bad else "")) from None
+    if not isinstance(pdf, bytes):
+        raise RenderError(f"typst returned {type(pdf).__name__}, not a PDF")
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_bytes(pdf)
     return latex_outside_math(body, starts)

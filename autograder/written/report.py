@@ -96,7 +96,7 @@ def refusal(parsed: Parsed, empty: list[int], missing: list[str]) -> str:
         lines.append(f"  - unanswered: question{'s' if len(empty) > 1 else ''} {_join(empty)} "
                      f"(still `{PLACEHOLDER}` or empty)")
     if missing:
-        lines.append("  - missing figures (no such file; run the experiment or fix the path):")
+        lines.append("  - missing figures or tables (no such file; run the experiment or fix the path):")
         lines += [f"      {m}" for m in missing]
     return "\n".join(lines)
 

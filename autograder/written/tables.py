@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from .source import FIGURE_SUFFIXES
@@ -32,7 +33,7 @@ def _cell(value: object) -> str:
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("$", "\\$") or " "
 
 
-def markdown_table(header: list[str], rows: list[list[object]], caption: str, note: str = "") -> str:
+def markdown_table(header: Sequence[object], rows: Sequence[Sequence[object]], caption: str, note: str = "") -> str:
     lines = ["| " + " | ".join(_cell(h) for h in header) + " |",
              "|" + "---|" * len(header)]
     for row in rows:
