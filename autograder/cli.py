@@ -222,7 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_mutants)
 
     p = sub.add_parser("check", help="(students) run the public tests with Gradescope's scoring")
-    p.add_argument("-k", help="only tests whose name matches this expression")
+    p.add_argument("-k", nargs="+", metavar="WORD",
+                   help="only these tests: task numbers (1.2; 3. for all of task 3) or words of test names, "
+                        "with and/or/not as in pytest; several words select tests matching any of them")
     p.add_argument("--folder", default=".")
     p.set_defaults(func=cmd_check)
 

@@ -1,55 +1,32 @@
-"""A pytest plugin that grades: sandbox fixtures plus a Gradescope ``results.json`` writer.
+"""The grading plugin: sandbox fixtures, seeding and a Gradescope ``results.json`` writer.
 
-Registered as the ``pytest11`` entry point ``autograder``. It is active when the session
-is given ``--autograder-config`` (what the sandbox needs) and/or ``--gradescope-results``
-(where to write results); both exist as ini options too.
+Nothing here acts on import, and the package declares no ``pytest11`` entry point: a pytest
+session grades only when it is given a :class:`GradingPlugin` object, as the grader and the
+student ``check`` do through :func:`autograder.runner.run_session`
+(``pytest.main(args, plugins=[GradingPlugin(...)])``). The fixtures (``student``, ``rng``,
+``thresholds``, ``fixtures_dir``, ``set_score``, ``set_leaderboard_value``) and the seeding
+before each test are members of that object, so any other pytest session in the same
+environment sees none of them.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pytest
 
-from . import feedback
+from . import feedback, selection
 from . import results as results_mod
 from .sandbox import Limits, Sandbox, SandboxError, StudentError
 
-CONFIG_HELP = "JSON file describing the submission, probes, sandbox area and limits (written by the runner)."
-RESULTS_HELP = "Write a Gradescope results.json to this path when the session ends."
 SEED = 1234
 
 _output_key = pytest.StashKey[str]()
-_plugin_key = pytest.StashKey["GradingPlugin"]()
-
-
-def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("autograder", "course autograder")
-    group.addoption("--autograder-config", dest="autograder_config", default=None, help=CONFIG_HELP)
-    group.addoption("--gradescope-results", dest="gradescope_results", default=None, help=RESULTS_HELP)
-    parser.addini("autograder_config", CONFIG_HELP, default=None)
-    parser.addini("gradescope_results", RESULTS_HELP, default=None)
-
-
-def _option(config: pytest.Config, name: str) -> str | None:
-    return config.getoption(name) or config.getini(name) or None
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "task(id): the assignment task a test belongs to (select with -m)")
-    if _plugin_key in config.stash:
-        return
-    cfg_path = _option(config, "autograder_config")
-    settings = json.loads(Path(cfg_path).read_text()) if cfg_path else {}
-    plugin = GradingPlugin(settings, _option(config, "gradescope_results"))
-    config.stash[_plugin_key] = plugin
-    config.pluginmanager.register(plugin, "autograder-grading")
 
 
 def _chain(func: Any) -> list:
@@ -87,17 +64,28 @@ def _describe_failure(excinfo: pytest.ExceptionInfo | None, longrepr: Any) -> st
 
 
 class GradingPlugin:
-    """Collects one entry per test item (parametrized cases included) and writes results."""
+    """One grading session: fixtures, seeding, one entry per test item, the results document.
 
-    def __init__(self, settings: dict, results_path: str | None):
-        self.settings = settings
+    ``settings`` says where the submission, probes and sandbox area are and the limits (see
+    :func:`autograder.runner.grade`); without a ``submission`` the ``student`` fixture fails
+    with a clear message. ``results_path``, when given, receives ``results.json`` at the end.
+    ``progress(nodeid, entry)`` is called after each test; ``on_collected(n, numbers)`` after
+    collection, with the number of tests selected and the task numbers of all tests collected.
+    """
+
+    def __init__(self, settings: dict | None = None, results_path: str | Path | None = None, *,
+                 progress: Callable[[str, dict], None] | None = None,
+                 on_collected: Callable[[int, list[str]], None] | None = None):
+        self.settings = dict(settings or {})
         self.results_path = results_path
         self.entries: dict[str, dict] = {}
         self.order: list[str] = []
         self.leaderboard: list[dict] = []
         self.started = time.time()
         self.sandbox: Sandbox | None = None
-        self.progress = None  # optional callable(nodeid, entry) set by the runner
+        self.progress = progress
+        self.on_collected = on_collected
+        self.numbers: set[str] = set()   # task numbers of every test collected, selected or not
         self.collect_errors: list[str] = []
         self.broken: str | None = None   # set when the sandbox itself cannot run
         self.self_tested = False
@@ -111,7 +99,7 @@ class GradingPlugin:
         if self.sandbox is None:
             s = self.settings
             if "submission" not in s:
-                raise SandboxError("No submission is configured for this session (--autograder-config).")
+                raise SandboxError("No submission is configured for this grading session (settings['submission']).")
             self.sandbox = Sandbox(
                 Path(s["submission"]), Path(s.get("probes", "")), Path(s["area"]),
                 preload=s.get("preload", ["numpy"]), pythonpath=s.get("pythonpath", []),
@@ -146,6 +134,63 @@ class GradingPlugin:
             self.sandbox.close()
             self.sandbox = None
 
+    # ---- fixtures (members, so that only a session given this object has them)
+    @pytest.fixture(autouse=True)
+    def _seed_everything(self):
+        """Seed NumPy, ``random`` and (if loaded) torch in the grader before every test."""
+        np.random.seed(SEED)
+        random.seed(SEED)
+        torch = sys.modules.get("torch")
+        if torch is not None:
+            torch.manual_seed(SEED)
+        yield
+
+    @pytest.fixture
+    def rng(self) -> np.random.Generator:
+        """A fresh ``np.random.default_rng(1234)`` for this test."""
+        return np.random.default_rng(SEED)
+
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest):
+        """A fresh sandbox worker running the submission, for this test only."""
+        deadline = self.settings.get("deadline")
+        budget = self.settings.get("limits", {}).get("test_seconds", 60.0)
+        if deadline is not None:
+            left = deadline - time.time()
+            if left <= 1:
+                raise SandboxError("Not run: the time limit for grading the whole submission was reached "
+                                   "before this test started. Speed up the slow parts of your code.")
+            budget = min(budget, left)
+        worker = self.get_sandbox().worker(test_seconds=budget, hidden=self._is_hidden(request.node))
+        try:
+            yield worker
+        finally:
+            request.node.stash[_output_key] = worker.output()
+            worker.close()
+
+    @pytest.fixture
+    def fixtures_dir(self) -> Path:
+        """Files that ``tests/build_fixtures.py`` wrote at build time (never readable by the worker)."""
+        path = self.settings.get("fixtures")
+        if not path or not Path(path).is_dir():
+            raise SandboxError("This test needs build-time fixtures, but none were built (run `autograder build`).")
+        return Path(path)
+
+    @pytest.fixture
+    def thresholds(self) -> dict:
+        """The manifest's ``[thresholds]`` table (name -> list of numbers), e.g. accuracy cut-offs."""
+        return dict(self.settings.get("thresholds", {}))
+
+    @pytest.fixture
+    def set_score(self):
+        """Placeholder; the gradescope-utils ``partial_credit`` wrapper passes its own."""
+        return None
+
+    @pytest.fixture
+    def set_leaderboard_value(self):
+        """Placeholder; the gradescope-utils ``leaderboard`` wrapper passes its own."""
+        return None
+
     # ---- hooks
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
@@ -170,6 +215,19 @@ class GradingPlugin:
         if call.when == "teardown":
             self._finish_entry(item, entry)
 
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        """Task numbers become ``-k`` keywords (before pytest's own ``-k`` deselects)."""
+        for item in items:
+            number = getattr(getattr(item, "obj", None), "__number__", None)
+            item.extra_keyword_matches.update(selection.task_keywords(number))
+            if number is not None:
+                self.numbers.add(str(number))
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        if self.on_collected is not None:
+            self.on_collected(len(session.items), sorted(self.numbers, key=results_mod.number_key))
+
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
@@ -184,6 +242,9 @@ class GradingPlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        from . import testing
+
+        testing.REVEAL_EXPECTED = True
         self.shutdown()
         if self.results_path:
             results_mod.write_atomic(self.document(), self.results_path)
@@ -283,71 +344,3 @@ class GradingPlugin:
         if self.leaderboard:
             doc["leaderboard"] = self.leaderboard
         return doc
-
-
-def _plugin(config: pytest.Config) -> GradingPlugin:
-    return config.stash[_plugin_key]
-
-
-@pytest.fixture(autouse=True)
-def _seed_everything():
-    """Seed NumPy, ``random`` and (if loaded) torch in the grader before every test."""
-    np.random.seed(SEED)
-    random.seed(SEED)
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        torch.manual_seed(SEED)
-    yield
-
-
-@pytest.fixture
-def rng() -> np.random.Generator:
-    """A fresh ``np.random.default_rng(1234)`` for this test."""
-    return np.random.default_rng(SEED)
-
-
-@pytest.fixture
-def student(request: pytest.FixtureRequest):
-    """A fresh sandbox worker running the submission, for this test only."""
-    plugin = _plugin(request.config)
-    deadline = plugin.settings.get("deadline")
-    budget = plugin.settings.get("limits", {}).get("test_seconds", 60.0)
-    if deadline is not None:
-        left = deadline - time.time()
-        if left <= 1:
-            raise SandboxError("Not run: the time limit for grading the whole submission was reached "
-                               "before this test started. Speed up the slow parts of your code.")
-        budget = min(budget, left)
-    worker = plugin.get_sandbox().worker(test_seconds=budget, hidden=plugin._is_hidden(request.node))
-    try:
-        yield worker
-    finally:
-        request.node.stash[_output_key] = worker.output()
-        worker.close()
-
-
-@pytest.fixture
-def fixtures_dir(request: pytest.FixtureRequest) -> Path:
-    """Files that ``tests/build_fixtures.py`` wrote at build time (never readable by the worker)."""
-    path = _plugin(request.config).settings.get("fixtures")
-    if not path or not Path(path).is_dir():
-        raise SandboxError("This test needs build-time fixtures, but none were built (run `autograder build`).")
-    return Path(path)
-
-
-@pytest.fixture
-def thresholds(request: pytest.FixtureRequest) -> dict:
-    """The manifest's ``[thresholds]`` table (name -> list of numbers), e.g. accuracy cut-offs."""
-    return dict(_plugin(request.config).settings.get("thresholds", {}))
-
-
-@pytest.fixture
-def set_score():
-    """Placeholder; the gradescope-utils ``partial_credit`` wrapper passes its own."""
-    return None
-
-
-@pytest.fixture
-def set_leaderboard_value():
-    """Placeholder; the gradescope-utils ``leaderboard`` wrapper passes its own."""
-    return None

@@ -7,7 +7,6 @@ Used three ways: by ``run_autograder`` inside the Gradescope zip (``gradescope_m
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import sys
@@ -17,11 +16,14 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from . import results as results_mod
 from . import static
 from .manifest import Manifest, load_manifest
+
+if TYPE_CHECKING:
+    from .plugin import GradingPlugin
 
 PYTEST_INI = """[pytest]
 python_files = test_*.py
@@ -83,7 +85,7 @@ def _assemble(root: Path, layout: Layout, target: Path) -> None:
 def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
-          on_collected: Callable[[int], None] | None = None) -> dict:
+          on_collected: Callable[[int, list[str]], None] | None = None) -> dict:
     """Grade ``submission`` and write ``results_path``; return the results document."""
     started = time.time()
     results_mod.write_atomic(results_mod.failure_document(
@@ -115,20 +117,16 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         "public_visibility": manifest.public_visibility,
         "hidden_visibility": manifest.hidden_visibility,
     }
-    cfg_path = area / "grader-config.json"
-    cfg_path.write_text(json.dumps(settings))
-    os.chmod(cfg_path, 0o600)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
     args = ["-c", str(ini), "--rootdir", str(layout.test_dirs[0].parent if layout.test_dirs else area),
-            "--import-mode=importlib", "-p", "no:cacheprovider", "-p", "autograder.plugin",
+            "--import-mode=importlib", "-p", "no:cacheprovider",
             "--noconftest", "--assert=plain", "--tb=short", "-o", "console_output_style=classic",
             # pytest plugins a grading session never uses (each costs start-up time)
             "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise",
             "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:legacypath", "-p", "no:unraisableexception",
-            "-p", "no:threadexception",
-            "--autograder-config", str(cfg_path)]
+            "-p", "no:threadexception"]
     if quiet:
         args += ["-q"]
     if keyword:
@@ -142,18 +140,13 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
 
     from .plugin import GradingPlugin
 
+    plugin = GradingPlugin(settings, progress=progress, on_collected=on_collected)
     holder: dict = {}
 
-    class Capture:
+    class StartSandbox:
         @pytest.hookimpl(tryfirst=True)
         def pytest_configure(self, config):
-            from .plugin import _plugin_key
-
-            plugin = GradingPlugin(settings, None)
-            plugin.progress = progress
-            config.stash[_plugin_key] = plugin
-            config.pluginmanager.register(plugin, "autograder-grading")
-            holder["plugin"] = plugin
+            holder["configured"] = True
             # Forked from here before any test module is imported, so workers share the
             # grader's libraries but none of the tests' memory.
             plugin.start_sandbox(inline=True)
@@ -164,26 +157,22 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             # (a thread started only after the fork).
             threading.Thread(target=results_mod.warm_up, daemon=True).start()
 
-        def pytest_collection_finish(self, session):
-            if on_collected is not None:
-                on_collected(len(session.items))
-
     try:
         if quiet:
             import contextlib
             import io
 
             with contextlib.redirect_stdout(io.StringIO()) as staff_log:
-                exit_code = pytest.main(args, plugins=[Capture()])
+                exit_code = run_session(args, plugin, StartSandbox())
         else:
-            exit_code = pytest.main(args, plugins=[Capture()])
-        if "plugin" not in holder or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
-                                                   pytest.ExitCode.INTERRUPTED):
+            exit_code = run_session(args, plugin, StartSandbox())
+        if "configured" not in holder or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+                                                       pytest.ExitCode.INTERRUPTED):
+            plugin.shutdown()
             detail = staff_log.getvalue()[-3000:] if quiet else ""
-            if "plugin" in holder:
-                holder["plugin"].shutdown()
+            if keyword and exit_code == pytest.ExitCode.USAGE_ERROR:
+                raise ValueError(f"-k {keyword!r} is not an expression pytest can read. {detail}".strip())
             raise RuntimeError(f"pytest did not finish grading (exit code {exit_code!r}). {detail}")
-        plugin: GradingPlugin = holder["plugin"]
         plugin.shutdown()
         if plugin.broken:
             raise RuntimeError(plugin.broken)
@@ -198,6 +187,24 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     doc["execution_time"] = round(time.time() - started, 3)
     results_mod.write_atomic(doc, results_path)
     return doc
+
+
+def run_session(args: list[str], plugin: GradingPlugin | None = None, *more_plugins: object) -> int:
+    """Run pytest on ``args`` as a grading session and return its exit code.
+
+    This is the one way a pytest session gets the grading fixtures (``student``, ``rng``,
+    ``thresholds``, ``fixtures_dir``, ...), the seeding before each test and the results
+    writer: ``plugin`` (a fresh :class:`~autograder.plugin.GradingPlugin` when omitted) is
+    registered for this session only. For instance, to grade a folder of tests without a
+    sandbox and write Gradescope's file::
+
+        run_session(["tests/"], GradingPlugin(results_path="results.json"))
+    """
+    import pytest
+
+    from .plugin import GradingPlugin
+
+    return pytest.main(list(args), plugins=[plugin or GradingPlugin(), *more_plugins])
 
 
 def _check_points(doc: dict, manifest: Manifest) -> None:

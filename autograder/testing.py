@@ -33,6 +33,17 @@ def _describe(value: Any) -> str:
     return f"a value of type {type(value).__name__}"
 
 
+def _num(value: Any) -> str:
+    """A number as a person writes it: ``0.5``, not ``np.float64(0.5)`` (NumPy 2's repr)."""
+    if isinstance(value, (np.generic, int, float)):
+        return str(value)  # NumPy's str is the shortest text that reads back in the value's own dtype
+    return repr(value)
+
+
+def _close_to(expected: Any) -> str:
+    return f" close to {_num(expected)}" if REVEAL_EXPECTED else ""
+
+
 def fail(message: str) -> None:
     raise AssertionError(message)
 
@@ -58,7 +69,7 @@ def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
     where = tuple(int(i) for i in idx)
     if not REVEAL_EXPECTED:
         return f" The largest difference is at index {where}."
-    return f" The largest difference is at index {where}: expected {expected[idx]!r}, got {actual[idx]!r}."
+    return f" The largest difference is at index {where}: expected {_num(expected[idx])}, got {_num(actual[idx])}."
 
 
 def assert_array(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float = 1e-8,
@@ -91,15 +102,16 @@ def assert_scalar(actual: Any, expected: float, *, rtol: float = 1e-6, atol: flo
         actual = actual[()]
     ok_types = (int, float, np.floating, np.integer)
     if type(actual) is bool or not (type(actual) in (int, float) or type(actual) in _numpy_scalar_types()):
-        fail(f"{name}: expected a number close to {expected!r}, got {_describe(actual)}.{_where(where)}")
+        fail(f"{name}: expected a number{_close_to(expected)}, got {_describe(actual)}.{_where(where)}")
     assert isinstance(actual, ok_types)
     value = float(actual)
     if not np.isfinite(value):
-        fail(f"{name}: expected a finite number close to {expected!r}, got {value!r}.{_where(where)}")
+        fail(f"{name}: expected a finite number{_close_to(expected)}, got {_num(value)}.{_where(where)}")
     if not abs(value - float(expected)) <= atol + rtol * abs(float(expected)):
         if not REVEAL_EXPECTED:
             fail(f"{name}: your value is not the expected one (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
-        fail(f"{name}: expected {float(expected)!r}, got {value!r} (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
+        fail(f"{name}: expected {_num(float(expected))}, got {_num(value)} (rtol={rtol:g}, atol={atol:g})."
+             f"{_where(where)}")
 
 
 def _numpy_scalar_types() -> set:

@@ -1,8 +1,19 @@
-"""The pytest plugin end to end, through pytester: decorators in, results.json out."""
+"""The grading plugin end to end, through pytester: decorators in, results.json out; and
+nothing of it in a pytest session that did not ask for it."""
 
+import importlib.metadata
 import json
+import re
+import sys
 
 from autograder.results import validate
+from autograder.selection import expression
+
+#: A grading session in a fresh interpreter: results path first, then pytest's arguments.
+GRADE = ("import sys\n"
+         "from autograder.plugin import GradingPlugin\n"
+         "from autograder.runner import run_session\n"
+         "sys.exit(run_session(sys.argv[2:], GradingPlugin(results_path=sys.argv[1])))\n")
 
 TESTS = '''
 import pytest
@@ -78,15 +89,21 @@ def test_board_and_partial(set_score=None, set_leaderboard_value=None):
 '''
 
 
-def run(pytester, source, name="test_graded.py", subdir=None):
+def grading_session(pytester, *args):
+    """Run pytest over pytester's folder as the grader does; the results document and pytest's output."""
+    results = pytester.path / "results.json"
+    outcome = pytester.run(sys.executable, "-c", GRADE, str(results), "-p", "no:cacheprovider", "--assert=plain",
+                           *args)
+    doc = json.loads(results.read_text())
+    assert validate(doc) == []
+    return doc, outcome
+
+
+def run(pytester, source, name="test_graded.py", subdir=None, args=()):
     target = pytester.path / subdir if subdir else pytester.path
     target.mkdir(parents=True, exist_ok=True)
     (target / name).write_text(source)
-    results = pytester.path / "results.json"
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--assert=plain", f"--gradescope-results={results}")
-    doc = json.loads(results.read_text())
-    assert validate(doc) == []
-    return doc
+    return grading_session(pytester, *args)[0]
 
 
 def test_results_follow_the_decorators(pytester):
@@ -180,7 +197,64 @@ def test_hidden_tests_do_not_quote_expected_values(pytester):
               "@weight(1)\ndef test_s():\n    assert_scalar(2.0, 27182.8, name='loss')\n")
     public = run(pytester, source, name="test_public.py", subdir="public")
     assert "31415.9" in json.dumps(public) and "27182.8" in json.dumps(public)
+    messages = [t["output"] for t in public["tests"]]
+    assert "expected 31415.9, got 2.0" in messages[0] and "expected 27182.8, got 2.0" in messages[1]
+    assert "np.float" not in json.dumps(public)
     (pytester.path / "public" / "test_public.py").unlink()
     hidden = run(pytester, source, name="test_secret.py", subdir="hidden")
     text = json.dumps(hidden)
     assert "31415.9" not in text and "27182.8" not in text and "index (1,)" in text
+
+
+FOREIGN = """
+import numpy as np
+
+
+def test_draw():
+    print("DRAW", np.random.rand())
+
+
+def test_wants_student(student):
+    pass
+"""
+
+
+def test_other_pytest_sessions_get_no_seeding_and_no_fixtures(pytester, monkeypatch):
+    """With the package installed, a project of its own sees nothing of the grading plugin."""
+    assert importlib.metadata.distribution("course-autograder") is not None  # installed, so the check means something
+    plugins = [ep.value for ep in importlib.metadata.entry_points(group="pytest11")]
+    assert not any(value.split(".")[0] == "autograder" for value in plugins), plugins
+    monkeypatch.delenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", raising=False)  # entry points load as for any user
+    pytester.makepyfile(test_foreign=FOREIGN)
+    draws = []
+    for _ in range(2):
+        result = pytester.runpytest_subprocess("-s", "-p", "no:cacheprovider")
+        result.assert_outcomes(passed=1, errors=1)
+        result.stdout.fnmatch_lines(["*fixture 'student' not found*"])
+        available = next(line for line in result.stdout.lines if "available fixtures:" in line)
+        assert not {"rng", "thresholds", "fixtures_dir", "set_score"} & set(re.split(r"[\s,:>]+", available))
+        draws += re.findall(r"DRAW (\S+)", result.stdout.str())
+    assert len(draws) == 2 and draws[0] != draws[1], draws
+    # The same file in a grading session: seeded before each test, so both runs draw the same,
+    # and `student` exists (it says that no submission was given to this session).
+    graded = []
+    for _ in range(2):
+        doc, result = grading_session(pytester, "-s")
+        graded += re.findall(r"DRAW (\S+)", "\n".join(result.outlines))
+    assert len(graded) == 2 and graded[0] == graded[1], graded
+    assert [t["status"] for t in doc["tests"]] == ["passed", "failed"]
+    assert "No submission is configured" in doc["tests"][1]["output"]
+
+
+def _selected(pytester, *words):
+    doc = run(pytester, TESTS, args=["-k", expression(list(words))])
+    return [t.get("number") or t["name"] for t in doc["tests"]]
+
+
+def test_k_selects_by_task_number_and_by_name(pytester):
+    assert _selected(pytester, "1.2") == ["1.2", "1.2", "1.2"]
+    assert _selected(pytester, "1.") == ["1.2", "1.2", "1.2", "1.9", "1.10"]
+    assert _selected(pytester, "1.1") == []                     # not 1.10, not 11.x
+    assert _selected(pytester, "3", "late") == ["1.10", "3.1", "3.2"]
+    assert _selected(pytester, "5.", "and", "not", "partial") == []
+    assert _selected(pytester, "4.1", "or", "(late", "and", "not", "param)") == ["1.10", "4.1"]
