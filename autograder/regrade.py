@@ -16,6 +16,7 @@ import csv
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -121,6 +122,15 @@ def _submitter_rows(records: list[dict]) -> list[dict]:
     return rows
 
 
+def _cell(value):
+    """A CSV cell; text that a spreadsheet would run as a formula (a name such as '=HYPERLINK(...)') is quoted."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 def changed(row: dict) -> bool:
     """A score that differs from Gradescope's, or one Gradescope gave that we could not reproduce."""
     if row["gradescope_score"] is None:
@@ -145,21 +155,27 @@ def regrade(zip_path: Path, export_path: Path, out: Path, workers: int = 2, *, s
         result.problems = list(export.problems)
         records = {e.name: _record(e) for e in export.entries}
         jobs = _jobs(export, records, ledger, zip_sha, out, force, result)
+        saved = time.monotonic()
         if scheduler:
             finished = grade_on_dask(scheduler, zip_bytes, jobs, timeout)
         else:
             finished = grade_locally(zip_bytes, jobs, workers, timeout)
-        for name, outcome, error in _progress(finished, progress):
-            record = records[name]
-            if error is not None:
-                record["problems"].append(error)
-                result.failed += 1
-                continue
-            _apply(record, outcome, out)
-            result.graded += 1
-            ledger[name] = {"zip": zip_sha, "submission": record.get("digest"), "seconds": record["seconds"],
-                            "problems": outcome.get("problems", []), "host": record["host"],
-                            "drops_privileges": record["drops_privileges"]}
+        try:
+            for name, outcome, error in _progress(finished, progress):
+                record = records[name]
+                if error is not None:
+                    record["problems"].append(error)
+                    result.failed += 1
+                    continue
+                _apply(record, outcome, out)
+                result.graded += 1
+                ledger[name] = {"zip": zip_sha, "submission": record.get("digest"), "seconds": record["seconds"],
+                                "problems": outcome.get("problems", []), "host": record["host"],
+                                "drops_privileges": record["drops_privileges"]}
+                if time.monotonic() - saved > 5:
+                    _write_json(ledger_path, ledger)
+                    saved = time.monotonic()
+        finally:  # an interrupted run keeps what it graded
             _write_json(ledger_path, ledger)
     ordered = [records[n] for n in sorted(records, key=natural_key)]
     rows = _submitter_rows(ordered)
@@ -170,7 +186,7 @@ def regrade(zip_path: Path, export_path: Path, out: Path, workers: int = 2, *, s
     with open(result.csv, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=CSV_FIELDS)
         writer.writeheader()
-        writer.writerows({k: ("" if v is None else v) for k, v in r.items()} for r in rows)
+        writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
     _write_json(out / "regrade.json", {"zip": Path(zip_path).name,
                                        "zip_sha256": zip_sha, "export": str(export_path),
                                        "problems": result.problems, "submissions": ordered})

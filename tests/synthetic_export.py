@@ -181,11 +181,14 @@ def zip_export(folder: Path, target: Path) -> Path:
     return target
 
 
-_GRADED: dict[str, tuple[Path, Path]] = {}
+_GRADED: dict[str, tuple[Path, Path, Path]] = {}
 
 
-def graded_class(tmp_path_factory, grader_zip: Path) -> tuple[Path, Path]:
-    """(export folder, regrade output folder) of the synthetic export, graded once per test session."""
+def graded_class(tmp_path_factory, grader_zip: Path) -> tuple[Path, Path, Path]:
+    """(export folder, regrade output folder, the zip it was graded with), graded once per test session.
+
+    The zip is copied first: another session building the toy next to this one must not change it.
+    """
     from autograder.regrade import regrade
 
     key = str(tmp_path_factory.getbasetemp())
@@ -193,6 +196,7 @@ def graded_class(tmp_path_factory, grader_zip: Path) -> tuple[Path, Path]:
         root = tmp_path_factory.mktemp("class")
         export = build_export(root)
         out = root / "regrade-toy"
-        regrade(grader_zip, export, out, workers=2, progress=False)
-        _GRADED[key] = (export, out)
+        own_zip = Path(shutil.copy(grader_zip, root / "toy_autograder.zip"))
+        regrade(own_zip, export, out, workers=2, progress=False)
+        _GRADED[key] = (export, out, own_zip)
     return _GRADED[key]

@@ -29,7 +29,7 @@ def _rows(path: Path) -> list[dict]:
 
 
 def test_scores_csv_has_every_submitter_and_the_right_scores(graded):
-    _, out = graded
+    _, out, _ = graded
     rows = _rows(out / "scores.csv")
     by_sub: dict[str, list[dict]] = {}
     for row in rows:
@@ -53,7 +53,7 @@ def test_scores_csv_has_every_submitter_and_the_right_scores(graded):
 
 
 def test_each_problem_gets_a_clear_message_and_the_class_is_still_graded(graded):
-    _, out = graded
+    _, out, _ = graded
     problems = {r["submission"]: r["problems"] for r in _rows(out / "scores.csv")}
     assert "calc/counter.py is a symbolic link; it was left out" in problems["submission_1016"]
     assert "upload.zip would unpack to 3072 MB (a zip bomb?)" in problems["submission_1017"]
@@ -67,11 +67,11 @@ def test_each_problem_gets_a_clear_message_and_the_class_is_still_graded(graded)
     assert "/etc/passwd" not in (out / "submission_1016" / "results.json").read_text()
 
 
-def test_changed_only_and_a_second_run_reuses_what_was_graded(graded, toy_zips, tmp_path):
-    export, out = graded
+def test_changed_only_and_a_second_run_reuses_what_was_graded(graded, tmp_path):
+    export, out, grader_zip = graded
     again = tmp_path / "again"
     shutil.copytree(out, again)
-    done = regrade(toy_zips[0], export, again, changed_only=True, progress=False)
+    done = regrade(grader_zip, export, again, changed_only=True, progress=False)
     assert done.graded == 0 and done.reused == len([v for v in EXPECTED.values() if v is not None])
     rows = _rows(again / "scores.csv")
     # 1010 lost two points against Gradescope's; 1020 was scored by Gradescope but has no folder
@@ -90,15 +90,16 @@ def _small_export(root: Path) -> Path:
 
 
 def test_rerun_grades_only_changed_submissions_and_force_regrades(toy_zips, tmp_path):
+    grader_zip = Path(shutil.copy(toy_zips[0], tmp_path))   # the same bytes for every run of this test
     export = _small_export(tmp_path)
     out = tmp_path / "out"
-    first = regrade(toy_zips[0], export, out, workers=2, progress=False)
+    first = regrade(grader_zip, export, out, workers=2, progress=False)
     assert (first.graded, first.reused) == (2, 0)
     shutil.copy(SOLUTION / "calc" / "counter.py", export / "submission_2" / "calc" / "counter.py")
-    second = regrade(toy_zips[0], export, out, workers=2, progress=False)
+    second = regrade(grader_zip, export, out, workers=2, progress=False)
     assert (second.graded, second.reused) == (1, 1)
     assert [r["score"] for r in _rows(out / "scores.csv")] == ["10.0", "5.0"]
-    cli = subprocess.run([sys.executable, "-m", "autograder", "regrade", "toy", str(export), "--zip", str(toy_zips[0]),
+    cli = subprocess.run([sys.executable, "-m", "autograder", "regrade", "toy", str(export), "--zip", str(grader_zip),
                           "-o", str(out), "--force", "--workers", "1"], capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0, cli.stderr
     assert "graded 2 submission(s), kept 0" in cli.stdout and "scores.csv (2 rows)" in cli.stdout

@@ -36,7 +36,7 @@ def page(browser):
 
 def test_report_opens_from_disk_with_every_figure_and_the_worst_test_first(page, tmp_path_factory, toy_zips,
                                                                             tmp_path):
-    _, out = graded_class(tmp_path_factory, toy_zips[0])
+    _, out, _ = graded_class(tmp_path_factory, toy_zips[0])
     alone = tmp_path / "mailed" / "report.html"     # one file: it must work without the folder beside it
     alone.parent.mkdir()
     shutil.copy(out / "report.html", alone)
@@ -74,7 +74,7 @@ def test_report_says_at_the_top_when_workers_could_not_drop_privileges(page, tmp
 
     from autograder.classtools.report import write_report
 
-    _, out = graded_class(tmp_path_factory, toy_zips[0])
+    _, out, _ = graded_class(tmp_path_factory, toy_zips[0])
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     summary = json.loads((copy / "regrade.json").read_text())
@@ -93,7 +93,7 @@ def test_slowest_tests_appear_when_results_record_per_test_times(page, tmp_path_
 
     from autograder.classtools.report import write_report
 
-    _, out = graded_class(tmp_path_factory, toy_zips[0])
+    _, out, _ = graded_class(tmp_path_factory, toy_zips[0])
     copy = tmp_path / "copy"
     shutil.copytree(out, copy)
     for path in copy.glob("submission_*/results.json"):

@@ -25,7 +25,7 @@ STARTERS = {"submission_1003", "submission_1004", "submission_1019"}   # starter
 
 
 def test_copies_are_flagged_and_starter_only_pairs_are_not(graded, tmp_path):
-    export, _ = graded
+    export, _, _ = graded
     repo = Repo(TOY)
     found = similar(repo.manifest("toy"), repo.starter("toy"), export, tmp_path / "out", threshold=0.05)
     pairs = _pairs(found.flagged)
@@ -48,7 +48,7 @@ def test_copies_are_flagged_and_starter_only_pairs_are_not(graded, tmp_path):
 
 
 def test_against_another_corpus_and_the_report_links_the_views(graded, tmp_path):
-    export, out = graded
+    export, out, _ = graded
     leaked = tmp_path / "found_online" / "some_repo" / "calc"
     leaked.mkdir(parents=True)
     (leaked / "ops.py").write_text(OWN_OPS)
@@ -68,7 +68,7 @@ def test_against_another_corpus_and_the_report_links_the_views(graded, tmp_path)
 
 
 def test_threshold_outside_zero_to_one_is_refused(graded, tmp_path):
-    export, _ = graded
+    export, _, _ = graded
     repo = Repo(TOY)
     with pytest.raises(ValueError, match="--threshold must be in"):
         similar(repo.manifest("toy"), repo.starter("toy"), export, tmp_path, threshold=1.5)

@@ -179,7 +179,6 @@ def similar(manifest: Manifest, starter: Path, export_path: Path, out: Path, aga
 
     if not 0 < threshold <= 1:
         raise ValueError(f"--threshold must be in (0, 1], got {threshold}")
-    logging.getLogger().setLevel(max(logging.getLogger().level, logging.ERROR))  # copydetect warns per file
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(out / "similarity", ignore_errors=True)  # views of an earlier run
@@ -187,9 +186,15 @@ def similar(manifest: Manifest, starter: Path, export_path: Path, out: Path, aga
     subs = _submissions(Path(export_path), manifest, result.problems)
     others = _corpus([Path(d) for d in against or []], manifest)
     boilerplate = _boilerplate(Path(starter), manifest)
-    for src in subs + others:
-        src.fingerprint = _fingerprint(src, boilerplate)
-    rows = []
+    root_logger = logging.getLogger()
+    level = root_logger.level
+    root_logger.setLevel(max(level, logging.ERROR))  # copydetect warns on the root logger about every odd file
+    try:
+        for src in subs + others:
+            src.fingerprint = _fingerprint(src, boilerplate)
+    finally:
+        root_logger.setLevel(level)
+    rows: list[dict[str, Any]] = []
     for left, right, same in ((subs, subs, True), (subs, others, False)):
         for i, j in sorted(_candidates(left, right, same)):
             a, b = left[i], right[j]
@@ -202,7 +207,7 @@ def similar(manifest: Manifest, starter: Path, export_path: Path, out: Path, aga
                              "similarity": round(score, 4), "similarity_a": round(float(sim_a), 4),
                              "similarity_b": round(float(sim_b), 4), "tokens": int(tokens), "file": a.rel,
                              "view": _view(out, a, b, found)})
-    rows.sort(key=lambda r: (-r["similarity"], r["submission_a"], r["submission_b"], r["file"]))
+    rows.sort(key=lambda r: (-float(r["similarity"]), r["submission_a"], r["submission_b"], r["file"]))
     with open(result.csv, "w", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=FIELDS)
         writer.writeheader()
