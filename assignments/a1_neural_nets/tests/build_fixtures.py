@@ -42,7 +42,7 @@ def _activations(out, rng):
 def _forward_case(out, key, net, X, y, gradient_names):
     loss, acc = net.forward(X, y, mode="train")
     out[f"{key}.X"], out[f"{key}.y"] = X, y
-    out[f"{key}.loss"], out[f"{key}.acc"] = np.array([loss]), np.array([acc])
+    out[f"{key}.loss"], out[f"{key}.acc"] = np.array([loss]) + 0.0, np.array([acc])   # + 0.0: no "-0.0"
     for name in gradient_names:
         out[f"{key}.d{name}"] = np.array(net.gradients[name])
 
