@@ -147,11 +147,11 @@ def regrade(zip_path: Path, export_path: Path, out: Path, workers: int = 2, *, s
     zip_bytes = Path(zip_path).read_bytes()
     zip_sha = hashlib.sha256(zip_bytes).hexdigest()
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
     ledger_path = out / "graded.json"
     ledger = json.loads(ledger_path.read_text()) if ledger_path.is_file() and not force else {}
     result = Regrade(out / "scores.csv", out / "report.html")
     with open_export(export_path) as export:
+        out.mkdir(parents=True, exist_ok=True)
         result.problems = list(export.problems)
         records = {e.name: _record(e) for e in export.entries}
         jobs = _jobs(export, records, ledger, zip_sha, out, force, result)

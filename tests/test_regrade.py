@@ -180,3 +180,13 @@ def test_the_export_zip_itself(toy_zips, tmp_path):
     small = zip_export(_small_export(tmp_path / "small"), tmp_path / "small.zip")
     done = regrade(toy_zips[0], small, tmp_path / "out", workers=2, progress=False)
     assert [r["score"] for r in _rows(done.csv)] == ["10.0", "0.0"]
+
+
+def test_a_submission_folder_that_is_a_link_is_not_followed(tmp_path):
+    export = _small_export(tmp_path)
+    (export / "submission_3").symlink_to("/etc")
+    with open_export(export) as ex:
+        entry = next(e for e in ex.entries if e.name == "submission_3")
+        with pytest.raises(SubmissionError, match="submission_3: it is a link, not a folder; links are never followed"):
+            ex.pack(entry)
+        assert "no entry in submission_metadata.yml" in entry.notes[0]
