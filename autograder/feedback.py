@@ -15,6 +15,9 @@ from typing import Protocol
 
 HIDDEN_NOTE = "(Hidden tests do not show the exception's message or your source lines.)"
 
+#: Exit status of a worker whose own loop failed (not a call of the student's code).
+SERVING_FAILED = 3
+
 SIGNAL_HINTS = {
     "SIGSEGV": "the Python interpreter crashed (a segmentation fault, often unbounded recursion)",
     "SIGXCPU": "it used more CPU time than the test allows",
@@ -79,6 +82,9 @@ def how_it_ended(status: int | None, why: str) -> str:
         if name == "SIGKILL" and why != "stopped":
             return why  # the grader's own kill after a timeout or a bad reply
         return f"it was ended by {name}" + (f": {SIGNAL_HINTS[name]}" if name in SIGNAL_HINTS else "")
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == SERVING_FAILED:
+        return ("it could not go on answering the tests (did your code replace part of Python, such as "
+                "sys or json, that the grader's worker relies on?)")
     if os.WIFEXITED(status):
         return f"it exited with status {os.WEXITSTATUS(status)} (os._exit() or a similar hard exit in your code?)"
     return why

@@ -9,15 +9,26 @@ def pids() -> list[int]:
     return [int(entry) for entry in os.listdir("/proc") if entry.isdigit()]
 
 
-def parent(pid: int) -> int | None:
-    """The parent pid of ``pid`` (None once it is gone)."""
+def _stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name (state first); [] once it is gone."""
     try:
         with open(f"/proc/{pid}/stat") as fh:
             stat = fh.read()
     except OSError:
-        return None
-    fields = stat[stat.rfind(")") + 2 :].split()
+        return []
+    return stat[stat.rfind(")") + 2 :].split()
+
+
+def parent(pid: int) -> int | None:
+    """The parent pid of ``pid`` (None once it is gone)."""
+    fields = _stat(pid)
     return int(fields[1]) if len(fields) > 1 else None
+
+
+def state(pid: int) -> str | None:
+    """The state letter of ``pid`` (``"Z"``: dead, not yet collected by its parent; None: gone)."""
+    fields = _stat(pid)
+    return fields[0] if fields else None
 
 
 def children(pid: int) -> list[int]:

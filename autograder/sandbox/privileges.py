@@ -109,11 +109,11 @@ def give_to(folder: Path, user: tuple[int, int]) -> None:
 
 
 def kill_all_of_user(uid: int) -> None:
-    """As root, kill every process of ``uid`` (daemons that left the process group)."""
+    """As root, kill every live process of ``uid`` (daemons that left the process group)."""
     if uid == 0:
         raise ValueError("kill_all_of_user(0): refusing to kill root's processes")
     for _ in range(5):
-        pids = [p for p in procfs.pids() if procfs.owner(p) == uid]
+        pids = [p for p in procfs.pids() if procfs.owner(p) == uid and procfs.state(p) not in ("Z", None)]
         if not pids:
             return
         for pid in pids:

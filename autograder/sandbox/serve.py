@@ -2,11 +2,14 @@
 
 The worker keeps every object that is not plain data in a table and sends back a handle
 (its id there); requests name such objects by handle. Whatever student code raises, even
-``SystemExit``, goes back as an error reply, and the loop goes on.
+``SystemExit``, goes back as an error reply, and the loop goes on. Builtins that student code
+replaced (``isinstance``, ``len``...) are put back after each call, before the reply is
+encoded: the encoder relies on them.
 """
 
 from __future__ import annotations
 
+import builtins
 import importlib
 import os
 import socket
@@ -32,6 +35,10 @@ class WorkerState:
         self.workdir = os.path.realpath(workdir)
         self.objects: dict[int, Any] = {}
         self.next_id = 1
+        self.builtins = dict(builtins.__dict__)  # as they were before any student code ran
+
+    def restore_builtins(self) -> None:
+        builtins.__dict__.update(self.builtins)
 
     def keep(self, obj: Any) -> dict:
         hid = self.next_id
@@ -128,10 +135,12 @@ def _answer(state: WorkerState, data: bytes) -> bytes:
     try:
         request = codec.decode(data, state.resolve)
         result = handle_request(request)
+        state.restore_builtins()
         if request.get("ref"):
             return codec.encode({"ok": None, "h": _ForceRef(result)}, state.keep_or_ref)
         return codec.encode({"ok": result}, state.keep)
     except BaseException as exc:  # student code may raise anything, SystemExit included
+        state.restore_builtins()
         error = {
             "type": type(exc).__name__[:200],
             "message": _safe_str(exc),

@@ -22,9 +22,11 @@ import resource
 import signal
 import socket
 import sys
+import time
 import traceback
 
 from .. import procfs
+from ..feedback import SERVING_FAILED
 from . import confine
 from .serve import serve
 from .wire import recv_json, send_json
@@ -104,7 +106,7 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         _seed(config["seed"])
         serve(sock, workdir)
     except BaseException:
-        code = 3
+        code = SERVING_FAILED
         try:
             traceback.print_exc()
         except BaseException:
@@ -117,20 +119,23 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
 
 
 def _kill_descendants(exits: dict[int, int]) -> None:
-    """Kill every process below the server (orphans are reparented here as subreaper); the exit
-    statuses of those reaped go into ``exits``."""
+    """Kill every process below the server (orphans are reparented here as subreaper) and reap
+    them all, so none is left dying for init to collect; their exit statuses go into ``exits``."""
     me = os.getpid()
-    for _ in range(50):
+    for _ in range(5000):  # a few seconds at most, for processes slow to die
         kids = procfs.children(me)
         if not kids:
-            break
+            return
         for kid in kids:
             for kill in (os.killpg, os.kill):
                 try:
                     kill(kid, signal.SIGKILL)
                 except OSError:
                     pass
-        exits.update(_reap_all())
+        reaped = _reap_all()
+        exits.update(reaped)
+        if len(reaped) < len(kids):
+            time.sleep(0.001)  # SIGKILL takes effect asynchronously: some are still dying
 
 
 def _reap_all() -> dict[int, int]:

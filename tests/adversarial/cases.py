@@ -3,8 +3,9 @@
 A case starts from the toy's starter (``base="starter"``: the student implemented nothing and
 tries to get points another way, or to read what they must not) or from its solution
 (``base="solution"``: an honest submission with one part broken). ``files`` overwrite or add
-files (``None`` deletes one); ``max_score`` bounds the score; ``say`` must appear in what the
-student sees.
+files (``None`` deletes one). ``score`` is the exact score an honest grader gives: what the
+parts the student really wrote earn, nothing for the attack. ``say`` is a message the student
+must see (every case has one); ``deny``, text they must not see.
 """
 
 from dataclasses import dataclass, field
@@ -22,9 +23,8 @@ class Case:
     kind: str                     # forging | reading | exhaustion | broken
     files: dict = field(default_factory=dict)
     base: str = "starter"
-    max_score: float = 0.0
-    exact_score: float | None = None
-    say: str = ""
+    score: float = 0.0            # the exact honest score
+    say: str = field(default="", kw_only=True)   # required: see test_every_case_names_its_message
     archive: str | None = None    # "empty" | "enclosing" | "nested" | "nested-unsafe": how the upload is packed
     sparse: dict = field(default_factory=dict)   # path -> size in bytes (made with truncate)
     links: dict = field(default_factory=dict)    # path -> target of a symbolic link in the upload
@@ -60,7 +60,7 @@ for path in (os.path.join(ROOT, 'results', 'results.json'), '/autograder/results
     except OSError as exc:
         print('blocked:', exc)
 return a + b
-"""), max_score=1, say="blocked", root_only=True),
+"""), score=1.0, say="blocked", root_only=True),
     Case("writes into the results folder at import", "forging", {"calc/counter.py": FIND_ROOT + """
 for name in ('results/results.json', 'results/extra.json', 'source/grade.py'):
     try:
@@ -71,7 +71,7 @@ for name in ('results/results.json', 'results/extra.json', 'source/grade.py'):
 class Counter:
     def __init__(self, start=0):
         raise NotImplementedError
-"""}, root_only=True),
+"""}, root_only=True, say="Not implemented yet (while running calc.counter.Counter(...))"),
     Case("prints a fake results document", "forging", ops("""
 print('{"score": 100, "tests": [{"name": "all", "score": 100, "max_score": 100}]}')
 raise NotImplementedError('still a stub')
@@ -88,7 +88,7 @@ for target in (os.getppid(), 1, -1):
     except OSError as exc:
         print('blocked:', exc)
 raise NotImplementedError('stub')
-"""), root_only=True),
+"""), root_only=True, say="blocked: [Errno 1] Operation not permitted"),
     Case("ships conftest.py, pytest.ini, sitecustomize.py, usercustomize.py", "forging", {
         "conftest.py": "import pytest\n@pytest.hookimpl(hookwrapper=True)\ndef pytest_runtest_makereport(item, call):\n"
                        "    outcome = yield\n    rep = outcome.get_result()\n    rep.outcome = 'passed'\n",
@@ -96,12 +96,12 @@ raise NotImplementedError('stub')
         "sitecustomize.py": "import builtins\nbuiltins.AssertionError = type('X', (Exception,), {})\n",
         "usercustomize.py": "import os\nos._exit(0)\n",
         "calc/conftest.py": "raise SystemExit('collected!')\n",
-    }),
+    }, say="Not implemented yet: task 1.1 - add the two numbers."),
     Case("shadows numpy, unittest and autograder", "forging", {
         "numpy.py": "raise SystemExit(0)\n", "unittest.py": "raise SystemExit(0)\n",
         "autograder.py": "raise SystemExit(0)\n", "calc/numpy.py": "raise SystemExit(0)\n",
         "test_ops.py": "def test_always():\n    pass\n",
-    }),
+    }, say="Not implemented yet: task 1.1 - add the two numbers.", deny="always"),
     Case("monkeypatches numpy.testing, math.isclose, torch.allclose and builtins", "forging", ops("""
 return a + b
 """, header="""
@@ -113,7 +113,8 @@ builtins.isinstance = lambda *a: True
 if 'torch' in sys.modules:
     sys.modules['torch'].allclose = lambda *a, **k: True
 """) | {"calc/counter.py": "class Counter:\n    def __init__(self, start=0):\n        self.total = 16\n"
-                             "    def step(self, amount=1):\n        return self.total\n"}, max_score=1),
+                             "    def step(self, amount=1):\n        return self.total\n"}, score=1.0,
+         say="Counter after several steps: the total is not the expected one"),
     Case("returns objects whose __eq__, __float__ and __array__ lie", "forging", {
         "calc/ops.py": """import numpy as np
 
@@ -193,7 +194,7 @@ for obj in gc.get_objects():
     if isinstance(obj, dict) and 'expected' in obj:
         obj['expected'] = None
 raise NotImplementedError('stub')
-""")),
+"""), say="Not implemented yet: stub"),
     # ---------------------------------------------------------------- reading past
     Case("prints hidden tests, fixtures and the grader's files", "reading", ops(FIND_ROOT + """
 import glob
@@ -221,7 +222,7 @@ for top in (ROOT, '/autograder'):
             except OSError:
                 pass
 raise NotImplementedError(f'stub after reading {seen} files')
-""")),
+"""), say="stub after reading 0 files"),
     Case("prints environment variables and the grader's /proc entries", "reading", ops("""
 import os
 print(dict(os.environ))
@@ -233,7 +234,7 @@ for pid in os.listdir('/proc'):
             except OSError:
                 pass
 raise NotImplementedError('stub')
-""")),
+"""), say="Not implemented yet: stub"),
     Case("imports the test modules", "reading", ops(FIND_ROOT + """
 import sys, importlib
 sys.path[:0] = [os.path.join(ROOT, 'source', 'tests', d) for d in ('hidden', 'public', 'probes')]
@@ -244,7 +245,7 @@ for name in ('test_counter', 'test_ops', 'toy_probes', 'build_fixtures'):
     except Exception as exc:
         print('blocked:', name, type(exc).__name__)
 raise NotImplementedError('stub')
-""")),
+"""), say="Forbidden import or name: calc/ops.py"),
     # ---------------------------------------------------------------- exhaustion
     Case("infinite loop", "exhaustion", ops("while True:\n    pass"), say="did not finish"),
     Case("sleeps past the deadline", "exhaustion", ops("import time\ntime.sleep(3600)"), say="did not finish"),
@@ -283,7 +284,7 @@ import threading, subprocess, sys, time
 threading.Thread(target=lambda: time.sleep(3600), daemon=False).start()
 subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(3600)'])
 return a + b
-"""), max_score=1),
+"""), score=1.0, say="Not implemented yet: calc.ops.relu(...)"),
     Case("double-forked daemon rewrites results after grading", "exhaustion", ops(FIND_ROOT + """
 import time
 if os.fork() == 0:
@@ -299,7 +300,7 @@ if os.fork() == 0:
         os._exit(0)
     os._exit(0)
 raise NotImplementedError('stub')
-"""), root_only=True),
+"""), root_only=True, say="Not implemented yet: stub"),
     Case("segfault", "exhaustion", ops("import ctypes\nctypes.string_at(0)"), say="SIGSEGV"),
     Case("stack overflow", "exhaustion", ops("""
 import sys
@@ -307,33 +308,33 @@ sys.setrecursionlimit(10 ** 9)
 def down(n):
     return down(n + 1) + 1
 return down(0)
-""")),
+"""), say="did not finish"),
     # ---------------------------------------------------------------- broken submissions
     Case("syntax error", "broken", {"calc/counter.py": "class Counter(:\n"}, base="solution",
-         exact_score=OPS_PART, say="Syntax error: calc/counter.py"),
+         score=OPS_PART, say="Syntax error: calc/counter.py"),
     Case("missing file", "broken", {"calc/counter.py": None}, base="solution",
-         exact_score=OPS_PART, say="Missing file: calc/counter.py"),
+         score=OPS_PART, say="Missing file: calc/counter.py"),
     Case("missing function", "broken", {"calc/ops.py": "import numpy as np\n\ndef add(a, b):\n    return a + b\n\n"
                                         "def softmax(scores):\n    e = np.exp(scores - scores.max(axis=1, keepdims=True))\n"
                                         "    return e / e.sum(axis=1, keepdims=True)\n"},
-         base="solution", exact_score=FULL - 2, say="has no attribute 'relu'"),
+         base="solution", score=FULL - 2, say="has no attribute 'relu'"),
     Case("missing class", "broken", {"calc/counter.py": "class Countr:\n    pass\n"}, base="solution",
-         exact_score=OPS_PART, say="AttributeError"),
+         score=OPS_PART, say="AttributeError"),
     Case("wrong signature", "broken", {"calc/ops.py": "import numpy as np\n\ndef add(a):\n    return a\n\n"
                                        "def relu(x):\n    return np.maximum(x, 0)\n\n"
                                        "def softmax(scores):\n    e = np.exp(scores - scores.max(axis=1, keepdims=True))\n"
                                        "    return e / e.sum(axis=1, keepdims=True)\n"},
-         base="solution", exact_score=FULL - 1, say="TypeError"),
+         base="solution", score=FULL - 1, say="TypeError"),
     Case("non-UTF-8 source", "broken", {"calc/counter.py": b"# caf\xe9\nclass Counter:\n    pass\n"}, base="solution",
-         exact_score=OPS_PART, say="not valid UTF-8"),
+         score=OPS_PART, say="not valid UTF-8"),
     Case("imports a module that does not exist", "broken", {"calc/counter.py": "import tensorflowz\n"},
-         base="solution", exact_score=OPS_PART, say="ModuleNotFoundError"),
-    Case("empty zip", "broken", archive="empty", base="solution", exact_score=0.0, say="Missing file: calc/ops.py"),
-    Case("zip of the enclosing folder", "broken", archive="enclosing", base="solution", exact_score=FULL,
+         base="solution", score=OPS_PART, say="ModuleNotFoundError"),
+    Case("empty zip", "broken", archive="empty", base="solution", score=0.0, say="Missing file: calc/ops.py"),
+    Case("zip of the enclosing folder", "broken", archive="enclosing", base="solution", score=FULL,
          say="unwrapped"),
-    Case("zip inside the zip", "broken", archive="nested", base="solution", exact_score=FULL, say="zip inside the zip"),
+    Case("zip inside the zip", "broken", archive="nested", base="solution", score=FULL, say="zip inside the zip"),
     Case("a 500 MB file", "broken", base="solution", sparse={"notes/huge.txt": 500 << 20, "video.mp4": 500 << 20},
-         exact_score=FULL, say="File too large: notes/huge.txt"),
+         score=FULL, say="File too large: notes/huge.txt"),
     # ---------------------------------------------------------------- found while building the suite
     Case("maps tens of GB of shared memory (not counted by RLIMIT_DATA)", "exhaustion", ops("""
 import mmap
@@ -352,7 +353,7 @@ for folder in ('/tmp', '/var/tmp', '/dev/shm'):
     except OSError as exc:
         print('blocked:', exc)
 return a + b
-"""), max_score=1, root_only=True),
+"""), score=1.0, root_only=True, say="Not implemented yet: calc.ops.relu(...)"),
     Case("an exception message with a lone surrogate", "broken", {"calc/ops.py": """import numpy as np
 
 def add(a, b):
@@ -364,7 +365,7 @@ def relu(x):
 def softmax(scores):
     e = np.exp(scores - scores.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
-"""}, base="solution", exact_score=FULL - 2, say="bad file name"),
+"""}, base="solution", score=FULL - 2, say="bad file name"),
     Case("a NaN leaderboard value", "forging", counter_total("float('nan')"), say="the total is not the expected one"),
     Case("an infinite leaderboard value", "forging", counter_total("float('-inf')"), say="the total is not the expected one"),
     Case("fishes for a hidden test's expected value", "reading", {"calc/counter.py": """class Counter:
@@ -376,22 +377,22 @@ def softmax(scores):
             self.total += amount
         self.history.append(amount)
         return self.total
-"""}, base="solution", exact_score=FULL - 2, say="Counter after several steps"),
+"""}, base="solution", score=FULL - 2, say="Counter after several steps"),
     Case("uploads links to hidden tests and fixtures", "reading", {"calc/counter.py": None},
          links={"calc/counter.py": "../../source/tests/hidden/test_counter.py",
                 "notes/fixture.txt": "../../source/fixtures/counter.json",
                 "notes/passwd.txt": "/etc/passwd"},
-         base="solution", exact_score=OPS_PART, say="Not a plain file: calc/counter.py"),
+         base="solution", score=OPS_PART, say="Not a plain file: calc/counter.py"),
     Case("swaps its output file for a link to a fixture", "reading", ops(FIND_ROOT + """
 os.remove('.output')
 os.symlink(os.path.join(ROOT, 'source', 'fixtures', 'counter.json'), '.output')
 print('hello')
 raise NotImplementedError('stub')
-""")),
+"""), say="Not implemented yet: stub"),
     Case("a 20 MB string where a number is expected", "exhaustion", counter_total("'A' * (20 << 20)"),
          say="the total is not the expected one"),
     Case("a zip inside the zip with paths out of the folder", "broken", archive="nested-unsafe",
-         base="solution", exact_score=0.0, say="unsafe path"),
+         base="solution", score=0.0, say="unsafe path"),
     Case("returns a list that contains itself", "forging", ops("loop = []\nloop.append(loop)\nreturn loop"),
          say="nested deeper than"),
     Case("an exception whose str() raises", "forging", ops("""
@@ -436,7 +437,7 @@ if os.fork() == 0:
     os._exit(0)
 time.sleep(0.2)
 return a + b
-"""), max_score=1, root_only=True, deny="could not be set up"),
+"""), score=1.0, root_only=True, deny="could not be set up", say="Not implemented yet: calc.ops.softmax(...)"),
     Case("echoes a hidden test's inputs in exception messages, class names and source lines", "reading", {
         "calc/counter.py": """class Counter:
     def __init__(self, start=0):
@@ -453,7 +454,7 @@ return a + b
                 fh.write("\\n" * 5 + "# " + leak + "\\n")
             raise type(leak.replace(" ", "_").replace("=", "_"), (ValueError,), {})(leak)
         return self.total
-"""}, base="solution", exact_score=FULL - 2 - 1.5, say="Hidden tests do not show the exception's message"),
+"""}, base="solution", score=FULL - 2 - 1.5, say="Hidden tests do not show the exception's message"),
     Case("smuggles a hidden test's inputs out through a returned value", "reading", {
         "calc/counter.py": """class Counter:
     def __init__(self, start=0):
@@ -470,7 +471,7 @@ return a + b
         self._total += amount
         self.history.append(amount)
         return self._total
-"""}, base="solution", exact_score=FULL - 2 - 1.5, say="the total is not the expected one"),
+"""}, base="solution", score=FULL - 2 - 1.5, say="the total is not the expected one"),
     Case("reads the grader's environment back from its own memory", "reading", ops("""
 import ctypes, os
 libc = ctypes.CDLL(None)
@@ -483,7 +484,7 @@ for off in range(0, 1 << 16, 256):          # write() reports EFAULT where a rea
         break
     data += os.read(r, 256)
 raise NotImplementedError(data.replace(b'\\0', b' ').decode(errors='replace')[:3000])
-""")),
+"""), say="Not implemented yet: calc.ops.relu(...)"),
     Case("thread bomb", "exhaustion", ops("""
 import threading, time
 threads = []
@@ -495,4 +496,23 @@ try:
 except RuntimeError as exc:
     raise RuntimeError(f'stopped after {len(threads)} threads: {exc}')
 """), say="can't start new thread", root_only=True),
+    Case("a daemon that leaves the tree, drops its environment and outlives grading", "exhaustion", {
+        "calc/counter.py": """import os
+
+
+def _daemon():
+    if os.fork() == 0:
+        os.setsid()
+        if os.fork() == 0:
+            os.chdir('/')
+            os.execve('/bin/sleep', ['sleep', '3600'], {})
+        os._exit(0)
+    os.wait()
+
+
+class Counter:
+    def __init__(self, start=0):
+        _daemon()                 # in every Counter test, the last one included
+        raise NotImplementedError('stub that leaves a daemon behind')
+"""}, say="Not implemented yet (while running calc.counter.Counter(...))"),
 ]

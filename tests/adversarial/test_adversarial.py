@@ -1,16 +1,20 @@
 """Every hostile or broken submission in cases.py, graded through the real toy zip in the emulator.
 
 Each case must show: the grader finishes within the submission time limit; results.json exists
-and validates; the score stays within the case's bound (forging and reading: what an honest
-starter earns; broken parts: the honest score of the correct parts); no hidden test source,
-fixture value, solution line or grader secret reaches anything the student sees; files
-outside the worker's copy are unchanged and nothing the submission started outlives grading;
-and the student is told what went wrong in plain words.
+and validates; the score is exactly the honest one (forging and reading: what the parts the
+student really wrote earn; broken parts: the honest score of the correct parts); nothing
+hidden reaches anything the student sees (the hidden tests' code and the fixtures' values, both
+read from the built zip, solution lines the upload does not contain, a grader environment
+variable); files outside the worker's copy are unchanged; no process of the run outlives
+grading (found by the run's uid, not by where it runs); and the student is told what went
+wrong in plain words.
 """
 
+import ast
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import zipfile
@@ -19,6 +23,7 @@ from pathlib import Path
 import pytest
 from cases import CASES, LEFTOVER, Case
 
+from autograder import procfs
 from autograder.emulate import emulate
 from autograder.manifest import load_manifest
 from autograder.sandbox import workers_drop_privileges
@@ -26,17 +31,8 @@ from autograder.sandbox import workers_drop_privileges
 TOY = Path(__file__).resolve().parents[1] / "toy"
 LIMIT = load_manifest(TOY / "assignments" / "toy" / "assignment.toml").submission_seconds
 ENV_SECRET = "canary-token-5f1e2d"
-SECRETS = [
-    ENV_SECRET,
-    'case = json.loads((fixtures_dir / "counter.json").read_text())',   # hidden test source
-    "def test_counter_handle(student, fixtures_dir):",
-    '"amounts": [5, 1, 7]',                                            # fixture values
-    "expected 23",
-    "5, 1, 7",                                                         # hidden inputs, smuggled out
-    "LEAK",
-    "self.history.append(amount)",                                     # solution lines
-    "shifted = scores - scores.max(axis=1, keepdims=True)",
-]
+#: Markers the cases themselves put next to hidden inputs they try to smuggle out.
+SMUGGLED = ["LEAK"]
 OUTCOMES: dict[str, bool] = {}
 #: Whether workers run as an unprivileged user here (see Sandbox: root, and a readable Python).
 WORKER_DROPS_PRIVILEGES = workers_drop_privileges()
@@ -89,8 +85,135 @@ def _submission(case: Case, tmp: Path) -> Path:
 
 
 def _visible_text(results: dict) -> str:
-    return json.dumps([results.get("output", "")] + [t.get("output", "") + t.get("name", "")
-                                                     for t in results.get("tests", [])])
+    """Everything the student can read in results.json, as they read it (not JSON-escaped)."""
+    parts = [results.get("output", "")]
+    for test in results.get("tests", []):
+        parts += [test.get("name", ""), test.get("number", ""), test.get("output", "")]
+    parts += [f"{e.get('name')}: {e.get('value')}" for e in results.get("leaderboard", [])]
+    return "\n".join(str(p) for p in parts)
+
+
+def _code_lines(source: str) -> list[str]:
+    """Lines of test code worth keeping secret: statements, not docstrings, decorators or imports
+    (a check's message is meant to be seen, so a line that is only a string does not count)."""
+    docstrings = set()
+    for node in ast.walk(ast.parse(source)):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            docstrings.update(range(body[0].lineno, body[0].end_lineno + 1))
+    lines = []
+    for number, line in enumerate(source.splitlines(), start=1):
+        text = line.strip()
+        if number in docstrings or len(text) < 12 or text.startswith(("@", "#", "import ", "from ", '"', "'")):
+            continue
+        lines.append(text)
+    return lines
+
+
+def _fixture_values(key: str, value) -> list[str]:
+    """How a fixture value could show up in text: as the file has it, as Python prints it."""
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in _fixture_values(k, v)]
+    if isinstance(value, list) and len(value) >= 2:
+        return [f'"{key}": {json.dumps(value)}', ", ".join(map(str, value))]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [f'"{key}": {json.dumps(value)}', f"{key}={value}", f"expected {value}", f"close to {value}"]
+    return [f'"{key}": {json.dumps(value)}']
+
+
+def _zip_secrets(grader_zip: Path) -> list[str]:
+    """What the built zip holds that no student may see: its hidden tests' code, its fixtures' values."""
+    found = []
+    with zipfile.ZipFile(grader_zip) as zf:
+        for name in zf.namelist():
+            if name.startswith("tests/hidden/") and name.endswith(".py"):
+                found += _code_lines(zf.read(name).decode())
+            elif name.startswith("fixtures/") and name.endswith(".json"):
+                found += _fixture_values("", json.loads(zf.read(name)))
+    return found
+
+
+def _upload_sources(upload: Path) -> str:
+    """The Python source the student uploaded (plain files, and files in zips), as one text."""
+    files = [upload] if upload.is_file() else [p for p in upload.rglob("*") if p.is_file() and not p.is_symlink()]
+    texts = []
+    for path in files:
+        if path.suffix == ".py":
+            texts.append(path.read_text(errors="replace"))
+        elif path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                texts += [zf.read(n).decode(errors="replace") for n in zf.namelist() if n.endswith(".py")]
+    return "\n".join(texts)
+
+
+def _solution_lines(upload: Path) -> list[str]:
+    """Lines between the toy solution's markers that the upload does not contain itself."""
+    own = _upload_sources(upload)
+    lines = []
+    for path in (TOY / "solutions" / "toy").rglob("*.py"):
+        inside = False
+        for line in path.read_text().splitlines():
+            text = line.strip()
+            if text in ("# BEGIN SOLUTION", "# END SOLUTION"):
+                inside = text == "# BEGIN SOLUTION"
+            elif inside and len(text) >= 12 and not text.startswith("#") and text not in own:
+                lines.append(text)
+    return lines
+
+
+def test_secrets_are_read_from_the_built_zip(toy_zip):
+    """The secret list holds what the toy's zip really ships (a check of the check)."""
+    secrets = _zip_secrets(toy_zip)
+    with zipfile.ZipFile(toy_zip) as zf:
+        fixture = json.loads(zf.read("fixtures/counter.json"))
+        hidden = zf.read("tests/hidden/test_counter.py").decode()
+    assert ", ".join(map(str, fixture["amounts"])) in secrets and f"expected {fixture['total']}" in secrets
+    assert [line for line in secrets if line.startswith("def ")] == \
+        [line for line in hidden.splitlines() if line.startswith("def ")]   # every hidden test's signature
+    assert 'case = json.loads((fixtures_dir / "counter.json").read_text())' in secrets
+    assert not {"import pytest", '"""Counter keeps its total across calls"""'} & set(secrets)
+    assert "self.history.append(amount)" in _solution_lines(TOY / "starter_code" / "toy")
+    assert "self.history.append(amount)" not in _solution_lines(TOY / "solutions" / "toy")
+
+
+def test_leftovers_are_found_wherever_they_run():
+    """A check of the check: a double-forked daemon that left the tree and dropped its
+    environment is still found (as root by the run's uid, else by uid and start time)."""
+    uid = 200000 + os.getpid() % 50000 if os.geteuid() == 0 else None
+    since = _now_ticks()
+    r, w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        try:
+            os.setsid()
+            daemon = os.fork()
+            if daemon == 0:
+                if uid is not None:
+                    os.setgid(uid)
+                    os.setuid(uid)
+                os.chdir("/")
+                os.execve("/bin/sleep", ["sleep", "60"], {})
+            os.write(w, str(daemon).encode())
+        finally:
+            os._exit(0)
+    os.close(w)
+    os.waitpid(child, 0)
+    daemon = int(os.read(r, 32))
+    os.close(r)
+    try:
+        deadline = time.time() + 5
+        while procfs.owner(daemon) != (uid or os.geteuid()) and time.time() < deadline:
+            time.sleep(0.01)
+        assert daemon in _lingering(uid, since)
+    finally:
+        os.kill(daemon, 9)
+
+
+def test_every_case_names_its_message():
+    """A case without a message could not fail its "the student is told" check."""
+    assert [c.name for c in CASES if not c.say.strip()] == []
+    assert len({c.name for c in CASES}) == len(CASES)
 
 
 def _digest(folder: Path) -> dict:
@@ -98,10 +221,19 @@ def _digest(folder: Path) -> dict:
             for p in sorted(folder.rglob("*")) if p.is_file() and "__pycache__" not in p.parts}
 
 
-def _leftovers() -> list[str]:
-    """Entries a case left in the machine's shared scratch folders."""
-    return [os.path.join(d, n) for d in ("/tmp", "/var/tmp", "/dev/shm") if os.path.isdir(d)
-            for n in os.listdir(d) if n.startswith(LEFTOVER)]
+def _leftovers(uid: int | None) -> list[str]:
+    """Entries a case left in the machine's shared scratch folders (of the run's uid when workers
+    drop to one, so that another run of this suite on the machine does not count)."""
+    found = []
+    for folder in ("/tmp", "/var/tmp", "/dev/shm"):
+        for name in os.listdir(folder) if os.path.isdir(folder) else []:
+            path = os.path.join(folder, name)
+            try:
+                if name.startswith(LEFTOVER) and (uid is None or os.lstat(path).st_uid == uid):
+                    found.append(path)
+            except OSError:
+                pass
+    return found
 
 
 def _strict_json(text: str) -> dict:
@@ -111,17 +243,48 @@ def _strict_json(text: str) -> dict:
     return json.loads(text, parse_constant=no_constants)
 
 
-def _lingering(root: Path) -> list[int]:
-    """Processes whose working directory lies in the emulated tree (a submission's leftovers)."""
-    found = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                if os.readlink(f"/proc/{pid}/cwd").startswith(str(root)):
-                    found.append(int(pid))
-            except OSError:
-                pass
-    return found
+def _run_uid(root: Path) -> int | None:
+    """The uid student code ran as, from the grader's log (None: workers kept the grader's uid)."""
+    log = (root / "stdout.txt").read_text(errors="replace")
+    found = re.search(r"student code runs as uid (\d+)", log)
+    return int(found.group(1)) if found else None
+
+
+def _started_after(pid: int, boot_ticks: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return False
+    return int(fields[19]) >= boot_ticks   # field 22 of stat: start time, in clock ticks since boot
+
+
+def _now_ticks() -> int:
+    with open("/proc/uptime") as fh:
+        return int(float(fh.read().split()[0]) * os.sysconf("SC_CLK_TCK"))
+
+
+def _show(pids: list[int]) -> list[str]:
+    """Each process's stat line (state, parent, group, session), for a failure message."""
+    shown = []
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                shown.append(fh.read()[:120])
+        except OSError:
+            shown.append(f"{pid} (gone)")
+    return shown
+
+
+def _lingering(uid: int | None, since: int) -> list[int]:
+    """Processes of the run that are still alive: every process of the run's uid, wherever it
+    runs and whatever its environment. Where workers keep the grader's uid (not root), the
+    processes of this uid started during the run that are not this test's own."""
+    alive = [p for p in procfs.pids() if procfs.state(p) not in ("Z", None)]  # a zombie runs nothing
+    if uid is not None:
+        return [p for p in alive if procfs.owner(p) == uid]
+    mine = set(procfs.tree(os.getpid()))
+    return [p for p in alive if p not in mine and procfs.owner(p) == os.geteuid() and _started_after(p, since)]
 
 
 @pytest.fixture(scope="module")
@@ -142,19 +305,18 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
     canary.write_text("untouched")
     os.chmod(canary, 0o666 if os.geteuid() else 0o644)
     submission = _submission(case, tmp_path)
+    secrets = [ENV_SECRET, *SMUGGLED, *_zip_secrets(toy_zip), *_solution_lines(submission)]
+    since = _now_ticks()
     em = emulate(toy_zip, submission, keep=True, timeout=LIMIT + 60)
     root = em.root
+    uid = _run_uid(root)
     try:
         results = em.results
         assert em.problems == [], f"results.json does not validate: {em.problems}"
         assert em.seconds < LIMIT, f"grading took {em.seconds:.0f} s, over the {LIMIT:.0f} s limit"
-        score = results["score"]
-        if case.exact_score is not None:
-            assert score == case.exact_score, f"score {score}, the honest score is {case.exact_score}"
-        else:
-            assert score <= case.max_score, f"score {score} is above the honest bound {case.max_score}"
+        assert results["score"] == case.score, f"score {results['score']}, the honest score is {case.score}"
         text = _visible_text(results)
-        for secret in SECRETS:
+        for secret in secrets:
             assert secret not in text, f"a student could see {secret!r}"
         assert case.say in text, f"the student is not told {case.say!r}: {text[:1500]}"
         assert not case.deny or case.deny not in text, f"the student sees {case.deny!r}: {text[:1500]}"
@@ -167,17 +329,20 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
         assert _digest(root / "source") == shipped, "the grader's files changed"
         time.sleep(0.5 if case.kind != "exhaustion" else 1.5)
         assert _strict_json((root / "results" / "results.json").read_text()) == results, "results.json changed later"
-        assert _lingering(root) == [], "processes of the submission outlived grading"
-        assert _leftovers() == [], "the submission left files outside its working copy"
+        if WORKER_DROPS_PRIVILEGES:
+            assert uid is not None, "the grader's log does not say which uid student code ran as"
+        lingering = _lingering(uid, since)
+        assert lingering == [], f"processes of the submission outlived grading: {_show(lingering)}"
+        assert _leftovers(uid) == [], "the submission left files outside its working copy"
         OUTCOMES[case.name] = True
     finally:
-        for pid in _lingering(root):
+        for pid in _lingering(uid, since):
             try:
                 os.kill(pid, 9)
             except OSError:
                 pass
         shutil.rmtree(root, ignore_errors=True)
-        for path in _leftovers():
+        for path in _leftovers(uid):
             shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) and not os.path.islink(path) \
                 else os.unlink(path)
 
