@@ -11,24 +11,25 @@ BASE_PYTHON ?= $(shell for p in /usr/bin/python3.11 /usr/bin/python3 python3.11 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[course,dev]'
 	@touch $@
 
 venv: $(VENV)/.installed
 
-# A second venv with the CPU-only torch wheel, to report Gradescope-like memory figures
-# next to the CUDA build's (torchvision from PyPI does not import beside it).
+# A second venv holding what the zips install on Gradescope, with a CPU-only torch, to report
+# Gradescope-like memory figures next to the CUDA build's (torchvision from PyPI does not import
+# beside it). torch comes from CPU_TORCH_INDEX at the course's pin, else CPU_TORCH_FALLBACK.
 CPU_VENV ?= .venv-cpu
-$(CPU_VENV)/.installed:
-	@test -x $(CPU_VENV)/bin/python || $(BASE_PYTHON) -m venv $(CPU_VENV)
-	$(CPU_VENV)/bin/python -m pip install --quiet torch==2.13.0 numpy pytest gradescope-utils==0.5.0 \
-		safetensors jsonschema fastjsonschema rich scikit-learn pyyaml matplotlib captum
+export CPU_TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
+export CPU_TORCH_FALLBACK ?= torch==2.13.0
+$(CPU_VENV)/.installed: pyproject.toml .ci/cpu-venv | venv
+	.ci/cpu-venv $(CPU_VENV) $(PY) $(BASE_PYTHON)
 	@touch $@
 
 cpu-venv: $(CPU_VENV)/.installed
 
+# verify builds each zip and bundle once, then grades them
 autograders: venv
-	$(PY) -m autograder build all
 	-$(MAKE) --no-print-directory cpu-venv
 	AUTOGRADER_CPU_PYTHON=$(CPU_VENV)/bin/python $(PY) -m autograder verify
 

@@ -11,6 +11,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from . import pins as pins_mod
 from . import starter, written
 from .manifest import Manifest, load_manifest
 from .staffside import staff_leaks
@@ -19,31 +20,10 @@ PACKAGE = Path(__file__).resolve().parent
 TEMPLATES = PACKAGE / "templates"
 EPOCH = (1980, 1, 1, 0, 0, 0)
 
-#: What the grader itself needs, for every assignment. Ranges that hold on Python 3.10
-#: (Gradescope's Ubuntu 22.04 image) and 3.11; torch is pinned exactly.
-BASE_REQUIREMENTS = [
-    "numpy>=1.26,<3",
-    "pytest>=8,<10",
-    "gradescope-utils==0.5.0",
-    "safetensors>=0.4,<1",
-    "jsonschema>=4.18,<5",
-    "fastjsonschema>=2.19,<3",
-    "rich>=13,<16",
-    "tomli>=2; python_version < '3.11'",
-]
 #: What ``python -m autograder report`` needs in a student bundle (the written part): pandoc
-#: (inside the wheel) and Typst, pinned together (pandoc's Typst output must suit the compiler).
-REPORT_REQUIREMENTS = ["typst>=0.14.9,<0.15", "pypandoc_binary==1.17"]
-PINS = {
-    "torch": "torch==2.14.1",
-    "torchvision": "torchvision==0.29.1",
-    "captum": "captum>=0.8,<1",
-    "scikit-learn": "scikit-learn>=1.3,<2",
-    "sklearn": "scikit-learn>=1.3,<2",
-    "matplotlib": "matplotlib>=3.7,<4",
-    "pyyaml": "pyyaml>=6,<7",
-    "yaml": "pyyaml>=6,<7",
-}
+#: (inside the wheel) and Typst, pinned together in pyproject.toml (pandoc's Typst output must
+#: suit the compiler).
+REPORT_NEEDS = ("typst", "pypandoc_binary")
 
 
 class Repo:
@@ -76,21 +56,19 @@ class Repo:
         return self.root / "dist"
 
 
-def requirements(manifest: Manifest, student: bool = False) -> list[str]:
-    """What the zip installs; with ``student=True``, what the student bundle asks for as well."""
-    reqs = list(BASE_REQUIREMENTS)
-    wanted = list(manifest.preload) + list(manifest.requirements)
+def requirements(manifest: Manifest, student: bool = False, pins: pins_mod.Pins | None = None) -> list[str]:
+    """What the zip installs; with ``student=True``, what the student bundle asks for as well.
+
+    Versions come from ``pins`` (by default those of the course repository the manifest is in,
+    see :mod:`autograder.pins`).
+    """
+    if pins is None:
+        pins = pins_mod.load(manifest.path.resolve().parents[2])  # <root>/assignments/<id>/assignment.toml
+    preload = [name for name in manifest.preload if pins_mod.installable(name)]
+    wanted = list(pins_mod.GRADER_NEEDS) + preload + list(manifest.requirements)
     if student:
-        wanted += manifest.student_requirements
-        reqs += REPORT_REQUIREMENTS
-    for name in wanted:
-        top = name.split(".")[0]
-        pin = PINS.get(top)
-        if pin is None and top not in ("numpy",):
-            pin = name if any(c in name for c in "=<>") else None
-        if pin and pin not in reqs:
-            reqs.append(pin)
-    return reqs
+        wanted += list(REPORT_NEEDS) + list(manifest.student_requirements)
+    return pins_mod.requirement_lines(wanted, pins, source=str(manifest.path))
 
 
 def _tree(base: Path, prefix: str) -> dict[str, bytes]:
@@ -103,7 +81,9 @@ def _tree(base: Path, prefix: str) -> dict[str, bytes]:
 
 
 def framework_files(prefix: str) -> dict[str, bytes]:
-    return _tree(PACKAGE, prefix)
+    """The framework as a zip or bundle carries it (without the templates of `autograder new`)."""
+    skip = f"{prefix}/templates/new/"
+    return {name: data for name, data in _tree(PACKAGE, prefix).items() if not name.startswith(skip)}
 
 
 def write_zip(path: Path, files: dict[str, bytes], executable=()) -> None:

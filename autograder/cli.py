@@ -104,6 +104,31 @@ def cmd_mutants(args) -> int:
     return 1 if report.problems() else 0
 
 
+def cmd_new(args) -> int:
+    from .scaffold import new
+
+    root = Path(args.repo).resolve()
+    written = new(root, args.id, args.title)
+    for path in written:
+        print(f"  {path.relative_to(root)}")
+    print(f"{args.id}: wrote {len(written)} files in {root}. Next, there:\n"
+          f"  autograder build {args.id}     # dist/{args.id}_autograder.zip and dist/{args.id}_student.zip\n"
+          f"  autograder verify {args.id}    # solution full marks, starter zero, every mutant loses points")
+    return 0
+
+
+def cmd_requirements(args) -> int:
+    from .build import Repo, requirements
+    from .pins import requirement_lines
+
+    repo = Repo(args.repo)
+    lines: list[str] = []
+    for aid in _ids(repo, args.ids):
+        lines += requirements(repo.manifest(aid), student=args.student)
+    print("\n".join(requirement_lines(lines, {}, source="the assignments' requirements")))
+    return 0
+
+
 def cmd_check(args) -> int:
     from .student import check
 
@@ -220,6 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", nargs="+", metavar="MUTANT", help="grade only these mutants")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the table")
     p.set_defaults(func=cmd_mutants)
+
+    p = sub.add_parser("new", help="start a new assignment in the course repository from a working example")
+    p.add_argument("id", help="the assignment id: lowercase letters, digits, underscores")
+    p.add_argument("--title", help="the title students see (default: made from the id)")
+    p.add_argument("--repo", default=argparse.SUPPRESS, help="course repository root (default: current folder)")
+    p.set_defaults(func=cmd_new)
+
+    p = sub.add_parser("requirements", help="print what the zips install (pinned as `build` pins them), one per line")
+    p.add_argument("ids", nargs="*", help="assignment ids or 'all' (default: all)")
+    p.add_argument("--student", action="store_true", help="what the student bundles ask for instead")
+    p.set_defaults(func=cmd_requirements)
 
     p = sub.add_parser("check", help="(students) run the public tests with Gradescope's scoring")
     p.add_argument("-k", nargs="+", metavar="WORD",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import subprocess
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -25,6 +27,14 @@ class Row:
     cpu_torch: str = ""        # the solution's figures with the CPU-only torch wheel, when measured
     mutants: str = ""          # "killed/declared (public share)" when the mutants ran
     problems: list[str] = field(default_factory=list)
+
+
+@functools.lru_cache(maxsize=None)
+def torch_version(python: str) -> str:
+    """The torch version installed for another interpreter (the CPU-only venv), or '?'."""
+    code = "import importlib.metadata as m; print(m.version('torch'))"
+    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
+    return out.stdout.strip() or "?"
 
 
 def torch_build() -> str:
@@ -88,7 +98,8 @@ def verify_one(repo: Repo, aid: str, log=print, mutants: bool = True) -> Row:
     needs_vision = any(r.startswith("torchvision") for r in requirements(manifest))
     if cpu_python and needs_torch and not needs_vision and Path(cpu_python).exists():
         cpu = emulate(grader_zip, repo.solution(aid), python=str(Path(cpu_python).absolute()))
-        row.cpu_torch = f"{cpu.peak_pss_mb:.0f} MB, {cpu.cpu_seconds:.1f} s, score {cpu.results.get('score')}"
+        row.cpu_torch = (f"{cpu.peak_pss_mb:.0f} MB, {cpu.cpu_seconds:.1f} s, score {cpu.results.get('score')} "
+                         f"(torch {torch_version(str(Path(cpu_python).absolute()))})")
     elif needs_vision:
         row.cpu_torch = "needs torchvision"
     elif not needs_torch:
@@ -116,7 +127,7 @@ def print_table(rows: list[Row]) -> None:
 
     table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s)")
     for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)",
-                "with CPU-only torch 2.13", "mutants killed", "ok"):
+                "with CPU-only torch", "mutants killed", "ok"):
         table.add_column(col, no_wrap=col == "assignment")
     for r in rows:
         ok = "[green]yes[/green]" if not r.problems else f"[red]{len(r.problems)} problem(s)[/red]"
