@@ -105,7 +105,7 @@ def generate(solution_dir: Path, solution_only=()) -> dict[str, bytes]:
             continue
         if any(fnmatch.fnmatch(rel, pat) for pat in solution_only):
             continue
-        if rel.startswith(("data/", "visualization/", "outputs/")) and not rel.endswith((".sh", ".md", ".py")):
+        if rel.startswith(("data/", "visualization/", "outputs/", "runs/")) and not rel.endswith((".sh", ".md", ".py")):
             continue
         data = path.read_bytes()
         if path.suffix == ".py":
