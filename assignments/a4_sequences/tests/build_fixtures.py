@@ -51,7 +51,7 @@ def _named_weights(case, got, torch):
     import a4_probes as probes
 
     if case["kind"] == "lstm":
-        return {role["name"]: t for role, t in zip(got["roles"], got["tensors"])}
+        return {role["name"]: t for role, t in zip(got["roles"], got["tensors"], strict=True)}
     if case["kind"] == "standins":
         return {}
     model, call = probes._build(case["kind"], case["spec"])

@@ -46,7 +46,7 @@ def run(student, c):
     if c["kind"] == "standins":
         return student.run(probes.seq2seq_standins, c["spec"], c["spec"]["inputs"]["source"])
     if c["kind"] == "lstm":
-        named = {role["name"]: t for role, t in zip(c["roles"], c["tensors"])}
+        named = {role["name"]: t for role, t in zip(c["roles"], c["tensors"], strict=True)}
         return student.run(probes.lstm_forward, *c["spec"]["sizes"], c["spec"]["inputs"]["x"], named)
     return student.run(probes.run_case, c["kind"], c["spec"], c["roles"], c["tensors"])
 

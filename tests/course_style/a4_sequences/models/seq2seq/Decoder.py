@@ -1,7 +1,6 @@
 """Course-style Decoder: free names (emb, rnn, out, drop), output layer declared first,
 functional dropout that follows the mode, attention written with F.cosine_similarity."""
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
