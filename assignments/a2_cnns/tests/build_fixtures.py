@@ -1,41 +1,155 @@
-"""Build-time fixtures of a2_cnns: the leaderboard test set.
+"""Build-time fixtures of a2_cnns: values recorded from the reference, and the held-out set.
 
-`autograder build` calls build(out_dir, solution_dir) with the solution folder on sys.path.
-By default the set is the embedded one: data_utils.generate_shapes(1000, SHAPES_TEST_SEED),
-the same images as the test loader of main.py --data shapes, so it is deterministic.
-When the TA sets A2_CIFAR10_ROOT to a folder holding torchvision's cifar-10-batches-py
-(torchvision must be installed where the build runs), the first A2_LEADERBOARD_SIZE images
-of the real CIFAR-10 test set (default 2000; at most 10000) are shipped instead. Keep that
-number modest: every checkpoint is evaluated on it on Gradescope's half CPU, within the
-per-test time limit of the manifest. Retrain the reference checkpoints on CIFAR-10 too
-(train_reference.py --data cifar10), or `autograder verify` will report the thresholds missed.
+`autograder build` calls build(out_dir, solution_dir, heldout_seed, release) with the solution
+folder (and this folder) on sys.path.
 
-Written: leaderboard_test.npz with
-  images: uint8 (N, 3, 32, 32), labels: int64 (N,), source: the name of the set.
-The worker never reads it: the grader sends the normalized images and keeps the labels.
+Written for students too (out_dir/public/, shipped in the bundle as tests/fixtures/public/):
+  a2_recorded.safetensors, a2_recorded.json: inputs, weights (listed layer by layer in the
+  order the forward pass uses the layers, see autograder.roles) and the reference solution's
+  outputs for the public Part 2 tests. Expected values never enter the worker.
+
+Written for the autograder zip only:
+  leaderboard_test.npz: images uint8 (N, 3, 32, 32), labels int64 (N,), source (the set's
+  name: "shapes-heldout" or "cifar10-test") and description. By default 1,000 generated
+  images drawn from the secret held-out seed, so no student can reproduce them (main.py
+  validates on seed 1, the leaderboard is another draw of the same distribution). A release
+  build (`autograder build --release`, A2_CIFAR10_ROOT naming a folder that holds
+  torchvision's cifar-10-batches-py) ships the first A2_LEADERBOARD_SIZE images (default 2000)
+  of the real CIFAR-10 test set instead; retrain the reference checkpoints on CIFAR-10 then
+  (train_reference.py --data cifar10).
 """
 
+import json
 import os
 from pathlib import Path
 
 import numpy as np
 
+HELDOUT_SIZE = 1000
 
-def build(out_dir: Path, solution_dir: Path) -> None:
+
+def heldout_set(heldout_seed, release):
+    """(images, labels, source, description) of the leaderboard set."""
     import data_utils
 
-    root = os.environ.get("A2_CIFAR10_ROOT")
-    if root:
+    if release:
+        root = os.environ.get("A2_CIFAR10_ROOT")
+        if not root or not Path(root).is_dir():
+            raise ValueError(f"A2_CIFAR10_ROOT={root!r}: a release build needs the CIFAR-10 folder")
         size = int(os.environ.get("A2_LEADERBOARD_SIZE", "2000"))
         images, labels = data_utils.load_cifar10(root=root, train=False, download=False)
-        images, labels = images[:size], labels[:size]
-        source = f"cifar10-test (first {len(labels)} images)"
-    else:
-        images, labels = data_utils.generate_shapes(1000, data_utils.SHAPES_TEST_SEED)
-        source = f"generated-shapes(1000, seed={data_utils.SHAPES_TEST_SEED})"
+        return images[:size], labels[:size], "cifar10-test", f"the first {min(size, len(labels))} CIFAR-10 test images"
+    seed = int(heldout_seed)
+    if seed in (data_utils.SHAPES_TRAIN_SEED, data_utils.SHAPES_TEST_SEED):
+        raise ValueError(f"held-out seed {seed} is the seed of a set students hold; choose another")
+    images, labels = data_utils.generate_shapes(HELDOUT_SIZE, seed)
+    return images, labels, "shapes-heldout", f"{HELDOUT_SIZE} generated shapes from a seed only the grader knows"
+
+
+def _by_role(model, x):
+    from autograder import roles
+
+    model.eval()
+    layers = roles.layers_in_use_order(model, x)
+    return roles.signature(layers), roles.state_by_role(layers)
+
+
+def record_models(torch, tensors, meta):
+    """TwoLayerNet and VanillaCNN: weights by role, inputs, and the reference's scores."""
+    from models import TwoLayerNet, VanillaCNN
+
+    g = torch.Generator().manual_seed(2024)
+    cases = {"twolayer": (TwoLayerNet, [3 * 32 * 32, 16, 10], (4, 3, 32, 32)),
+             "vanilla": (VanillaCNN, [], (3, 3, 32, 32))}
+    for key, (cls, args, shape) in cases.items():
+        torch.manual_seed(7)
+        model = cls(*args)
+        x = torch.randn(shape, generator=g)
+        with torch.no_grad():
+            for p in model.parameters():  # weights large enough that a wrong activation shows
+                p.copy_(torch.randn(p.shape, generator=g) * (2.0 / p[0].numel()) ** 0.5)
+            signature, state = _by_role(model, x)
+            out = model(x)
+        tensors[f"{key}.x"] = x
+        tensors[f"{key}.out"] = out
+        for i, t in enumerate(state):
+            tensors[f"{key}.w{i}"] = t
+        meta[key] = {"args": args, "signature": signature, "weights": len(state)}
+
+
+def record_losses(torch, tensors, meta):
+    from losses.focal_loss import FocalLoss, reweight
+
+    meta["reweight"] = []
+    for counts, beta in (([645, 387, 232, 139], 0.9999), ([5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50], 0.999),
+                         ([100, 10, 1], 0.99)):
+        tensors[f"reweight.{len(meta['reweight'])}"] = reweight(counts, beta=beta)
+        meta["reweight"].append({"counts": counts, "beta": beta})
+    g = torch.Generator().manual_seed(99)
+    meta["focal"] = []
+    for weighted, gamma in ((True, 2.0), (False, 1.0)):
+        i = len(meta["focal"])
+        scores = (torch.randn(8, 4, generator=g) * 2).requires_grad_(True)
+        target = torch.randint(0, 4, (8,), generator=g)
+        weight = torch.rand(4, generator=g) * 1.8 + 0.2
+        loss = FocalLoss(weight=weight if weighted else None, gamma=gamma)(scores, target)
+        loss.backward()
+        tensors.update({f"focal.{i}.scores": scores.detach(), f"focal.{i}.target": target,
+                        f"focal.{i}.weight": weight, f"focal.{i}.loss": loss.detach().reshape(1),
+                        f"focal.{i}.grad": scores.grad})
+        meta["focal"].append({"weighted": weighted, "gamma": gamma})
+
+
+def record_solver_steps(torch, tensors, meta):
+    """train_step on a small MLP for two steps of torch.optim.SGD, and eval_step."""
+    import torch.nn as nn
+
+    from solver import eval_step, train_step
+
+    sizes, lr, momentum, wd = (5, 7, 3), 0.5, 0.9, 5e-4
+    g = torch.Generator().manual_seed(5)
+    net = nn.Sequential(nn.Linear(5, 7), nn.Sigmoid(), nn.Linear(7, 3))
+    with torch.no_grad():
+        for p in net.parameters():
+            p.copy_(torch.randn(p.shape, generator=g) * 0.5)
+    init = {k: v.clone() for k, v in net.state_dict().items()}
+    for k, v in init.items():
+        tensors[f"steps.init.{k}"] = v
+    optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=wd)
+    for step in range(2):
+        data, target = torch.randn(6, 5, generator=g), torch.randint(0, 3, (6,), generator=g)
+        out, loss = train_step(net, nn.CrossEntropyLoss(), optimizer, data, target)
+        tensors.update({f"steps.{step}.data": data, f"steps.{step}.target": target,
+                        f"steps.{step}.out": out.detach(), f"steps.{step}.loss": loss.detach().reshape(1)})
+        for k, v in net.state_dict().items():
+            tensors[f"steps.{step}.{k}"] = v.clone()
+    data, target = torch.randn(6, 5, generator=g), torch.randint(0, 3, (6,), generator=g)
+    net.load_state_dict(init)  # evaluated from the same starting weights as the test gives
+    net.eval()
+    out, loss = eval_step(net, nn.CrossEntropyLoss(), data, target)
+    tensors.update({"eval.data": data, "eval.target": target, "eval.out": out, "eval.loss": loss.reshape(1)})
+    meta["steps"] = {"sizes": list(sizes), "lr": lr, "momentum": momentum, "weight_decay": wd, "steps": 2}
+
+
+def build(out_dir: Path, solution_dir: Path, heldout_seed: int = 0, release: bool = False) -> None:
+    import torch
+    from safetensors.torch import save_file
+
+    torch.set_num_threads(1)
+    out_dir = Path(out_dir)
+    images, labels, source, description = heldout_set(heldout_seed, release)
     images = np.ascontiguousarray(images, dtype=np.uint8)
     labels = np.asarray(labels, dtype=np.int64)
     if images.shape[1:] != (3, 32, 32) or len(images) != len(labels):
         raise ValueError(f"leaderboard set has images {images.shape} and labels {labels.shape}")
-    np.savez_compressed(Path(out_dir) / "leaderboard_test.npz", images=images, labels=labels,
-                        source=np.array(source))
+    np.savez_compressed(out_dir / "leaderboard_test.npz", images=images, labels=labels,
+                        source=np.array(source), description=np.array(description))
+
+    tensors, meta = {}, {}
+    record_models(torch, tensors, meta)
+    record_losses(torch, tensors, meta)
+    record_solver_steps(torch, tensors, meta)
+    public = out_dir / "public"
+    public.mkdir(exist_ok=True)
+    save_file({k: v.contiguous() for k, v in tensors.items()}, str(public / "a2_recorded.safetensors"))
+    (public / "a2_recorded.json").write_text(json.dumps(meta, indent=1) + "\n")

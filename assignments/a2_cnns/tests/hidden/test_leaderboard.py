@@ -1,38 +1,41 @@
-"""Part 2 leaderboard: the submitted checkpoints on the test set shipped in the autograder.
+"""Part 2 leaderboard: the submitted checkpoints on the held-out set shipped in the autograder.
 
-The checkpoints are loaded only inside the sandbox worker (torch.load with weights_only=True
-into your model class); the grader sends the normalized images, receives the predicted
-classes and computes the accuracy from labels it keeps.
+The set is named in every message and in the leaderboard's column names: "shapes-heldout"
+(generated images drawn from a seed only the grader knows) or, in a release build,
+"cifar10-test". The accuracy cut-offs of each model come from the manifest's
+[thresholds.<Model>] table, one band per set. Checkpoints are loaded only inside the sandbox
+worker (torch.load with weights_only=True into your model class); the grader sends the
+normalized images, receives the predicted classes and computes the accuracy from labels it keeps.
 """
 
 import re
+import time
 
 import numpy as np
 import pytest
-from gradescope_utils.autograder_utils.decorators import (
-    leaderboard, number, partial_credit, visibility)
+from gradescope_utils.autograder_utils.decorators import leaderboard, number, partial_credit, visibility, weight
 
 from autograder.sandbox import StudentError
 
 import a2_probes as probes
 
-# Accuracy thresholds come from the manifest's [thresholds] table (the `thresholds` fixture);
-# each threshold cleared earns an equal share of the test's points.
-CHECKPOINT_MAX_MB = 5.0  # per checkpoint
-BATCH = 250  # images per call into the worker
+CHECKPOINT_MAX_MB = 100.0  # per checkpoint; see bench/bench_a2_large_model.py for what grading it costs
+MAX_PARAMS = 25_000_000    # float32 parameters in that size
+BATCH = 250                # images per call into the worker
 MEAN = np.array([0.4914, 0.4822, 0.4465], dtype=np.float32)[None, :, None, None]  # data_utils.MEAN
 STD = np.array([0.2023, 0.1994, 0.2010], dtype=np.float32)[None, :, None, None]   # data_utils.STD
 
+# name -> (class, constructor arguments, checkpoint stem, input size from which to read TwoLayerNet's hidden size)
 MODELS = {
-    "TwoLayerNet": ("models.twolayer.TwoLayerNet", [3 * 32 * 32, 128, 10], "checkpoints/twolayernet.pt"),
-    "VanillaCNN": ("models.cnn.VanillaCNN", [], "checkpoints/vanillacnn.pt"),
-    "MyModel": ("models.my_model.MyModel", [], "checkpoints/mymodel.pt"),
+    "TwoLayerNet": ("models.twolayer.TwoLayerNet", [3 * 32 * 32, 128, 10], "twolayernet", 3 * 32 * 32),
+    "VanillaCNN": ("models.cnn.VanillaCNN", [], "vanillacnn", None),
+    "MyModel": ("models.my_model.MyModel", [], "mymodel", None),
 }
 
 
 def _session_cache(request):
-    """Per grading session (one submission): the test set, and name -> (accuracy, source) or
-    (None, failure message), so the graded and the leaderboard test of a model share one
+    """Per grading session (one submission): the test set, and name -> (accuracy, set, file) or
+    (None, failure message, None), so the graded and the leaderboard test of a model share one
     evaluation. Kept on the session, never across submissions graded in one process."""
     cache = getattr(request.session, "_a2_leaderboard_cache", None)
     if cache is None:
@@ -47,8 +50,54 @@ def load_test_set(fixtures_dir):
         return images.astype(np.float32), data["labels"].astype(np.int64), str(data["source"])
 
 
+def choose_checkpoint(student, stem):
+    """(the file to grade, a note when both .pt and .pth were submitted) or pytest.fail."""
+    found = student.run(probes.checkpoint_files, stem)
+    if not found:
+        pytest.fail(f"checkpoints/{stem}.pt (or .pth) was not submitted. Train the model (python main.py --config "
+                    f"...) and upload the checkpoint it saves together with your code.", pytrace=False)
+    if len(found) == 1:
+        return next(iter(found)), ""
+    newer = max(found, key=lambda rel: (found[rel][1], rel.endswith(".pth")))
+    older = next(rel for rel in found if rel != newer)
+    when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(found[newer][1]))
+    return newer, (f"Both {older} and {newer} were submitted; the newer one, {newer} (modified {when} UTC), was "
+                   f"graded. Submit only one to be sure which.")
+
+
+def evaluate(student, test_set, name):
+    class_path, args, stem, input_dim = MODELS[name]
+    rel, note = choose_checkpoint(student, stem)
+    size = student.run(probes.checkpoint_files, stem)[rel][0]
+    if size > CHECKPOINT_MAX_MB * 1e6:
+        pytest.fail(f"{rel} is {size / 1e6:.1f} MB, over the cap of {CHECKPOINT_MAX_MB:g} MB per checkpoint (what the "
+                    f"grader can load and evaluate within its memory and time). Save only the state_dict "
+                    f"(torch.save(model.state_dict(), path)) of a smaller model. {note}", pytrace=False)
+    images, labels, source = test_set
+    try:
+        info = student.run(probes.load_checkpoint, class_path, args, rel, input_dim)
+        if info["parameters"] > MAX_PARAMS:
+            pytest.fail(f"{name} loaded from {rel} has {info['parameters']:,} parameters, over the cap of "
+                        f"{MAX_PARAMS:,}. {note}", pytrace=False)
+        preds = []
+        for start in range(0, len(images), BATCH):
+            got = student.run(probes.checkpoint_predictions, rel, images[start:start + BATCH])
+            if type(got) is not np.ndarray or got.shape != (min(BATCH, len(images) - start),) or got.dtype.kind not in "iu":
+                pytest.fail(f"internal: predictions of {name} came back as {type(got).__name__}", pytrace=False)
+            preds.append(got)
+    except StudentError as e:
+        why = re.sub(r"\x1b\[[0-9;]*m", "", str(e.message)).strip()
+        why = why if len(why) <= 500 else why[:500] + " ..."
+        pytest.fail(f"Could not evaluate {rel} with {name}. The file must be a state_dict saved with "
+                    f"torch.save(model.state_dict(), '{rel}') from the {name} of your submitted code; it is "
+                    f"loaded with torch.load(..., weights_only=True) and load_state_dict(strict=True), "
+                    f"so a pickled model object or a state_dict of another architecture fails.\n"
+                    f"The error was: {e.type_name}: {why} {note}", pytrace=False)
+    return float(np.mean(np.concatenate(preds) == labels)), source, rel, note
+
+
 def accuracy(request, student, fixtures_dir, name):
-    """Accuracy of the submitted checkpoint of `name` and the name of the test set; fails the
+    """(accuracy, set name, file graded, note) of the submitted checkpoint of `name`; fails the
     test with a clear message when the checkpoint is missing, too large or cannot be loaded."""
     cache = _session_cache(request)
     if name not in cache:
@@ -57,60 +106,39 @@ def accuracy(request, student, fixtures_dir, name):
         try:
             cache[name] = evaluate(student, cache["test set"], name)
         except pytest.fail.Exception as e:
-            cache[name] = (None, str(e.msg))
+            cache[name] = (None, str(e.msg), None, None)
             raise
-    acc, source = cache[name]
-    if acc is None:
-        pytest.fail(source, pytrace=False)
-    return acc, source
-
-
-def evaluate(student, test_set, name):
-    class_path, args, rel = MODELS[name]
-    size = student.run(probes.checkpoint_size, rel)
-    if size < 0:
-        pytest.fail(f"{rel} was not submitted. Train {name} (python main.py --config ...) and upload the "
-                    f"checkpoint it saves at {rel} together with your code.", pytrace=False)
-    if size > CHECKPOINT_MAX_MB * 1e6:
-        pytest.fail(f"{rel} is {size / 1e6:.1f} MB, over the cap of {CHECKPOINT_MAX_MB:g} MB per checkpoint. "
-                    f"Save only the state_dict (torch.save(model.state_dict(), path)) of a smaller model.",
-                    pytrace=False)
-    images, labels, source = test_set
-    preds = []
-    for start in range(0, len(images), BATCH):
-        try:
-            got = student.run(probes.checkpoint_predictions, class_path, args, rel, images[start:start + BATCH])
-        except StudentError as e:
-            why = re.sub(r"\x1b\[[0-9;]*m", "", str(e.message)).strip()
-            why = why if len(why) <= 500 else why[:500] + " ..."
-            pytest.fail(f"Could not evaluate {rel} with {name}. The file must be a state_dict saved with "
-                        f"torch.save(model.state_dict(), '{rel}') from the {name} of your submitted code; it is "
-                        f"loaded with torch.load(..., weights_only=True) and load_state_dict(strict=True), "
-                        f"so a pickled model object or a state_dict of another architecture fails.\n"
-                        f"The error was: {e.type_name}: {why}", pytrace=False)
-        if type(got) is not np.ndarray or got.shape != (min(BATCH, len(images) - start),) or got.dtype.kind not in "iu":
-            pytest.fail(f"internal: predictions of {name} came back as {type(got).__name__}", pytrace=False)
-        preds.append(got)
-    return float(np.mean(np.concatenate(preds) == labels)), source
+    if cache[name][0] is None:
+        pytest.fail(cache[name][1], pytrace=False)
+    return cache[name]
 
 
 def graded(request, student, fixtures_dir, set_score, name, points):
-    acc, source = accuracy(request, student, fixtures_dir, name)
-    thresholds = request.getfixturevalue("thresholds")[name]
+    acc, source, rel, note = accuracy(request, student, fixtures_dir, name)
+    bands = request.getfixturevalue("thresholds")[name]
+    if source not in bands:
+        pytest.fail(f"internal: no accuracy thresholds for {name} on the set {source!r} (the course staff must add "
+                    f"[thresholds.{name}] \"{source}\" to the manifest)", pytrace=False)
+    thresholds = bands[source]
     cleared = sum(acc >= t for t in thresholds)
     set_score(points * cleared / len(thresholds))
-    print(f"{name} accuracy on the leaderboard test set ({source}): {acc:.4f}")
     if cleared < len(thresholds):
-        pytest.fail(f"{name} accuracy {acc:.4f} on the leaderboard test set ({source}); the thresholds are "
+        pytest.fail(f"{name} ({rel}) accuracy {acc:.4f} on the leaderboard set {source}; its thresholds are "
                     f"{', '.join(f'{t:.2f}' for t in thresholds)}, you cleared {cleared} of them "
-                    f"({points * cleared / len(thresholds):g} of {points:g} points).", pytrace=False)
+                    f"({points * cleared / len(thresholds):g} of {points:g} points). {note}".strip(), pytrace=False)
+
+
+def post(request, student, fixtures_dir, set_leaderboard_value, name):
+    acc, source, _, _ = accuracy(request, student, fixtures_dir, name)
+    request.node.obj.__leaderboard_column__ = f"{name} accuracy ({source})"  # the column names the set
+    set_leaderboard_value(round(acc, 4))
 
 
 @partial_credit(3)
 @number("2.7")
 @visibility("visible")
 def test_twolayer_checkpoint_accuracy(request, student, fixtures_dir, set_score=None):
-    """TwoLayerNet checkpoint accuracy (0.30: half, 0.40: full)"""
+    """TwoLayerNet checkpoint accuracy on the held-out set (half, then full marks at its two thresholds)"""
     graded(request, student, fixtures_dir, set_score, "TwoLayerNet", 3)
 
 
@@ -118,7 +146,7 @@ def test_twolayer_checkpoint_accuracy(request, student, fixtures_dir, set_score=
 @number("2.8")
 @visibility("visible")
 def test_vanilla_cnn_checkpoint_accuracy(request, student, fixtures_dir, set_score=None):
-    """VanillaCNN checkpoint accuracy (at least 0.40)"""
+    """VanillaCNN checkpoint accuracy on the held-out set (full marks at its threshold)"""
     graded(request, student, fixtures_dir, set_score, "VanillaCNN", 4)
 
 
@@ -126,26 +154,37 @@ def test_vanilla_cnn_checkpoint_accuracy(request, student, fixtures_dir, set_sco
 @number("2.9")
 @visibility("visible")
 def test_my_model_checkpoint_accuracy(request, student, fixtures_dir, set_score=None):
-    """MyModel checkpoint accuracy (0.50, 0.60, 0.70: a third each)"""
+    """MyModel checkpoint accuracy on the held-out set (a third of the points per threshold cleared)"""
     graded(request, student, fixtures_dir, set_score, "MyModel", 6)
 
 
-@leaderboard("MyModel accuracy")
+@weight(0)
+@number("2.9")
+@visibility("visible")
+def test_one_file_per_checkpoint(student):
+    """Checkpoints: one file per model (.pt or .pth)"""
+    notes = [choose_checkpoint(student, stem)[1] for _, _, stem, _ in MODELS.values()
+             if len(student.run(probes.checkpoint_files, stem)) > 1]
+    if notes:
+        pytest.fail(" ".join(notes), pytrace=False)
+
+
+@leaderboard("MyModel accuracy (shapes-heldout)")
 @number("2.9")
 def test_my_model_leaderboard(request, student, fixtures_dir, set_leaderboard_value=None):
     """MyModel accuracy for the leaderboard"""
-    set_leaderboard_value(round(accuracy(request, student, fixtures_dir, "MyModel")[0], 4))
+    post(request, student, fixtures_dir, set_leaderboard_value, "MyModel")
 
 
-@leaderboard("VanillaCNN accuracy")
+@leaderboard("VanillaCNN accuracy (shapes-heldout)")
 @number("2.8")
 def test_vanilla_cnn_leaderboard(request, student, fixtures_dir, set_leaderboard_value=None):
     """VanillaCNN accuracy for the leaderboard"""
-    set_leaderboard_value(round(accuracy(request, student, fixtures_dir, "VanillaCNN")[0], 4))
+    post(request, student, fixtures_dir, set_leaderboard_value, "VanillaCNN")
 
 
-@leaderboard("TwoLayerNet accuracy")
+@leaderboard("TwoLayerNet accuracy (shapes-heldout)")
 @number("2.7")
 def test_twolayer_leaderboard(request, student, fixtures_dir, set_leaderboard_value=None):
     """TwoLayerNet accuracy for the leaderboard"""
-    set_leaderboard_value(round(accuracy(request, student, fixtures_dir, "TwoLayerNet")[0], 4))
+    post(request, student, fixtures_dir, set_leaderboard_value, "TwoLayerNet")

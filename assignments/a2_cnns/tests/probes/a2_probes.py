@@ -86,6 +86,59 @@ def model_parameters_and_output(class_path, args, x):
     return params, out
 
 
+def output_with_weights_by_role(class_path, args, signature, weights, x):
+    """Build the model, find its layers with parameters in the order its forward pass uses
+    them, check them against `signature` (module type and parameter shapes, layer by layer),
+    load `weights` into them and return {"out": scores in eval mode, "problem": ""}; when the
+    layers do not match, {"out": None, "problem": what differs}."""
+    import torch
+
+    from autograder import roles
+
+    model = _build(class_path, args)
+    model.eval()
+    x = torch.as_tensor(x)
+    layers = roles.layers_in_use_order(model, x)
+    try:
+        roles.load_by_role(layers, [torch.as_tensor(w) for w in weights], signature)
+    except roles.RoleMismatch as e:
+        return {"out": None, "problem": str(e)}
+    with torch.no_grad():
+        out = model(x)
+    return {"out": out, "problem": ""}
+
+
+DROPOUT_TYPES = ("Dropout", "Dropout1d", "Dropout2d", "Dropout3d", "AlphaDropout", "FeatureAlphaDropout")
+
+
+def my_model_modes(x):
+    """MyModel() in training and in evaluation mode, with torch seeded before each pass.
+    Reports the scores, how many dropout layers (p > 0) it declares and how many of them a
+    training-mode forward pass applies, and the number of parameters."""
+    import torch
+    import torch.nn as nn
+
+    from models.my_model import MyModel
+
+    model = MyModel()
+    drops = [m for m in model.modules()
+             if any(isinstance(m, getattr(nn, t)) for t in DROPOUT_TYPES if hasattr(nn, t)) and m.p > 0]
+    applied = set()
+    hooks = [m.register_forward_hook(lambda mod, _i, _o: applied.add(id(mod))) for m in drops]
+    x = torch.as_tensor(x)
+    outs = {}
+    with torch.no_grad():
+        for mode in ("train", "eval"):
+            model.train(mode == "train")
+            for label, seed in (("a", 1), ("b", 1), ("c", 2)):
+                torch.manual_seed(seed)
+                outs[f"{mode}_{label}"] = model(x).detach().clone()
+    for h in hooks:
+        h.remove()
+    return {"outs": outs, "dropouts": len(drops), "applied": len(applied),
+            "parameters": int(sum(p.numel() for p in model.parameters()))}
+
+
 def focal_loss_and_grad(weight, gamma, scores, target):
     """FocalLoss(weight, gamma)(scores, target): returns (loss as a float, the shape of the
     returned loss as a list, the gradient of the loss with respect to scores)."""
@@ -116,7 +169,7 @@ def _small_net(sizes, state):
 def train_steps(sizes, state, batches, lr, momentum, weight_decay):
     """A small MLP (Linear, Sigmoid, Linear) with the given state_dict, cross-entropy and
     torch.optim.SGD; calls the student's solver.train_step once per (data, target) batch.
-    Returns (state_dict after the steps, list of the losses returned (floats), list of the
+    Returns (state_dict after each step, list of the losses returned (floats), list of the
     shapes of those losses, list of the outs)."""
     import torch
     import torch.nn as nn
@@ -126,14 +179,15 @@ def train_steps(sizes, state, batches, lr, momentum, weight_decay):
     net = _small_net(sizes, state)
     net.train()
     optimizer = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    losses, shapes, outs = [], [], []
+    states, losses, shapes, outs = [], [], [], []
     for data, target in batches:
         out, loss = train_step(net, nn.CrossEntropyLoss(), optimizer, torch.as_tensor(data), torch.as_tensor(target))
         loss = torch.as_tensor(loss).detach()
         losses.append(float(loss.double().sum()))
         shapes.append(list(loss.shape))
-        outs.append(torch.as_tensor(out).detach())
-    return {k: v.detach().clone() for k, v in net.state_dict().items()}, losses, shapes, outs
+        outs.append(torch.as_tensor(out).detach().clone())
+        states.append({k: v.detach().clone() for k, v in net.state_dict().items()})
+    return states, losses, shapes, outs
 
 
 def eval_step_report(sizes, state, data, target):
@@ -160,30 +214,60 @@ def eval_step_report(sizes, state, data, target):
     }
 
 
+# ---------------------------------------------------------------- leaderboard checkpoints
+
+
 def _student_root():
     import models
 
     return os.path.dirname(os.path.dirname(os.path.abspath(models.__file__)))
 
 
-def checkpoint_size(rel_path):
-    """Size in bytes of the submitted file rel_path, or -1 if it is missing."""
-    path = os.path.join(_student_root(), rel_path)
-    return os.path.getsize(path) if os.path.isfile(path) else -1
+def checkpoint_files(stem):
+    """For checkpoints/<stem>.pt and .pth: {relative path: [size in bytes, modification time]}
+    of those submitted."""
+    found = {}
+    for ext in (".pt", ".pth"):
+        rel = f"checkpoints/{stem}{ext}"
+        path = os.path.join(_student_root(), rel)
+        if os.path.isfile(path):
+            found[rel] = [os.path.getsize(path), os.path.getmtime(path)]
+    return found
 
 
-def checkpoint_predictions(class_path, args, rel_path, images):
-    """Load rel_path with torch.load(weights_only=True) into the model (strict), and return
-    the predicted class of every image (int64 array), in eval mode under no_grad."""
+_LOADED = {}
+
+
+def load_checkpoint(class_path, args, rel_path, hidden_from_input_dim=None):
+    """Load rel_path with torch.load(weights_only=True) into the model, strictly, and keep the
+    model (in eval mode) for checkpoint_predictions. With hidden_from_input_dim = D, the hidden
+    size is read from the checkpoint: the first (H, D) weight gives H, passed as args[1].
+    Returns {"parameters": count, "args": the arguments the model was built with}."""
     import torch
 
-    model = _build(class_path, args)
     state = torch.load(os.path.join(_student_root(), rel_path), map_location="cpu", weights_only=True)
     if not isinstance(state, dict):
         raise TypeError(f"{rel_path} holds a {type(state).__name__}, not a state_dict; "
                         "save it with torch.save(model.state_dict(), path)")
+    args = list(args)
+    if hidden_from_input_dim is not None:
+        shapes = [tuple(v.shape) for v in state.values() if hasattr(v, "shape") and v.dim() == 2]
+        first = [s for s in shapes if s[1] == hidden_from_input_dim]
+        if not first:
+            raise ValueError(f"{rel_path} has no weight of shape (hidden_size, {hidden_from_input_dim}) "
+                             f"(2-D shapes found: {shapes})")
+        args[1] = int(first[0][0])
+    model = _build(class_path, args)
     model.load_state_dict(state, strict=True)
     model.eval()
+    _LOADED[rel_path] = model
+    return {"parameters": int(sum(p.numel() for p in model.parameters())), "args": args}
+
+
+def checkpoint_predictions(rel_path, images):
+    """The predicted class of every image (int64 array) by the model load_checkpoint loaded."""
+    import torch
+
     with torch.no_grad():
-        scores = model(torch.as_tensor(images, dtype=torch.float32))
+        scores = _LOADED[rel_path](torch.as_tensor(images, dtype=torch.float32))
     return scores.argmax(dim=1).to(torch.int64).numpy()

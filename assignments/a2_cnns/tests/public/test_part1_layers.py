@@ -1,63 +1,73 @@
-"""Part 1 (NumPy): the layers, against PyTorch in float64 and closed forms."""
+"""Part 1 (NumPy): the layers, against PyTorch's functions and autograd in float64, and
+against centred differences of your own forward pass."""
 
 import numpy as np
 import torch
 import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar, numerical_gradient, rel_error, assert_true
+from autograder.testing import assert_array, assert_scalar, assert_true, numerical_gradient, rel_error
 
 CONV = "modules.convolution.Conv2D"
 POOL = "modules.max_pool.MaxPooling"
 
 
-def torch_conv(x, w, b, dout, stride, padding):
-    """Oracle: output and gradients of F.conv2d in float64."""
-    xt, wt, bt = (torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in (x, w, b))
-    out = F.conv2d(xt, wt, bt, stride=stride, padding=padding)
-    if dout is None:
-        return out.detach().numpy()
-    out.backward(torch.tensor(dout))
-    return out.detach().numpy(), xt.grad.numpy(), wt.grad.numpy(), bt.grad.numpy()
-
-
-def torch_pool(x, k, s, dout):
-    xt = torch.tensor(x, dtype=torch.float64, requires_grad=True)
-    out = F.max_pool2d(xt, k, s)
-    out.backward(torch.tensor(dout))
-    return out.detach().numpy(), xt.grad.numpy()
+def torch_value_and_grads(fn, inputs, dout):
+    """fn applied by PyTorch to float64 copies of `inputs`; returns the output and the gradient
+    of sum(output * dout) with respect to each input."""
+    leaves = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in inputs]
+    out = fn(*leaves)
+    out.backward(torch.tensor(dout, dtype=torch.float64))
+    return out.detach().numpy(), [leaf.grad.numpy() for leaf in leaves]
 
 
 def new_conv(student, rng, c, f, k, stride, padding):
     conv = student.new(CONV, c, f, kernel_size=k, stride=stride, padding=padding)
-    w = rng.standard_normal((f, c, k, k))
-    b = rng.standard_normal(f)
-    conv.weight = w
-    conv.bias = b
+    w, b = rng.standard_normal((f, c, k, k)), rng.standard_normal(f)
+    conv.weight, conv.bias = w, b
     return conv, w, b
+
+
+def with_exact_zeros(rng, shape):
+    """Random values of which about a third are exactly 0 (the edge of ReLU)."""
+    x = rng.standard_normal(shape)
+    x[rng.random(shape) < 0.35] = 0.0
+    return x
 
 
 @weight(2)
 @number("1.1")
 def test_relu_forward_backward(student, rng):
-    """ReLU forward and backward"""
+    """ReLU forward and backward, with inputs exactly 0"""
     relu = student.new("modules.relu.ReLU")
-    x = rng.standard_normal((3, 4, 5))
-    assert_array(relu.forward(x), np.maximum(x, 0), name="ReLU.forward(x)", where="modules/relu.py forward")
+    x = with_exact_zeros(rng, (3, 4, 5))
     dout = rng.standard_normal(x.shape)
+    out, (dx,) = torch_value_and_grads(torch.relu, [x], dout)
+    assert_array(relu.forward(x), out, name="ReLU.forward(x)", where="modules/relu.py forward")
     relu.backward(dout)
-    assert_array(relu.dx, dout * (x > 0), name="ReLU.dx", where="modules/relu.py backward")
+    assert_array(relu.dx, dx, name="ReLU.dx (x has entries exactly 0: their gradient is 0, as in PyTorch)",
+                 where="modules/relu.py backward")
+
+
+def linear_case(student, rng, x_shape, out_dim):
+    d = int(np.prod(x_shape[1:]))
+    lin = student.new("modules.linear.Linear", d, out_dim)
+    w, b = rng.standard_normal((d, out_dim)), rng.standard_normal(out_dim)
+    lin.weight, lin.bias = w, b
+    x = rng.standard_normal(x_shape)
+    dout = rng.standard_normal((x_shape[0], out_dim))
+    # F.linear takes the weight as (out, in); ours is (in, out)
+    out, grads = torch_value_and_grads(lambda xt, wt, bt: F.linear(xt.reshape(len(xt), -1), wt.T, bt),
+                                       [x, w, b], dout)
+    return lin, x, dout, out, grads
 
 
 @weight(2)
 @number("1.2")
 def test_linear_forward(student, rng):
     """Linear forward flattens (N, ...) inputs"""
-    lin = student.new("modules.linear.Linear", 24, 5)
-    w, b = rng.standard_normal((24, 5)), rng.standard_normal(5)
-    lin.weight, lin.bias = w, b
-    x = rng.standard_normal((4, 2, 3, 4))
-    assert_array(lin.forward(x), x.reshape(4, -1) @ w + b, name="Linear.forward(x) for x of shape (4, 2, 3, 4)",
+    lin, x, _, out, _ = linear_case(student, rng, (4, 2, 3, 4), 5)
+    assert_array(lin.forward(x), out, name="Linear(24, 5).forward(x) for x of shape (4, 2, 3, 4)",
                  where="modules/linear.py forward")
 
 
@@ -65,54 +75,60 @@ def test_linear_forward(student, rng):
 @number("1.2")
 def test_linear_backward(student, rng):
     """Linear backward: dx keeps the input's shape; dw, db"""
-    lin = student.new("modules.linear.Linear", 24, 5)
-    w, b = rng.standard_normal((24, 5)), rng.standard_normal(5)
-    lin.weight, lin.bias = w, b
-    x = rng.standard_normal((4, 2, 3, 4))
+    lin, x, dout, _, (dx, dw, db) = linear_case(student, rng, (4, 2, 3, 4), 5)
     lin.forward(x)
-    dout = rng.standard_normal((4, 5))
     lin.backward(dout)
     where = "modules/linear.py backward"
-    assert_array(lin.dx, (dout @ w.T).reshape(x.shape), name="Linear.dx (shape of the input x)", where=where)
-    assert_array(lin.dw, x.reshape(4, -1).T @ dout, name="Linear.dw", where=where)
-    assert_array(lin.db, dout.sum(axis=0), name="Linear.db", where=where)
+    assert_array(lin.dx, dx, name="Linear.dx (shape of the input x, (4, 2, 3, 4))", where=where)
+    assert_array(lin.dw, dw, name="Linear.dw", where=where)
+    assert_array(lin.db, db, name="Linear.db", where=where)
+
+
+# (N, C, H, W, F, k, stride, padding): square and rectangular inputs, strides 1 and 2, padding 0 to 2
+CONV_CASES = [(2, 3, 7, 7, 4, 3, 1, 0), (2, 3, 6, 6, 4, 3, 1, 1), (2, 3, 7, 9, 4, 3, 2, 1),
+              (1, 2, 8, 7, 3, 4, 2, 2)]
+
+
+def conv_case(student, rng, case):
+    n, c, h, w_, f, k, s, p = case
+    conv, w, b = new_conv(student, rng, c, f, k, s, p)
+    x = rng.standard_normal((n, c, h, w_))
+    dout = rng.standard_normal((n, f, (h + 2 * p - k) // s + 1, (w_ + 2 * p - k) // s + 1))
+    out, grads = torch_value_and_grads(lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=s, padding=p), [x, w, b], dout)
+    label = f"Conv2D({c}, {f}, kernel_size={k}, stride={s}, padding={p}), x {(n, c, h, w_)}"
+    return conv, x, dout, out, grads, label
 
 
 @weight(5)
 @number("1.3")
 def test_conv_forward_matches_torch(student, rng):
-    """Conv2D forward against torch.nn.functional.conv2d (stride 1, padding 0 and 1)"""
-    for padding in (0, 1):
-        conv, w, b = new_conv(student, rng, 3, 4, 3, 1, padding)
-        x = rng.standard_normal((2, 3, 7, 7))
-        assert_array(conv.forward(x), torch_conv(x, w, b, None, 1, padding), rtol=1e-6, atol=1e-9,
-                     name=f"Conv2D(3, 4, kernel_size=3, stride=1, padding={padding}).forward(x), x (2, 3, 7, 7)",
-                     where="modules/convolution.py forward")
+    """Conv2D forward against torch.nn.functional.conv2d (strides 1 and 2, padding 0 to 2)"""
+    for case in CONV_CASES:
+        conv, x, _, out, _, label = conv_case(student, rng, case)
+        assert_array(conv.forward(x), out, rtol=1e-6, atol=1e-9, name=f"{label}: forward(x)",
+                     where="modules/convolution.py forward (output size (H + 2p - k) // s + 1)")
 
 
 @weight(5)
 @number("1.4")
 def test_conv_backward_matches_autograd(student, rng):
-    """Conv2D backward against PyTorch autograd (stride 1, padding 1)"""
-    conv, w, b = new_conv(student, rng, 3, 4, 3, 1, 1)
-    x = rng.standard_normal((2, 3, 6, 6))
-    dout = rng.standard_normal((2, 4, 6, 6))
-    _, dx, dw, db = torch_conv(x, w, b, dout, 1, 1)
-    conv.forward(x)
-    conv.backward(dout)
-    where = "modules/convolution.py backward"
-    assert_array(conv.dx, dx, rtol=1e-6, atol=1e-9, name="Conv2D.dx", where=where)
-    assert_array(conv.dw, dw, rtol=1e-6, atol=1e-9, name="Conv2D.dw", where=where)
-    assert_array(conv.db, db, rtol=1e-6, atol=1e-9, name="Conv2D.db", where=where)
+    """Conv2D backward against PyTorch autograd (strides 1 and 2, padding 0 to 2)"""
+    for case in CONV_CASES:
+        conv, x, dout, _, (dx, dw, db), label = conv_case(student, rng, case)
+        conv.forward(x)
+        conv.backward(dout)
+        where = "modules/convolution.py backward"
+        for name, got, want in (("dx", conv.dx, dx), ("dw", conv.dw, dw), ("db", conv.db, db)):
+            assert_array(got, want, rtol=1e-6, atol=1e-9, name=f"{label}: {name}", where=where)
 
 
 @weight(2)
 @number("1.4")
 def test_conv_backward_matches_centred_differences(student, rng):
-    """Conv2D dx and dw against centred differences of your own forward"""
-    conv, w, b = new_conv(student, rng, 2, 3, 3, 1, 1)
-    x = rng.standard_normal((2, 2, 4, 4))
-    dout = rng.standard_normal((2, 3, 4, 4))
+    """Conv2D dx and dw against centred differences of your own forward (stride 2, padding 1)"""
+    conv, w, b = new_conv(student, rng, 2, 3, 3, 2, 1)
+    x = rng.standard_normal((2, 2, 5, 6))
+    dout = rng.standard_normal((2, 3, 3, 3))
     conv.forward(x)
     conv.backward(dout)
     dx, dw = conv.dx, conv.dw
@@ -126,49 +142,74 @@ def test_conv_backward_matches_centred_differences(student, rng):
     where = "modules/convolution.py backward (compared with your forward, perturbed by 1e-5)"
     for name, got, num in (("dx", dx, num_dx), ("dw", dw, num_dw)):
         assert_true(type(got) is np.ndarray and got.shape == num.shape,
-                    f"Conv2D.{name}: expected an array of shape {num.shape}, got {type(got).__name__} "
-                    f"{getattr(got, 'shape', '')}.\nWhere to look: {where}")
+                    f"Conv2D(2, 3, kernel_size=3, stride=2, padding=1).{name}: expected an array of shape "
+                    f"{num.shape}, got {type(got).__name__} {getattr(got, 'shape', '')}.\nWhere to look: {where}")
         err = rel_error(got, num)
-        assert_true(err < 1e-6, f"Conv2D.{name}: relative error {err:.3g} against centred differences, "
-                                f"expected below 1e-6.\nWhere to look: {where}")
+        assert_true(err < 1e-6, f"Conv2D(2, 3, kernel_size=3, stride=2, padding=1).{name}: relative error "
+                                f"{err:.3g} against centred differences, expected below 1e-6.\nWhere to look: {where}")
+
+
+def pool_case(student, rng, x, k, s):
+    pool = student.new(POOL, k, s)
+    h_out, w_out = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
+    dout = rng.standard_normal(x.shape[:2] + (h_out, w_out))
+    out, (dx,) = torch_value_and_grads(lambda xt: F.max_pool2d(xt, k, s), [x], dout)
+    return pool, dout, out, dx
+
+
+def check_pool(student, rng, x, k, s, what):
+    pool, dout, out, dx = pool_case(student, rng, x, k, s)
+    label = f"MaxPooling({k}, {s}), x {x.shape} ({what})"
+    assert_array(pool.forward(x), out, name=f"{label}: forward(x)", where="modules/max_pool.py forward")
+    pool.backward(dout)
+    assert_array(pool.dx, dx, name=f"{label}: dx", where="modules/max_pool.py backward")
 
 
 @weight(2)
 @number("1.5")
-def test_maxpool_forward_matches_torch(student, rng):
-    """MaxPooling forward against torch.nn.functional.max_pool2d"""
-    pool = student.new(POOL, 2, 2)
-    x = rng.standard_normal((2, 3, 8, 6))
-    out, _ = torch_pool(x, 2, 2, np.zeros((2, 3, 4, 3)))
-    assert_array(pool.forward(x), out, name="MaxPooling(2, 2).forward(x), x (2, 3, 8, 6)",
-                 where="modules/max_pool.py forward")
+def test_maxpool_matches_torch(student, rng):
+    """MaxPooling forward and backward against max_pool2d (2x2 windows, odd sizes)"""
+    check_pool(student, rng, rng.standard_normal((2, 3, 8, 6)), 2, 2, "even size")
+    check_pool(student, rng, rng.standard_normal((1, 2, 5, 7)), 2, 2, "the last row and column are in no window")
 
 
-@weight(3)
+@weight(2)
 @number("1.5")
-def test_maxpool_backward_matches_autograd(student, rng):
-    """MaxPooling backward against PyTorch autograd"""
-    pool = student.new(POOL, 2, 2)
-    x = rng.standard_normal((2, 3, 8, 6))
-    dout = rng.standard_normal((2, 3, 4, 3))
-    _, dx = torch_pool(x, 2, 2, dout)
-    pool.forward(x)
-    pool.backward(dout)
-    assert_array(pool.dx, dx, name="MaxPooling(2, 2).dx", where="modules/max_pool.py backward")
+def test_maxpool_overlapping_windows(student, rng):
+    """MaxPooling(3, 2): overlapping windows add their gradients"""
+    check_pool(student, rng, rng.standard_normal((2, 3, 7, 9)), 3, 2, "overlapping windows")
+
+
+@weight(2)
+@number("1.5")
+def test_maxpool_ties_first_maximum(student, rng):
+    """MaxPooling with ties: the gradient goes to the first maximum, also where windows overlap"""
+    check_pool(student, rng, rng.integers(0, 2, size=(2, 2, 6, 6)).astype(np.float64), 2, 2,
+               "ties: the first maximum in row-major order gets the gradient")
+    check_pool(student, rng, rng.integers(0, 3, size=(2, 2, 7, 7)).astype(np.float64), 3, 2,
+               "ties and overlapping windows")
+
+
+def softmax_case(rng, shift):
+    x = rng.standard_normal((6, 5)) * 3 + shift
+    y = rng.integers(0, 5, size=6)
+    xt = torch.tensor(x, requires_grad=True)
+    loss = F.cross_entropy(xt, torch.tensor(y))
+    loss.backward()
+    return x, y, torch.softmax(xt.detach(), dim=1).numpy(), float(loss), xt.grad.numpy()
 
 
 @weight(2)
 @number("1.6")
 def test_softmax_ce_forward(student, rng):
-    """SoftmaxCrossEntropy forward: probabilities and mean loss"""
-    crit = student.new("modules.softmax_ce.SoftmaxCrossEntropy")
-    x = rng.standard_normal((6, 5)) * 3
-    y = rng.integers(0, 5, size=6)
-    probs, loss = crit.forward(x, y)
-    logp = torch.log_softmax(torch.tensor(x), dim=1)
-    where = "modules/softmax_ce.py forward"
-    assert_array(probs, logp.exp().numpy(), name="probs", where=where)
-    assert_scalar(loss, float(F.nll_loss(logp, torch.tensor(y))), name="loss", where=where)
+    """SoftmaxCrossEntropy forward: probabilities and mean loss, also for scores near 1000"""
+    for shift in (0.0, 1000.0):
+        crit = student.new("modules.softmax_ce.SoftmaxCrossEntropy")
+        x, y, probs, loss, _ = softmax_case(rng, shift)
+        got_probs, got_loss = crit.forward(x, y)
+        where = "modules/softmax_ce.py forward" + (" (scores near 1000 must not overflow)" if shift else "")
+        assert_array(got_probs, probs, name=f"probs, scores around {shift:g}", where=where)
+        assert_scalar(got_loss, loss, name=f"loss, scores around {shift:g}", where=where)
 
 
 @weight(2)
@@ -176,10 +217,7 @@ def test_softmax_ce_forward(student, rng):
 def test_softmax_ce_backward(student, rng):
     """SoftmaxCrossEntropy backward against PyTorch autograd"""
     crit = student.new("modules.softmax_ce.SoftmaxCrossEntropy")
-    x = rng.standard_normal((6, 5)) * 3
-    y = rng.integers(0, 5, size=6)
-    xt = torch.tensor(x, requires_grad=True)
-    F.cross_entropy(xt, torch.tensor(y)).backward()
+    x, y, _, _, dx = softmax_case(rng, 0.0)
     crit.forward(x, y)
     crit.backward()
-    assert_array(crit.dx, xt.grad.numpy(), name="SoftmaxCrossEntropy.dx", where="modules/softmax_ce.py backward")
+    assert_array(crit.dx, dx, name="SoftmaxCrossEntropy.dx", where="modules/softmax_ce.py backward")

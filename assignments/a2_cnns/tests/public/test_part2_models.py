@@ -1,77 +1,105 @@
-"""Part 2 (PyTorch): architectures and forward passes, against closed forms built here."""
+"""Part 2 (PyTorch): the models. TwoLayerNet and VanillaCNN get known weights, layer by layer in
+the order their forward pass uses the layers (attribute names are yours to choose), and must
+give the scores the reference solution gave with those weights (recorded when the autograder
+was built). MyModel is your design: its shape, size and training mode are checked."""
 
-import numpy as np
+import json
+
 import torch
-import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
+from safetensors.torch import load_file
 
 from autograder.testing import assert_tensor, assert_true
 
 import a2_probes as probes
 
-MY_MODEL_MAX_PARAMS = 1_000_000  # a float32 state_dict of this size fits the checkpoint cap
+# Grading a MyModel checkpoint of this many parameters (float32, 100 MB) fits Gradescope's
+# default container (768 MB, half a CPU) with room to spare: see bench/bench_a2_large_model.py.
+MY_MODEL_MAX_PARAMS = 25_000_000
 
 
-def check_shapes(params, expected, where):
-    shapes = [tuple(p.shape) for _, p in params]
-    assert_true(shapes == expected,
-                f"parameter shapes, in the order of model.named_parameters(): expected {expected}, "
-                f"got {shapes}.\nWhere to look: {where}")
-    count = sum(int(np.prod(s)) for s in shapes)
-    want = sum(int(np.prod(s)) for s in expected)
-    assert_true(count == want, f"expected {want} parameters, got {count}.\nWhere to look: {where}")
+def recorded(fixtures_dir):
+    folder = fixtures_dir / "public"
+    return load_file(str(folder / "a2_recorded.safetensors")), json.loads((folder / "a2_recorded.json").read_text())
 
 
-def twolayer_case(student, rng, n, d, h, c):
-    shape = (n, 3, 32, 32) if d == 3 * 32 * 32 else (n, d)
-    x = torch.tensor(rng.standard_normal(shape), dtype=torch.float32)
-    params, out = student.run(probes.model_parameters_and_output, "models.twolayer.TwoLayerNet", [d, h, c], x)
-    where = "models/twolayer.py"
-    check_shapes(params, [(h, d), (h,), (c, h), (c,)], where)
-    w1, b1, w2, b2 = (p.double() for _, p in params)
-    expected = torch.sigmoid(x.double().reshape(n, -1) @ w1.T + b1) @ w2.T + b2
-    assert_tensor(out, expected, rtol=1e-4, atol=1e-5,
-                  name=f"TwoLayerNet({d}, {h}, {c}) scores for x of shape {tuple(x.shape)}", where=where + " forward")
+def describe_signature(signature):
+    return "; ".join(f"{kind} ({', '.join(f'{n} {tuple(s)}' for n, s in params)})" for kind, params in signature)
+
+
+def check_by_role(student, fixtures_dir, key, class_path, where):
+    tensors, meta = recorded(fixtures_dir)
+    case = meta[key]
+    weights = [tensors[f"{key}.w{i}"] for i in range(case["weights"])]
+    x, expected = tensors[f"{key}.x"], tensors[f"{key}.out"]
+    name = f"{class_path.rsplit('.', 1)[1]}({', '.join(map(str, case['args']))})"
+    got = student.run(probes.output_with_weights_by_role, class_path, case["args"], case["signature"], weights, x)
+    assert_true(not got["problem"],
+                f"{name}: its layers with parameters, in the order forward uses them, should be "
+                f"{describe_signature(case['signature'])}. {got['problem']}.\nWhere to look: {where} __init__ and "
+                f"forward")
+    assert_tensor(got["out"], expected, rtol=1e-4, atol=1e-5,
+                  name=f"{name} scores for x of shape {tuple(x.shape)}, with the weights the reference was given",
+                  where=where + " forward")
 
 
 @weight(3)
 @number("2.1")
-def test_twolayer_architecture_and_forward(student, rng):
-    """TwoLayerNet: parameter shapes and fc2(sigmoid(fc1(x)))"""
-    twolayer_case(student, rng, 4, 3 * 32 * 32, 16, 10)
-
-
-def vanilla_cnn_case(student, rng, n):
-    x = torch.tensor(rng.standard_normal((n, 3, 32, 32)), dtype=torch.float32)
-    params, out = student.run(probes.model_parameters_and_output, "models.cnn.VanillaCNN", [], x)
-    where = "models/cnn.py"
-    check_shapes(params, [(32, 3, 7, 7), (32,), (10, 32 * 13 * 13), (10,)], where)
-    cw, cb, fw, fb = (p.double() for _, p in params)
-    h = F.max_pool2d(F.relu(F.conv2d(x.double(), cw, cb)), 2, 2)
-    expected = h.reshape(n, -1) @ fw.T + fb
-    assert_tensor(out, expected, rtol=1e-4, atol=1e-5, name=f"VanillaCNN scores for x of shape {tuple(x.shape)}",
-                  where=where + " forward (conv, ReLU, pooling, flatten, fc)")
+def test_twolayer_architecture_and_forward(student, fixtures_dir):
+    """TwoLayerNet: layer shapes and scores with known weights"""
+    check_by_role(student, fixtures_dir, "twolayer", "models.twolayer.TwoLayerNet", "models/twolayer.py")
 
 
 @weight(4)
 @number("2.2")
-def test_vanilla_cnn_architecture_and_forward(student, rng):
-    """VanillaCNN: parameter shapes and conv-ReLU-pool-fc forward"""
-    vanilla_cnn_case(student, rng, 3)
+def test_vanilla_cnn_architecture_and_forward(student, fixtures_dir):
+    """VanillaCNN: layer shapes and scores with known weights"""
+    check_by_role(student, fixtures_dir, "vanilla", "models.cnn.VanillaCNN", "models/cnn.py")
 
 
-@weight(3)
+def my_model_report(student, rng, n=6):
+    x = torch.tensor(rng.standard_normal((n, 3, 32, 32)), dtype=torch.float32)
+    return student.run(probes.my_model_modes, x)
+
+
+@weight(2)
 @number("2.3")
-def test_my_model_forward_shape(student, rng):
-    """MyModel: (N, 3, 32, 32) -> (N, 10), at most 1M parameters"""
-    x = torch.tensor(rng.standard_normal((5, 3, 32, 32)), dtype=torch.float32)
-    params, out = student.run(probes.model_parameters_and_output, "models.my_model.MyModel", [], x)
+def test_my_model_forward_shape_and_size(student, rng):
+    """MyModel: (N, 3, 32, 32) -> (N, 10), finite, at most 25M parameters"""
+    report = my_model_report(student, rng)
     where = "models/my_model.py"
-    assert_true(type(out) is torch.Tensor and tuple(out.shape) == (5, 10) and out.is_floating_point(),
-                f"MyModel(x) for x of shape (5, 3, 32, 32): expected a float tensor of shape (5, 10), got "
+    out = report["outs"]["eval_a"]
+    assert_true(type(out) is torch.Tensor and tuple(out.shape) == (6, 10) and out.is_floating_point(),
+                f"MyModel(x) for x of shape (6, 3, 32, 32): expected a float tensor of shape (6, 10), got "
                 f"{type(out).__name__} {tuple(getattr(out, 'shape', ()))}.\nWhere to look: {where}")
-    assert_true(bool(torch.isfinite(out).all()), f"MyModel(x) has NaN or infinite scores.\nWhere to look: {where}")
-    count = sum(int(p.numel()) for _, p in params)
+    for key, mode in (("eval_a", "evaluation"), ("train_a", "training")):
+        assert_true(bool(torch.isfinite(report["outs"][key]).all()),
+                    f"MyModel(x) in {mode} mode has NaN or infinite scores.\nWhere to look: {where}")
+    count = report["parameters"]
     assert_true(0 < count <= MY_MODEL_MAX_PARAMS,
-                f"MyModel has {count} parameters; expected between 1 and {MY_MODEL_MAX_PARAMS} "
-                f"(so that its checkpoint fits the size cap).\nWhere to look: {where}")
+                f"MyModel has {count:,} parameters; the cap is {MY_MODEL_MAX_PARAMS:,} (a checkpoint of about "
+                f"{MY_MODEL_MAX_PARAMS * 4 / 1e6:.0f} MB, what the grader can evaluate within its memory and time). "
+                f"Make it smaller.\nWhere to look: {where}")
+
+
+@weight(2)
+@number("2.3")
+def test_my_model_training_mode(student, rng):
+    """MyModel in training mode: declared dropout is applied, seeded passes repeat, eval is deterministic"""
+    report = my_model_report(student, rng)
+    outs, where = report["outs"], "models/my_model.py forward"
+    assert_true(report["applied"] == report["dropouts"],
+                f"MyModel declares {report['dropouts']} dropout layer(s) but a forward pass in training mode "
+                f"applies only {report['applied']}: a layer declared in __init__ does nothing unless forward "
+                f"calls it.\nWhere to look: {where}")
+    same = torch.allclose(outs["train_a"], outs["train_b"], rtol=1e-5, atol=1e-6)
+    assert_true(same, "MyModel in training mode gives different scores for the same input after the same "
+                      f"torch.manual_seed: its randomness must come from torch's generator.\nWhere to look: {where}")
+    if report["dropouts"]:
+        assert_true(not torch.allclose(outs["train_a"], outs["train_c"]),
+                    "MyModel has dropout, yet in training mode two different seeds give the same scores: the "
+                    f"dropout is not active while training (model.train()).\nWhere to look: {where}")
+    assert_true(torch.allclose(outs["eval_a"], outs["eval_c"], rtol=1e-5, atol=1e-6),
+                "MyModel in evaluation mode (model.eval()) gives different scores for the same input under "
+                "different seeds: dropout and other randomness must be off in evaluation mode, for example use "
+                f"nn.Dropout modules or F.dropout(x, p, training=self.training).\nWhere to look: {where}")

@@ -1,83 +1,62 @@
-"""Part 2 (PyTorch): the training and evaluation steps of the solver."""
+"""Part 2 (PyTorch): the training and evaluation steps of the solver, on a small network with
+known weights, against what the reference solution's steps gave when the autograder was built,
+and properties (no graph and no gradients in evaluation)."""
 
-import torch
-import torch.nn as nn
+import json
+
 from gradescope_utils.autograder_utils.decorators import number, weight
+from safetensors.torch import load_file
 
 from autograder.testing import assert_scalar, assert_tensor, assert_true
 
 import a2_probes as probes
 
-
-def small_state(rng, sizes):
-    d, h, c = sizes
-    return {"0.weight": torch.tensor(rng.standard_normal((h, d)) * 0.5, dtype=torch.float32),
-            "0.bias": torch.tensor(rng.standard_normal(h) * 0.1, dtype=torch.float32),
-            "2.weight": torch.tensor(rng.standard_normal((c, h)) * 0.5, dtype=torch.float32),
-            "2.bias": torch.tensor(rng.standard_normal(c) * 0.1, dtype=torch.float32)}
+KEYS = ("0.weight", "0.bias", "2.weight", "2.bias")
 
 
-def oracle_steps(sizes, state, batches, lr, momentum, weight_decay):
-    """The same steps with torch.optim.SGD here, in the grader."""
-    net = nn.Sequential(nn.Linear(sizes[0], sizes[1]), nn.Sigmoid(), nn.Linear(sizes[1], sizes[2]))
-    net.load_state_dict(state)
-    opt = torch.optim.SGD(net.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
-    losses = []
-    for data, target in batches:
-        opt.zero_grad()
-        loss = nn.functional.cross_entropy(net(data), target)
-        loss.backward()
-        opt.step()
-        losses.append(loss.detach())
-    return net.state_dict(), losses
-
-
-def check_train_steps(student, rng, sizes, steps, lr, momentum, weight_decay):
-    state = small_state(rng, sizes)
-    batches = [(torch.tensor(rng.standard_normal((6, sizes[0])), dtype=torch.float32),
-                torch.tensor(rng.integers(0, sizes[2], size=6))) for _ in range(steps)]
-    got_state, got_losses, got_shapes, _ = student.run(probes.train_steps, sizes, state, batches, lr, momentum,
-                                                       weight_decay)
-    want_state, want_losses = oracle_steps(sizes, state, batches, lr, momentum, weight_decay)
-    where = (f"solver.py train_step ({steps} steps of torch.optim.SGD, lr={lr}, momentum={momentum}, "
-             f"weight_decay={weight_decay}; forward, loss, zero_grad, backward, step)")
-    for k in range(steps):
-        assert_true(got_shapes[k] == [], f"train_step must return the loss as a scalar tensor, got shape "
-                                         f"{tuple(got_shapes[k])}.\nWhere to look: {where}")
-        assert_scalar(got_losses[k], float(want_losses[k]), rtol=1e-4, atol=1e-6,
-                      name=f"loss returned by step {k + 1}", where=where)
-    for key, value in want_state.items():
-        assert_tensor(got_state[key], value, rtol=1e-4, atol=1e-6, name=f"parameter {key} after {steps} steps",
-                      where=where)
+def recorded(fixtures_dir):
+    folder = fixtures_dir / "public"
+    return load_file(str(folder / "a2_recorded.safetensors")), json.loads((folder / "a2_recorded.json").read_text())
 
 
 @weight(5)
 @number("2.6")
-def test_train_step_matches_torch_sgd(student, rng):
-    """train_step: two steps equal torch.optim.SGD on the same weights"""
-    check_train_steps(student, rng, (5, 7, 3), steps=2, lr=0.5, momentum=0.9, weight_decay=5e-4)
+def test_train_step_two_steps(student, fixtures_dir):
+    """train_step: two steps of SGD with momentum give the reference's losses, scores and weights"""
+    tensors, meta = recorded(fixtures_dir)
+    case = meta["steps"]
+    state = {k: tensors[f"steps.init.{k}"] for k in KEYS}
+    batches = [(tensors[f"steps.{k}.data"], tensors[f"steps.{k}.target"]) for k in range(case["steps"])]
+    states, losses, shapes, outs = student.run(probes.train_steps, case["sizes"], state, batches, case["lr"],
+                                               case["momentum"], case["weight_decay"])
+    where = (f"solver.py train_step ({case['steps']} steps of torch.optim.SGD, lr={case['lr']}, "
+             f"momentum={case['momentum']}, weight_decay={case['weight_decay']}, nn.CrossEntropyLoss)")
+    for k in range(case["steps"]):
+        assert_true(shapes[k] == [], f"train_step must return the loss as a scalar tensor, got shape "
+                                     f"{tuple(shapes[k])}.\nWhere to look: {where}")
+        assert_tensor(outs[k], tensors[f"steps.{k}.out"], rtol=1e-4, atol=1e-6,
+                      name=f"out returned by step {k + 1} (the scores before that step's update)", where=where)
+        assert_scalar(losses[k], float(tensors[f"steps.{k}.loss"][0]), rtol=1e-4, atol=1e-6,
+                      name=f"loss returned by step {k + 1}", where=where)
+        for key in KEYS:
+            assert_tensor(states[k][key], tensors[f"steps.{k}.{key}"], rtol=1e-4, atol=1e-6,
+                          name=f"parameter {key} after step {k + 1}", where=where)
 
 
 @weight(2)
 @number("2.6")
-def test_eval_step_no_grad(student, rng):
-    """eval_step: scores and loss under torch.no_grad, weights untouched"""
-    sizes = (5, 7, 3)
-    state = small_state(rng, sizes)
-    data = torch.tensor(rng.standard_normal((6, 5)), dtype=torch.float32)
-    target = torch.tensor(rng.integers(0, 3, size=6))
-    report = student.run(probes.eval_step_report, sizes, state, data, target)
-    net = nn.Sequential(nn.Linear(5, 7), nn.Sigmoid(), nn.Linear(7, 3))
-    net.load_state_dict(state)
-    with torch.no_grad():
-        out = net(data)
+def test_eval_step_no_grad(student, fixtures_dir):
+    """eval_step: scores and loss under torch.no_grad, weights and gradients untouched"""
+    tensors, meta = recorded(fixtures_dir)
+    state = {k: tensors[f"steps.init.{k}"] for k in KEYS}
+    report = student.run(probes.eval_step_report, meta["steps"]["sizes"], state, tensors["eval.data"],
+                         tensors["eval.target"])
     where = "solver.py eval_step"
-    assert_tensor(report["out"], out, rtol=1e-5, atol=1e-6, name="out", where=where)
-    assert_true(report["loss_shape"] == [], f"eval_step must return the loss as a scalar tensor, got shape "
-                                            f"{tuple(report['loss_shape'])}.\nWhere to look: {where}")
-    assert_scalar(report["loss"], float(nn.functional.cross_entropy(out, target)), rtol=1e-5, atol=1e-6,
-                  name="loss", where=where)
     for key, what in (("out_requires_grad", "out requires grad"), ("loss_requires_grad", "loss requires grad"),
                       ("grads_set", "parameters received gradients"), ("weights_changed", "weights changed")):
         assert_true(report[key] is False, f"eval_step: {what}; evaluate under torch.no_grad() without backward "
                                           f"or optimizer steps.\nWhere to look: {where}")
+    assert_true(report["loss_shape"] == [], f"eval_step must return the loss as a scalar tensor, got shape "
+                                            f"{tuple(report['loss_shape'])}.\nWhere to look: {where}")
+    assert_tensor(report["out"], tensors["eval.out"], rtol=1e-5, atol=1e-6, name="out", where=where)
+    assert_scalar(report["loss"], float(tensors["eval.loss"][0]), rtol=1e-5, atol=1e-6, name="loss", where=where)
