@@ -1,16 +1,16 @@
 """Part 1 experiment: overfit 50 images with your NumPy ConvNet, and save the loss curve.
 
-    python overfit_small.py                # 50 embedded generated images (offline, < 1 minute)
+    python overfit_small.py                # 50 embedded generated images (offline)
     python overfit_small.py --data cifar10 # 50 CIFAR-10 training images (downloads CIFAR-10)
 
 The network is conv(3 -> 32, kernel 5, padding 1) -> ReLU -> max pooling(2, 2) ->
 Linear(7200 -> 10), trained with your SGD. A correct implementation drives the training
-loss close to 0 and the training accuracy to 1.0: 50 images are easy to memorize. The curve
-goes to outputs/overfit_loss.png (and the numbers to outputs/overfit_loss.csv).
+loss close to 0 and the training accuracy to 1.0: 50 images are easy to memorize. The run is
+recorded in runs/overfit_shapes/ (config.yaml, metrics.csv with the loss of every iteration,
+curves.png, summary.json).
 """
 
 import argparse
-import os
 import time
 
 import numpy as np
@@ -19,7 +19,6 @@ from data_utils import generate_shapes, load_cifar10, normalize
 from modules import ConvNet
 from optimizer import SGD
 
-HERE = os.path.dirname(os.path.abspath(__file__))
 MODEL = [
     dict(type="Conv2D", in_channels=3, out_channels=32, kernel_size=5, stride=1, padding=1),
     dict(type="ReLU"),
@@ -38,12 +37,13 @@ def load_small(data, n=50):
     return normalize(images).astype(np.float64), labels
 
 
-def overfit(x, y, epochs=30, batch_size=10, learning_rate=5e-3, reg=0.0, momentum=0.9, seed=0):
-    """Train the ConvNet on (x, y); returns the per-iteration losses and the final accuracy."""
+def overfit(x, y, run, epochs=30, batch_size=10, learning_rate=5e-3, reg=0.0, momentum=0.9, seed=0):
+    """Train the ConvNet on (x, y), logging every iteration to `run` (batch_loss; the loss and
+    accuracy on all images at the end of each epoch). Returns the final training accuracy."""
     model = ConvNet(MODEL, CRITERION)
     optimizer = SGD(model, learning_rate=learning_rate, reg=reg, momentum=momentum)
     rng = np.random.default_rng(seed)
-    losses = []
+    iteration = 0
     for epoch in range(epochs):
         order = rng.permutation(len(y))
         for start in range(0, len(y), batch_size):
@@ -51,44 +51,34 @@ def overfit(x, y, epochs=30, batch_size=10, learning_rate=5e-3, reg=0.0, momentu
             _, loss = model.forward(x[batch], y[batch])
             model.backward()
             optimizer.update(model)
-            losses.append(loss)
+            iteration += 1
+            last = start + batch_size >= len(y)
+            if not last:
+                run.log(iteration=iteration, batch_loss=loss)
         probs, full_loss = model.forward(x, y)
         accuracy = float(np.mean(probs.argmax(axis=1) == y))
-        print(f"epoch {epoch + 1:2d}/{epochs}  loss {full_loss:.4f}  training accuracy {accuracy:.2f}")
-    return losses, accuracy
-
-
-def save_curve(losses, out_dir):
-    os.makedirs(out_dir, exist_ok=True)
-    np.savetxt(os.path.join(out_dir, "overfit_loss.csv"), np.asarray(losses), header="loss per iteration")
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print("matplotlib is not installed: only the CSV was written")
-        return
-    plt.figure(figsize=(6, 4))
-    plt.plot(losses)
-    plt.xlabel("iteration")
-    plt.ylabel("training loss")
-    plt.title("Overfitting 50 images")
-    plt.tight_layout()
-    plt.savefig(os.path.join(out_dir, "overfit_loss.png"))
-    plt.close()
+        run.log(iteration=iteration, batch_loss=loss, epoch=epoch + 1, train_loss=full_loss, train_acc=accuracy)
+        print(f"epoch {epoch + 1:2d}/{epochs}  loss {full_loss:.4f}  training accuracy {accuracy:.2f}", flush=True)
+    return accuracy
 
 
 def main():
+    from autograder.runs import Run
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", choices=["shapes", "cifar10"], default="shapes")
     parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--name", default=None, help="the run's folder under runs/ (default overfit_<data>)")
     args = parser.parse_args()
     x, y = load_small(args.data)
+    config = dict(data=args.data, images=len(y), epochs=args.epochs, batch_size=10, learning_rate=5e-3, reg=0.0,
+                  momentum=0.9, model=MODEL)
     start = time.time()
-    losses, accuracy = overfit(x, y, epochs=args.epochs)
-    save_curve(losses, os.path.join(HERE, "outputs"))
+    with Run(args.name or f"overfit_{args.data}", config=config) as run:
+        accuracy = overfit(x, y, run, epochs=args.epochs)
+        run.save_json("summary.json", {"final_train_acc": accuracy, "seconds": round(time.time() - start, 1)})
     print(f"final training accuracy {accuracy:.2f} after {time.time() - start:.1f} s; "
-          f"curve in outputs/overfit_loss.png")
+          f"run recorded in {run.path} (curves.png: the loss per iteration)")
 
 
 if __name__ == "__main__":

@@ -66,6 +66,15 @@ def eval_step(model, criterion, data, target):
 
 
 MODELS = {"TwoLayerNet": TwoLayerNet, "VanillaCNN": VanillaCNN, "MyModel": MyModel}
+EMBEDDED = ("shapes", "imbalanced-shapes")
+
+
+def banner(data, when):
+    """Say loudly that a run uses the generated images, not CIFAR-10."""
+    line = "=" * 78
+    print(f"{line}\n{when}: data '{data}' is the EMBEDDED set of generated shapes, not CIFAR-10.\n"
+          f"Its accuracies are not comparable with CIFAR-10 figures (use --data cifar10 on a course "
+          f"machine).\n{line}", flush=True)
 
 
 class Solver:
@@ -73,15 +82,19 @@ class Solver:
         """
         Inputs (keyword arguments, as in configs/*.yaml):
         - model: "TwoLayerNet", "VanillaCNN" or "MyModel"; hidden_size for TwoLayerNet
-        - data: "shapes" (embedded, default), "cifar10" or "imbalanced-cifar10"
+        - data: "shapes" (embedded, default), "imbalanced-shapes", "cifar10" or
+          "imbalanced-cifar10"
         - batch_size, learning_rate, momentum, reg (weight decay), epochs
         - steps: epochs after which the learning rate is divided by 10, e.g. [6, 8]
-        - warmup: epochs of linear learning-rate warm-up (0: none)
-        - loss_type: "CE" or "Focal"; beta (for reweight), gamma (for FocalLoss)
+        - warmup: epochs over which the learning rate rises linearly, batch by batch, from
+          learning_rate / (batches in the warm-up) to learning_rate (0: no warm-up)
+        - loss_type: "CE" or "Focal"; for Focal, gamma (FocalLoss) and reweight (default
+          true: class-balanced weights reweight(cls_num_list, beta))
         - save_best: write the state_dict of the best epoch to `checkpoint`
           (default checkpoints/<model>.pt)
         - seed: torch seed of the initialization and the shuffling (default 0)
         - train_size: optionally train on the first train_size images only
+        - run_name: the run folder runs/<run_name>/ (default: the model's name in lower case)
         """
         self.config = dict(kwargs)
         self.batch_size = kwargs.get("batch_size", 128)
@@ -92,13 +105,15 @@ class Solver:
         self.steps = kwargs.get("steps", [6, 8])
         self.warmup = kwargs.get("warmup", 0)
         self.save_best = kwargs.get("save_best", True)
-        self.checkpoint = kwargs.get("checkpoint", f"checkpoints/{kwargs.get('model', 'model').lower()}.pt")
+        name = kwargs.get("model", "TwoLayerNet")
+        self.checkpoint = kwargs.get("checkpoint", f"checkpoints/{name.lower()}.pt")
+        self.run_name = kwargs.get("run_name", name.lower())
+        self.data = kwargs.get("data", "shapes")
         self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         torch.manual_seed(kwargs.get("seed", 0))
 
-        self.train_loader, self.test_loader, cls_num_list = get_loaders(
-            kwargs.get("data", "shapes"), self.batch_size, kwargs.get("train_size"))
-        name = kwargs.get("model", "TwoLayerNet")
+        self.train_loader, self.test_loader, self.cls_num_list = get_loaders(
+            self.data, self.batch_size, kwargs.get("train_size"))
         if name == "TwoLayerNet":
             self.model = TwoLayerNet(3 * 32 * 32, kwargs.get("hidden_size", 128), 10)
         elif name in MODELS:
@@ -106,54 +121,75 @@ class Solver:
         else:
             raise ValueError(f"unknown model {name!r}; choose one of {sorted(MODELS)}")
         self.model = self.model.to(self.device)
-
-        if kwargs.get("loss_type", "CE") == "Focal":
-            weights = reweight(cls_num_list, beta=kwargs.get("beta", 0.9999)).to(self.device)
-            self.criterion = FocalLoss(weight=weights, gamma=kwargs.get("gamma", 1.0))
-        else:
-            self.criterion = nn.CrossEntropyLoss()
+        self.criterion = self._criterion(kwargs)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=self.lr,
                                          momentum=self.momentum, weight_decay=self.reg)
-        self.best_acc = 0.0
-        self.best_state = None
+        self.best_acc, self.best_epoch, self.best_state, self.best_per_class = 0.0, -1, None, None
         self.history = []
 
-    def _adjust_learning_rate(self, epoch):
-        """Warm-up for the first `warmup` epochs, then divide by 10 after each of `steps`."""
+    def _criterion(self, kwargs):
+        loss_type = kwargs.get("loss_type", "CE")
+        if loss_type == "CE":
+            return nn.CrossEntropyLoss()
+        if loss_type != "Focal":
+            raise ValueError(f"unknown loss_type {loss_type!r}; use CE or Focal")
+        weights = None
+        if kwargs.get("reweight", True):
+            weights = reweight(self.cls_num_list, beta=kwargs.get("beta", 0.9999)).to(self.device)
+        return FocalLoss(weight=weights, gamma=kwargs.get("gamma", 1.0))
+
+    def _learning_rate(self, epoch, batch):
+        """Linear warm-up batch by batch over the first `warmup` epochs, then the rate divided by
+        10 after each epoch listed in `steps`."""
         if epoch < self.warmup:
-            lr = self.lr * (epoch + 1) / self.warmup
-        else:
-            lr = self.lr * 0.1 ** sum(epoch >= s for s in self.steps)
-        for group in self.optimizer.param_groups:
-            group["lr"] = lr
+            done = epoch * len(self.train_loader) + batch + 1
+            return self.lr * done / (self.warmup * len(self.train_loader))
+        return self.lr * 0.1 ** sum(epoch >= s for s in self.steps)
 
     def train(self):
-        """Run every epoch; keep (and save) the weights of the best test accuracy."""
-        for epoch in range(self.epochs):
-            self._adjust_learning_rate(epoch)
-            start = time.time()
-            train_loss, train_acc = self._run_epoch(self.train_loader, train=True)
-            test_loss, test_acc, per_class = self._evaluate()
-            self.history.append(dict(epoch=epoch, train_loss=train_loss, train_acc=train_acc,
-                                     test_loss=test_loss, test_acc=test_acc))
-            print(f"epoch {epoch + 1:2d}/{self.epochs}  train loss {train_loss:.4f} acc {train_acc:.4f}  "
-                  f"test loss {test_loss:.4f} acc {test_acc:.4f}  ({time.time() - start:.1f} s)")
-            if test_acc >= self.best_acc:
-                self.best_acc = test_acc
-                self.best_state = copy.deepcopy(self.model.state_dict())
-                self.best_per_class = per_class
-        print("best test accuracy", round(self.best_acc, 4))
-        print("per-class accuracy of the best epoch:", np.round(self.best_per_class, 4).tolist())
+        """Run every epoch, record the run in runs/<run_name>/, keep (and save) the weights of
+        the best test accuracy. Returns the best test accuracy."""
+        from autograder.runs import Run
+
+        if self.data in EMBEDDED:
+            banner(self.data, "START")
+        started = time.time()
+        with Run(self.run_name, config=self.config) as run:
+            for epoch in range(self.epochs):
+                start = time.time()
+                train_loss, train_acc = self._run_epoch(epoch)
+                test_loss, test_acc, per_class = self._evaluate()
+                lr = self.optimizer.param_groups[0]["lr"]
+                self.history.append(dict(epoch=epoch + 1, lr=lr, train_loss=train_loss, train_acc=train_acc,
+                                         test_loss=test_loss, test_acc=test_acc))
+                run.log(**self.history[-1])
+                print(f"epoch {epoch + 1:2d}/{self.epochs}  lr {lr:.4g}  train loss {train_loss:.4f} acc "
+                      f"{train_acc:.4f}  test loss {test_loss:.4f} acc {test_acc:.4f}  "
+                      f"({time.time() - start:.1f} s)", flush=True)
+                if test_acc >= self.best_acc:
+                    self.best_acc, self.best_epoch, self.best_per_class = test_acc, epoch + 1, per_class
+                    self.best_state = copy.deepcopy(self.model.state_dict())
+            summary = dict(best_test_acc=self.best_acc, best_epoch=self.best_epoch,
+                           per_class_test_acc=self.best_per_class, train_images_per_class=self.cls_num_list,
+                           data=self.data, device=str(self.device), seconds=round(time.time() - started, 1))
+            run.save_json("summary.json", summary)
+        print("best test accuracy", round(self.best_acc, 4), "at epoch", self.best_epoch)
+        print("per-class test accuracy of the best epoch:", np.round(self.best_per_class, 4).tolist())
+        print(f"run recorded in {run.path} ({time.time() - started:.0f} s)")
         if self.save_best and self.best_state is not None:
             os.makedirs(os.path.dirname(self.checkpoint) or ".", exist_ok=True)
             torch.save({k: v.cpu() for k, v in self.best_state.items()}, self.checkpoint)
             print("saved", self.checkpoint)
+        if self.data in EMBEDDED:
+            banner(self.data, "END")
         return self.best_acc
 
-    def _run_epoch(self, loader, train):
-        self.model.train(train)
+    def _run_epoch(self, epoch):
+        self.model.train()
         total_loss, correct, seen = 0.0, 0, 0
-        for data, target in loader:
+        for batch, (data, target) in enumerate(self.train_loader):
+            for group in self.optimizer.param_groups:
+                group["lr"] = self._learning_rate(epoch, batch)
             data, target = data.to(self.device), target.to(self.device)
             out, loss = train_step(self.model, self.criterion, self.optimizer, data, target)
             total_loss += loss.item() * len(target)

@@ -8,8 +8,9 @@ class MyModel(nn.Module):
         """
         Build your network. It takes (N, 3, 32, 32) images (normalized as in
         data_utils.normalize) and returns (N, 10) class scores. No pretrained weights
-        (torchvision.models and torch.hub are not allowed here), and keep the saved
-        state_dict under the size cap of the handout.
+        (torchvision.models and torch.hub are not allowed here). At most 25 million
+        parameters (a checkpoint of 100 MB). Dropout or other randomness must act in
+        training mode only (model.train()), and be off in evaluation mode (model.eval()).
         """
         super().__init__()
         # TODO: task 2.3 - MyModel layers (your design).

@@ -78,8 +78,8 @@ class Conv2D:
         - self.db: shape (F,)
         """
         # TODO: task 1.4 - Conv2D backward.
-        # Every input pixel receives the gradient of every output it contributed to; the
-        # padding gets gradient too, but it is not part of dx.
+        # Use what forward kept in self.cache. dx is the gradient of the input as given to
+        # forward, without the padding.
         # BEGIN SOLUTION
         x, cols = self.cache
         p, s, k = self.padding, self.stride, self.kernel_size

@@ -42,7 +42,7 @@ class SoftmaxCrossEntropy:
         """
         probs, y = self.cache
         # TODO: task 1.6 - softmax and cross-entropy backward.
-        # The gradient of the mean loss: (probs - one_hot(y)) / N.
+        # The gradient of the loss returned by forward (a mean over the batch) with respect to x.
         # BEGIN SOLUTION
         n = probs.shape[0]
         dx = probs.copy()

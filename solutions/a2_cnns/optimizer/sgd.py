@@ -7,14 +7,13 @@ class SGD(_BaseOptimizer):
     def __init__(self, model, learning_rate=1e-4, reg=1e-3, momentum=0.9):
         """
         Inputs:
-        - model: the ConvNet to optimize (one velocity per module is kept for it)
-        - learning_rate, reg: see _BaseOptimizer
+        - model: the ConvNet to optimize
+        - learning_rate, reg: see _BaseOptimizer (which also sets self.grad_tracker, where the
+          velocity of each module's weight and bias is kept, 0 before the first step)
         - momentum: the factor that keeps part of the last step
         """
         super().__init__(model, learning_rate, reg)
         self.momentum = momentum
-        # one velocity per module index, for the weight and for the bias; 0 until the first step
-        self.grad_tracker = {idx: {'dw': 0, 'db': 0} for idx in range(len(model.modules))}
 
     def update(self, model):
         """

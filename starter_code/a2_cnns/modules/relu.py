@@ -31,9 +31,9 @@ class ReLU:
         - dout: upstream gradient, same shape as the x given to forward
 
         Sets:
-        - self.dx: same shape as x; dout where x > 0, zero elsewhere (also at x == 0)
+        - self.dx: same shape as x. At x == 0 exactly, take the gradient of ReLU as 0 (as
+          PyTorch does).
         """
         x = self.cache
         # TODO: task 1.1 - ReLU backward.
-        # Let the gradient through where the input was positive.
         raise NotImplementedError('task 1.1 - ReLU backward. (modules/relu.py)')
