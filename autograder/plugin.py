@@ -201,6 +201,7 @@ class GradingPlugin:
             entry = self._new_entry(item)
             self.entries[item.nodeid] = entry
             self.order.append(item.nodeid)
+        entry["seconds"] = entry.get("seconds", 0.0) + float(getattr(report, "duration", 0.0) or 0.0)
         if report.failed and entry["status"] != "failed":
             entry["status"] = "failed"
             message = _describe_failure(call.excinfo, report.longrepr)
@@ -313,6 +314,8 @@ class GradingPlugin:
             test = {"name": e["name"], "score": round(e.get("score", 0.0), 4), "max_score": e["weight"],
                     "status": e["status"], "output": text, "output_format": "text",
                     "visibility": e["visibility"]}
+            # setup, call and teardown time, for the slowest tests in the staff's regrade report
+            test.setdefault("extra_data", {})["seconds"] = round(e.get("seconds", 0.0), 3)
             if e["number"]:
                 test["number"] = str(e["number"])
             if e["tags"]:

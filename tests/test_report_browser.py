@@ -46,7 +46,7 @@ def test_report_opens_from_disk_with_every_figure_and_the_worst_test_first(page,
     page.wait_for_load_state("load")
     figures = page.eval_on_selector_all("img.figure", "els => els.map(e => [e.id, e.complete, e.naturalWidth])")
     ids = {f[0] for f in figures}
-    assert {"fig-scores", "fig-pass-rates", "fig-leaderboard-0"} <= ids, figures
+    assert {"fig-scores", "fig-pass-rates", "fig-slow", "fig-leaderboard-0"} <= ids, figures
     assert all(done and width > 0 for _, done, width in figures), figures
     assert all(url.startswith(("file:", "data:")) for url in requests), requests   # nothing from a network
 
