@@ -169,11 +169,13 @@ class ReproducibleDropout:
                 rest = list(args[1:])
                 p = rest.pop(0) if rest else kwargs.get("p", 0.5)
                 training = rest.pop(0) if rest else kwargs.get("training", kwargs.get("train", True))
+                inplace = rest.pop(0) if rest else kwargs.get("inplace", False)
                 if not training or p == 0:
                     return x
                 state["calls"] += 1
                 keep = np.random.default_rng([int(seed), state["calls"]]).random(tuple(x.shape)) >= p
-                return x * torch.as_tensor(keep, dtype=x.dtype, device=x.device) / (1.0 - p)
+                out = x * torch.as_tensor(keep, dtype=x.dtype, device=x.device) / (1.0 - p)
+                return x.copy_(out) if inplace else out
 
         self._mode = _Mode()
 
