@@ -144,7 +144,12 @@ def load_cifar10(root=DATA_DIR, train=True, download=True):
     """
     import torchvision
 
-    dataset = torchvision.datasets.CIFAR10(root=root, train=train, download=download)
+    try:
+        dataset = torchvision.datasets.CIFAR10(root=root, train=train, download=download)
+    except (OSError, RuntimeError) as exc:  # no network, or no copy in root
+        raise SystemExit(f"CIFAR-10 is not in {root} and could not be downloaded ({type(exc).__name__}: {exc}).\n"
+                         "Run this on a machine with network access once, copy cifar-10-batches-py into that "
+                         "folder, or use the embedded generated shapes: --data shapes") from None
     images = np.ascontiguousarray(dataset.data.transpose(0, 3, 1, 2))
     return images, np.asarray(dataset.targets, dtype=np.int64)
 
