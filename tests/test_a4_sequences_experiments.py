@@ -55,7 +55,7 @@ def test_transformer_run_is_recorded_and_matches_the_handout(workdir):
     assert summary["test_ppl"] == pytest.approx(ppl, abs=0.02), summary
     assert summary["test_bleu"] == pytest.approx(bleu, abs=1.0), summary
     rows = (run / "metrics.csv").read_text().splitlines()
-    assert rows[0] == "epoch,train_ppl,valid_ppl,valid_bleu,train_cpu_seconds" and len(rows) == epochs + 1
+    assert rows[0] == "epoch,train_ppl,valid_ppl,valid_bleu" and len(rows) == epochs + 1
     samples = (run / "samples.txt").read_text().strip().split("\n\n")
     assert len(samples) == 10 and all(s.count("\n") == 2 and s.startswith("source:") for s in samples)
     assert re.search(r"transformer\s+10\s+[\d.]+\s+[\d.]+", proc.stdout), "BLEU is printed next to perplexity"

@@ -89,6 +89,7 @@ def run_model(name, data, settings, args, loaders, device):
     """Train one model, record runs/<name>/; returns its summary dict."""
     train_loader, valid_loader, test_loader, src_vocab, tgt_vocab = loaders
     torch.manual_seed(args.seed)
+    train_loader.generator.manual_seed(args.seed)  # the same batches whichever models ran before
     model = build(name, len(src_vocab), len(tgt_vocab), device, settings)
     epochs = args.epochs or settings["epochs"][name]
     config = {"model": name, "data": data, "epochs": epochs, "seed": args.seed, "device": str(device),
@@ -97,8 +98,7 @@ def run_model(name, data, settings, args, loaders, device):
         def record(epoch, train_ppl, valid_ppl, history):
             _, refs, hyps = translate_all(model, valid_loader, src_vocab, tgt_vocab, device)
             valid_bleu = corpus_bleu(hyps, refs)
-            run.log(epoch=epoch, train_ppl=train_ppl, valid_ppl=valid_ppl, valid_bleu=valid_bleu,
-                    train_cpu_seconds=round(history["cpu_seconds"], 2))
+            run.log(epoch=epoch, train_ppl=train_ppl, valid_ppl=valid_ppl, valid_bleu=valid_bleu)
             if valid_bleu is not None:
                 print(f"{name:>22} epoch {epoch:3d}  valid BLEU {valid_bleu:6.2f}", flush=True)
 
