@@ -30,6 +30,7 @@ def heldout(data):
     sys.path[:0] = [str(REPO), str(REPO / "assignments" / "a2_cnns" / "tests")]
     import build_fixtures
     import data_utils
+
     from autograder.build import Repo, heldout_seed
 
     images, labels, source, _ = build_fixtures.heldout_set(heldout_seed(Repo(REPO), "a2_cnns"), data == "cifar10")
@@ -44,8 +45,9 @@ def accuracy(model, images, labels):
 
 
 def main():
-    from autograder.manifest import load_manifest
     from solver import Solver
+
+    from autograder.manifest import load_manifest
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--data", default="shapes", help="shapes (default) or cifar10, matching the leaderboard set")
