@@ -1,13 +1,33 @@
-"""Builds the SqueezeNet 1.1 used throughout the assignment.
+"""Builds the networks of the assignment.
 
-Offline (tests, CI, your laptop without internet) the network has seeded random
-weights: every call with the same seed returns the very same network. On a course
-machine, ``pretrained=True`` downloads torchvision's ImageNet weights once.
+- ``build_squeezenet``: SqueezeNet 1.1. With ``pretrained=True`` (course machines) it has
+  torchvision's ImageNet weights, downloaded once; otherwise seeded random weights, the same
+  for the same seed on every machine (the tests use these: they never depend on the weights).
+- ``build_shapes_cnn``: offline, the small CNN of shapes.py trained on generated shapes
+  (trained once, about 15 s, then loaded from runs/shapes_cnn/).
 """
+import urllib.error
+
 import torch
 import torchvision
 
 DEFAULT_SEED = 0
+WEIGHTS = torchvision.models.SqueezeNet1_1_Weights.IMAGENET1K_V1
+
+
+class PretrainedWeightsUnavailable(RuntimeError):
+    """torchvision could not get SqueezeNet's ImageNet weights (no internet, a bad file)."""
+
+
+def weights_help(reason):
+    """What --pretrained needs and how to get it, as a paragraph for the terminal."""
+    folder = f"{torch.hub.get_dir()}/checkpoints"
+    name = WEIGHTS.url.rsplit("/", 1)[-1]
+    return (f"The pretrained SqueezeNet needs torchvision's ImageNet weights, the file {name} (about 5 MB), "
+            f"which torchvision downloads once from {WEIGHTS.url} into {folder}/. That did not work here "
+            f"({reason}).\nEither run this once on a machine with internet access (a course machine), or copy "
+            f"{name} into {folder}/ (set TORCH_HOME to use another folder), then run it again.\nWithout "
+            "them, `python visualize.py` explains the small CNN trained on generated shapes, offline.")
 
 
 def build_squeezenet(seed=DEFAULT_SEED, pretrained=False, device=None):
@@ -25,8 +45,10 @@ def build_squeezenet(seed=DEFAULT_SEED, pretrained=False, device=None):
       parameters. model(X) maps images (N, 3, H, W) to class scores (N, 1000).
     """
     if pretrained:
-        weights = torchvision.models.SqueezeNet1_1_Weights.IMAGENET1K_V1
-        model = torchvision.models.squeezenet1_1(weights=weights)
+        try:
+            model = torchvision.models.squeezenet1_1(weights=WEIGHTS)
+        except (urllib.error.URLError, OSError, RuntimeError) as exc:
+            raise PretrainedWeightsUnavailable(weights_help(f"{type(exc).__name__}: {exc}")) from None
     else:
         torch.manual_seed(seed)
         model = torchvision.models.squeezenet1_1(weights=None)
@@ -37,11 +59,26 @@ def build_squeezenet(seed=DEFAULT_SEED, pretrained=False, device=None):
     return model.to(device).eval()
 
 
+def build_shapes_cnn(root="runs", retrain=False, device=None, log=print):
+    """
+    The small CNN of shapes.py, trained on generated shapes: loaded from
+    root/shapes_cnn/model.pt, or trained there first (about 15 s on a CPU).
+
+    Returns:
+    - model: shapes.ShapesNet, eval mode, requires_grad=False on all parameters.
+      model(X) maps images (N, 3, H, W) to class scores (N, 4); shapes.CLASSES names them.
+    """
+    from shapes import load_or_train
+
+    if device is None:
+        device = "cuda" if torch.cuda.is_available() else "cpu"
+    return load_or_train(root=root, retrain=retrain, log=log).to(device)
+
+
 def imagenet_class_names():
     """
     Returns:
     - names: List of the 1000 ImageNet class names, index = class id. They ship
       with torchvision (no download); with random weights they are only labels.
     """
-    weights = torchvision.models.SqueezeNet1_1_Weights.IMAGENET1K_V1
-    return list(weights.meta["categories"])
+    return list(WEIGHTS.meta["categories"])
