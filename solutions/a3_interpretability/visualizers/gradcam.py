@@ -104,6 +104,10 @@ class GradCam:
           activation maps, upsampled from the layer's (h, w) to (H, W) with
           bilinear interpolation (F.interpolate, align_corners=False), not
           normalised.
+
+        Afterwards self.activation_value and self.gradient_value hold what the
+        hooks captured, both (N, C, h, w); the tests of task 2.3 read them under
+        these names.
         """
         conv_module = gc_model.features[12]
         self.gradient_value = None    # will hold d score / d activation, (N, C, h, w)
