@@ -33,7 +33,10 @@ class Row:
 def torch_version(python: str) -> str:
     """The torch version installed for another interpreter (the CPU-only venv), or '?'."""
     code = "import importlib.metadata as m; print(m.version('torch'))"
-    out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
+    try:
+        out = subprocess.run([python, "-c", code], capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.SubprocessError):
+        return "?"
     return out.stdout.strip() or "?"
 
 
