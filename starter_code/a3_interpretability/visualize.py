@@ -6,12 +6,12 @@
     python visualize.py --only saliency gradcam --name shapes_maps
 
 Offline, the network explained is the small CNN of shapes.py, trained once on generated
-shapes (about 15 s; then loaded from runs/shapes_cnn/), on one image of each shape; style
-transfer uses SqueezeNet with random weights on the two photographs bundled with
-scikit-learn. With --pretrained (or --model squeezenet) everything uses SqueezeNet and the
+shapes (about 13 s on one CPU core; then loaded from runs/shapes_cnn/), on one image of each
+shape; style transfer uses SqueezeNet with random weights on the two photographs bundled
+with scikit-learn. With --pretrained (or --model squeezenet) everything uses SqueezeNet and the
 photographs (or --images). Each attribution picture shows your result next to Captum's.
 The run folder holds config.yaml, one PNG per part, summary.json (predictions, differences
-from Captum, how much of each map lies on the object, the fooling steps) and, when style
+from Captum, how much of each map lies on the object, the fooling changes) and, when style
 transfer ran, metrics.csv and curves.png of its loss. A part whose TODOs are still open is
 skipped with a message.
 """
