@@ -14,7 +14,6 @@ import argparse
 import time
 
 import numpy as np
-
 from data_utils import generate_shapes, load_cifar10, normalize
 from modules import ConvNet
 from optimizer import SGD
@@ -38,8 +37,9 @@ def load_small(data, n=50):
 
 
 def overfit(x, y, run, epochs=30, batch_size=10, learning_rate=5e-3, reg=0.0, momentum=0.9, seed=0):
-    """Train the ConvNet on (x, y), logging every iteration to `run` (batch_loss; the loss and
-    accuracy on all images at the end of each epoch). Returns the final training accuracy."""
+    """Train the ConvNet on (x, y), logging every iteration to `run` (batch_loss; on the last
+    iteration of each epoch also the loss and accuracy on all images). Returns the final
+    training accuracy."""
     model = ConvNet(MODEL, CRITERION)
     optimizer = SGD(model, learning_rate=learning_rate, reg=reg, momentum=momentum)
     rng = np.random.default_rng(seed)
@@ -57,7 +57,7 @@ def overfit(x, y, run, epochs=30, batch_size=10, learning_rate=5e-3, reg=0.0, mo
                 run.log(iteration=iteration, batch_loss=loss)
         probs, full_loss = model.forward(x, y)
         accuracy = float(np.mean(probs.argmax(axis=1) == y))
-        run.log(iteration=iteration, batch_loss=loss, epoch=epoch + 1, train_loss=full_loss, train_acc=accuracy)
+        run.log(iteration=iteration, batch_loss=loss, train_loss=full_loss, train_acc=accuracy)
         print(f"epoch {epoch + 1:2d}/{epochs}  loss {full_loss:.4f}  training accuracy {accuracy:.2f}", flush=True)
     return accuracy
 

@@ -11,7 +11,6 @@ import argparse
 import os
 
 import yaml
-
 from solver import Solver
 
 

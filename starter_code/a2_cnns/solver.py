@@ -11,7 +11,6 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
-
 from data_utils import get_loaders
 from losses import FocalLoss, reweight
 from models import MyModel, TwoLayerNet, VanillaCNN

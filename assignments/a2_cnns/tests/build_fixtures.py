@@ -103,7 +103,6 @@ def record_losses(torch, tensors, meta):
 def record_solver_steps(torch, tensors, meta):
     """train_step on a small MLP for two steps of torch.optim.SGD, and eval_step."""
     import torch.nn as nn
-
     from solver import eval_step, train_step
 
     sizes, lr, momentum, wd = (5, 7, 3), 0.5, 0.9, 5e-4

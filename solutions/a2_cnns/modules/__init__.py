@@ -1,7 +1,7 @@
 """Part 1: the layers of a convolutional network, written with NumPy only."""
 
-from .convolution import Conv2D
 from .conv_classifier import ConvNet
+from .convolution import Conv2D
 from .linear import Linear
 from .max_pool import MaxPooling
 from .relu import ReLU

@@ -11,13 +11,12 @@ normalized images, receives the predicted classes and computes the accuracy from
 import re
 import time
 
+import a2_probes as probes
 import numpy as np
 import pytest
 from gradescope_utils.autograder_utils.decorators import leaderboard, number, partial_credit, visibility, weight
 
 from autograder.sandbox import StudentError
-
-import a2_probes as probes
 
 CHECKPOINT_MAX_MB = 100.0  # per checkpoint; see bench/bench_a2_large_model.py for what grading it costs
 MAX_PARAMS = 25_000_000    # float32 parameters in that size

@@ -4,6 +4,7 @@ windows with gaps between them, a batch of one), against PyTorch in float64.
 Shapes stay small so that a correct loop-based Conv2D finishes the whole suite quickly.
 """
 
+import a2_probes as probes
 import numpy as np
 import pytest
 import torch
@@ -11,8 +12,6 @@ import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.testing import assert_array, assert_scalar, assert_true, numerical_gradient, rel_error
-
-import a2_probes as probes
 
 CONV = "modules.convolution.Conv2D"
 POOL = "modules.max_pool.MaxPooling"
@@ -91,7 +90,7 @@ def test_conv_forward_hidden(student, rng, case):
 def test_conv_backward_hidden(student, rng, case):
     """Conv2D backward with other strides, kernels and channels"""
     got, expected = run_conv(student, rng, CONV_CASES[case])
-    for name, g, e in zip(("dx", "dw", "db"), got[1:], expected[1:]):
+    for name, g, e in zip(("dx", "dw", "db"), got[1:], expected[1:], strict=True):
         assert_array(g, e, rtol=1e-6, atol=1e-9, name=f"Conv2D.{name} ({case})", where="modules/convolution.py backward")
 
 
@@ -171,7 +170,7 @@ def test_convnet_gradients_centred_differences(student, rng):
     _, _, grads, _ = student.run(probes.convnet_forward_backward, TINY_NET, x, y, params)
     where = "modules/conv_classifier.py backward (and the layers it chains)"
     for i, j, name in ((0, 0, "Conv2D.dw"), (0, 1, "Conv2D.db"), (3, 0, "Linear.dw")):
-        def loss_of(v):
+        def loss_of(v, i=i, j=j):
             changed = [None if p is None else list(p) for p in params]
             changed[i][j] = v
             return student.run(probes.convnet_loss, TINY_NET, x, y, [None if p is None else tuple(p) for p in changed])
@@ -200,7 +199,7 @@ def sgd_by_torch(params, grads, lr, reg, momentum):
                            {"params": [t[1] for t in live], "weight_decay": 0.0}], lr=lr, momentum=momentum)
     history = []
     for step in grads:
-        for t, g in zip(tensors, step):
+        for t, g in zip(tensors, step, strict=True):
             if t is not None:
                 t[0].grad, t[1].grad = torch.tensor(g[0]), torch.tensor(g[1])
         opt.step()

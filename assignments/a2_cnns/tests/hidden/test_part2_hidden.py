@@ -1,14 +1,13 @@
 """Part 2 (PyTorch), hidden: other sizes, a batch of one, random class counts, large scores,
 three training steps with other settings. References: tests/staff/a2_refs.py."""
 
+import a2_probes as probes
+import a2_refs as refs
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_scalar, assert_tensor, assert_true
-
-import a2_probes as probes
-import a2_refs as refs
 from autograder import roles
+from autograder.testing import assert_scalar, assert_tensor, assert_true
 
 
 def random_weights(model_cls, args, x, rng, scale=1.0):

@@ -20,12 +20,12 @@ def convnet_forward_backward(modules, x, y, params):
     from modules.conv_classifier import ConvNet
 
     model = ConvNet(modules, {"type": "SoftmaxCrossEntropy"})
-    for m, p in zip(model.modules, params):
+    for m, p in zip(model.modules, params, strict=False):
         if p is not None:
             m.weight, m.bias = p[0].copy(), p[1].copy()
     probs, loss = model.forward(x, y)
     model.backward()
-    grads = [None if p is None else (m.dw, m.db) for m, p in zip(model.modules, params)]
+    grads = [None if p is None else (m.dw, m.db) for m, p in zip(model.modules, params, strict=False)]
     return probs, loss, grads, model.modules[0].dx
 
 
@@ -34,7 +34,7 @@ def convnet_loss(modules, x, y, params):
     from modules.conv_classifier import ConvNet
 
     model = ConvNet(modules, {"type": "SoftmaxCrossEntropy"})
-    for m, p in zip(model.modules, params):
+    for m, p in zip(model.modules, params, strict=False):
         if p is not None:
             m.weight, m.bias = p[0].copy(), p[1].copy()
     return model.forward(x, y)[1]
@@ -48,18 +48,18 @@ def sgd_steps(modules, params, grads, learning_rate, reg, momentum):
     from optimizer.sgd import SGD
 
     model = ConvNet(modules, {"type": "SoftmaxCrossEntropy"})
-    for m, p in zip(model.modules, params):
+    for m, p in zip(model.modules, params, strict=False):
         if p is not None:
             m.weight, m.bias = p[0].copy(), p[1].copy()
     optimizer = SGD(model, learning_rate=learning_rate, reg=reg, momentum=momentum)
     history = []
     for step in grads:
-        for m, g in zip(model.modules, step):
+        for m, g in zip(model.modules, step, strict=False):
             if g is not None:
                 m.dw, m.db = g[0].copy(), g[1].copy()
         optimizer.update(model)
         history.append([None if p is None else (np.array(m.weight), np.array(m.bias))
-                        for m, p in zip(model.modules, params)])
+                        for m, p in zip(model.modules, params, strict=False)])
     return history
 
 
@@ -117,7 +117,6 @@ def my_model_modes(x):
     training-mode forward pass applies, and the number of parameters."""
     import torch
     import torch.nn as nn
-
     from models.my_model import MyModel
 
     model = MyModel()
@@ -143,7 +142,6 @@ def focal_loss_and_grad(weight, gamma, scores, target):
     """FocalLoss(weight, gamma)(scores, target): returns (loss as a float, the shape of the
     returned loss as a list, the gradient of the loss with respect to scores)."""
     import torch
-
     from losses.focal_loss import FocalLoss
 
     scores = torch.as_tensor(scores).clone().requires_grad_(True)
@@ -173,7 +171,6 @@ def train_steps(sizes, state, batches, lr, momentum, weight_decay):
     shapes of those losses, list of the outs)."""
     import torch
     import torch.nn as nn
-
     from solver import train_step
 
     net = _small_net(sizes, state)
@@ -195,7 +192,6 @@ def eval_step_report(sizes, state, data, target):
     whether it built a graph or touched the gradients."""
     import torch
     import torch.nn as nn
-
     from solver import eval_step
 
     net = _small_net(sizes, state)

@@ -1,14 +1,13 @@
 """Part 1 (NumPy): the ConvNet against the same network built from torch.nn modules, and SGD
 with momentum against torch.optim.SGD, both in float64."""
 
+import a2_probes as probes
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.testing import assert_array, assert_scalar, assert_true
-
-import a2_probes as probes
 
 SMALL_NET = [
     {"type": "Conv2D", "in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 1, "padding": 1},
@@ -31,7 +30,7 @@ def torch_network(params):
     net = nn.Sequential(nn.Conv2d(2, 3, 3, stride=1, padding=1), nn.ReLU(), nn.MaxPool2d(2, 2), nn.Flatten(),
                         nn.Linear(27, 4)).double()
     with torch.no_grad():
-        for p, value in zip(net.parameters(), (cw, cb, lw.T, lb)):  # nn.Linear keeps (out, in)
+        for p, value in zip(net.parameters(), (cw, cb, lw.T, lb), strict=True):  # nn.Linear keeps (out, in)
             p.copy_(torch.tensor(value))
     return net
 
@@ -74,7 +73,7 @@ def torch_sgd_history(params, grads, lr, reg, momentum):
                           lr=lr, momentum=momentum)
     history = []
     for step in grads:
-        for t, g in zip(tensors, step):
+        for t, g in zip(tensors, step, strict=True):
             if t is not None:
                 t[0].grad, t[1].grad = torch.tensor(g[0]), torch.tensor(g[1])
         opt.step()

@@ -3,14 +3,13 @@ solution gave when the autograder was built, PyTorch's cross-entropy and propert
 
 import json
 
+import a2_probes as probes
 import torch
 import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
 from safetensors.torch import load_file
 
 from autograder.testing import assert_scalar, assert_tensor, assert_true
-
-import a2_probes as probes
 
 
 def recorded(fixtures_dir):

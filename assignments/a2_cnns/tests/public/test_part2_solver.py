@@ -4,12 +4,11 @@ and properties (no graph and no gradients in evaluation)."""
 
 import json
 
+import a2_probes as probes
 from gradescope_utils.autograder_utils.decorators import number, weight
 from safetensors.torch import load_file
 
 from autograder.testing import assert_scalar, assert_tensor, assert_true
-
-import a2_probes as probes
 
 KEYS = ("0.weight", "0.bias", "2.weight", "2.bias")
 
