@@ -1,0 +1,144 @@
+"""A2 code and checkpoints written to the course's earlier templates keep their points (issue 12).
+
+Graded through the real autograder zip, the reference solution with these swapped in:
+- optimizer/sgd.py from tests/course_style/a2_cnns/: SGD with momentum keeping its velocities in
+  the grad_tracker that _BaseOptimizer.__init__ creates;
+- the course's checkpoint names, checkpoints/*.pth, and for VanillaCNN both a .pt and a newer
+  .pth (the .pt is unreadable, so grading it would fail: the newer one must be graded, and a
+  zero-point test says so);
+- a TwoLayerNet checkpoint with the course's 256 hidden units (made here from the reference's
+  128: every hidden unit twice, its outgoing weights halved, so it computes the same scores);
+- models/my_model.py from the fixture folder, about 19 million parameters, with a 75 MB
+  checkpoint made here from the reference's trained weights.
+A MyModel over the cap of 25 million parameters (100 MB) loses 2.3 and 2.9 with the figure and
+the cap in the message. Large checkpoints are written to tmp, never to git.
+"""
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from autograder.build import Repo, build
+from autograder.emulate import emulate
+
+REPO = Path(__file__).resolve().parents[1]
+AID = "a2_cnns"
+FIXTURE = REPO / "tests" / "course_style" / AID
+SOLUTION = REPO / "solutions" / AID
+CODE = ["modules/convolution.py", "modules/max_pool.py", "modules/relu.py", "modules/linear.py",
+        "modules/softmax_ce.py", "modules/conv_classifier.py", "optimizer/sgd.py", "models/twolayer.py",
+        "models/cnn.py", "models/my_model.py", "losses/focal_loss.py", "solver.py"]
+
+
+@pytest.fixture(scope="module")
+def grader_zip():
+    zip_path, _ = build(Repo(REPO), AID)
+    return zip_path
+
+
+def _code(target: Path, swapped: dict[str, Path]) -> None:
+    for rel in CODE:
+        (target / rel).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(swapped.get(rel, SOLUTION / rel), target / rel)
+    (target / "checkpoints").mkdir()
+
+
+def _reference_state(name: str) -> dict:
+    return torch.load(SOLUTION / "checkpoints" / f"{name}.pt", map_location="cpu", weights_only=True)
+
+
+def _twolayer_256() -> dict:
+    """The reference TwoLayerNet widened to 256 hidden units, computing the same scores."""
+    ref = _reference_state("twolayernet")
+    (w1, b1), (w2, b2) = [(ref[k], ref[k.replace("weight", "bias")]) for k in ref if k.endswith("weight")]
+    assert w1.shape[0] == 128, w1.shape
+    state = {"fc1.weight": torch.cat([w1, w1]), "fc1.bias": torch.cat([b1, b1]),
+             "fc2.weight": torch.cat([w2, w2], dim=1) / 2, "fc2.bias": b2}
+    return state
+
+
+def _large_my_model(width: int | None = None, trained: bool = True) -> tuple[dict, int]:
+    """The fixture's large MyModel (state_dict, number of parameters), with the reference's
+    trained weights and a silent branch when `trained`."""
+    sys.path.insert(0, str(FIXTURE))
+    try:
+        import models.my_model as large
+    finally:
+        sys.path.remove(str(FIXTURE))
+        for name in [n for n in sys.modules if n == "models" or n.startswith("models.")]:
+            del sys.modules[name]
+    if width is not None:
+        large.WIDTH = width
+    torch.manual_seed(0)
+    model = large.MyModel()
+    state = model.state_dict()
+    if trained:
+        missing = set(state) - set(_reference_state("mymodel"))
+        assert all(k.startswith("wide.") for k in missing), missing
+        state.update(_reference_state("mymodel"))
+        last = max(int(k.split(".")[1]) for k in state if k.startswith("wide."))
+        state[f"wide.{last}.weight"] = torch.zeros_like(state[f"wide.{last}.weight"])
+        state[f"wide.{last}.bias"] = torch.zeros_like(state[f"wide.{last}.bias"])
+    return state, sum(p.numel() for p in model.parameters())
+
+
+def _by_number(results: dict) -> dict[str, list[dict]]:
+    out: dict[str, list[dict]] = {}
+    for test in results["tests"]:
+        out.setdefault(test.get("number"), []).append(test)
+    return out
+
+
+def test_course_names_sizes_and_optimizer_keep_full_marks(grader_zip, tmp_path):
+    sub = tmp_path / "submission"
+    _code(sub, {"optimizer/sgd.py": FIXTURE / "optimizer" / "sgd.py",
+                "models/my_model.py": FIXTURE / "models" / "my_model.py"})
+    torch.save(_twolayer_256(), sub / "checkpoints" / "twolayernet.pth")
+    state, count = _large_my_model()
+    assert 18e6 < count < 20e6, count
+    torch.save(state, sub / "checkpoints" / "mymodel.pth")
+    assert (sub / "checkpoints" / "mymodel.pth").stat().st_size > 70e6
+    (sub / "checkpoints" / "vanillacnn.pt").write_bytes(b"not a checkpoint")
+    older = time.time() - 3600
+    os.utime(sub / "checkpoints" / "vanillacnn.pt", (older, older))
+    shutil.copyfile(SOLUTION / "checkpoints" / "vanillacnn.pt", sub / "checkpoints" / "vanillacnn.pth")
+
+    result = emulate(grader_zip, sub)
+    assert not result.problems, result.problems
+    tests = _by_number(result.results)
+    for number in ("1.8", "2.3", "2.7", "2.8", "2.9"):
+        for test in tests[number]:
+            if test["max_score"] > 0:
+                assert test["score"] == test["max_score"], f"{number} {test['name']}: {test['output']}"
+    assert result.results["score"] == 100, result.results["score"]
+    notice = [t for t in tests["2.9"] if t["max_score"] == 0]
+    assert len(notice) == 1 and notice[0]["status"] == "failed", notice
+    assert "checkpoints/vanillacnn.pth" in notice[0]["output"] and "newer" in notice[0]["output"], notice[0]
+    columns = {e["name"] for e in result.results["leaderboard"]}
+    assert columns == {f"{m} accuracy (shapes-heldout)" for m in ("MyModel", "VanillaCNN", "TwoLayerNet")}, columns
+
+
+def test_my_model_over_the_cap_is_told_the_figure_and_the_cap(grader_zip, tmp_path):
+    sub = tmp_path / "submission"
+    large = tmp_path / "large_my_model.py"
+    large.write_text((FIXTURE / "models" / "my_model.py").read_text().replace("WIDTH = 3840", "WIDTH = 4600"))
+    _code(sub, {"models/my_model.py": large})
+    for name in ("twolayernet", "vanillacnn"):
+        shutil.copyfile(SOLUTION / "checkpoints" / f"{name}.pt", sub / "checkpoints" / f"{name}.pt")
+    state, count = _large_my_model(width=4600, trained=False)
+    assert count > 25_000_000, count
+    torch.save(state, sub / "checkpoints" / "mymodel.pt")
+
+    result = emulate(grader_zip, sub)
+    tests = _by_number(result.results)
+    shape_test = next(t for t in tests["2.3"] if "25M" in t["name"])
+    assert shape_test["score"] == 0 and "25,000,000" in shape_test["output"], shape_test
+    assert f"{count:,}" in shape_test["output"], shape_test["output"]
+    graded = next(t for t in tests["2.9"] if t["max_score"] == 6)
+    assert graded["score"] == 0 and "over the cap of 100 MB" in graded["output"], graded
+    assert result.results["score"] == 100 - 2 - 6, result.results["score"]  # only those two tests lose points
