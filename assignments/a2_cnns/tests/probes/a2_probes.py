@@ -260,10 +260,12 @@ def load_checkpoint(class_path, args, rel_path, hidden_from_input_dim=None):
     return {"parameters": int(sum(p.numel() for p in model.parameters())), "args": args}
 
 
-def checkpoint_predictions(rel_path, images):
-    """The predicted class of every image (int64 array) by the model load_checkpoint loaded."""
+def checkpoint_predictions(rel_path, images, chunk=50):
+    """The predicted class of every image (int64 array) by the model load_checkpoint loaded,
+    `chunk` images at a time (a large model's activations then stay small)."""
     import torch
 
+    images = torch.as_tensor(images, dtype=torch.float32)
     with torch.no_grad():
-        scores = _LOADED[rel_path](torch.as_tensor(images, dtype=torch.float32))
-    return scores.argmax(dim=1).to(torch.int64).numpy()
+        preds = [_LOADED[rel_path](images[i:i + chunk]).argmax(dim=1) for i in range(0, len(images), chunk)]
+    return torch.cat(preds).to(torch.int64).numpy()
