@@ -74,7 +74,7 @@ def test_vanilla_cnn_single_image(student, rng):
 def test_my_model_single_image(student, rng):
     """MyModel on a batch of one image, in evaluation mode"""
     x = torch.tensor(rng.standard_normal((1, 3, 32, 32)), dtype=torch.float32)
-    _, out = student.run(probes.model_parameters_and_output, "models.my_model.MyModel", [], x)
+    _, out = student.run(probes.model_output, "models.my_model.MyModel", [], x)
     assert_true(type(out) is torch.Tensor and tuple(out.shape) == (1, 10) and bool(torch.isfinite(out).all()),
                 "MyModel on a batch of one image: expected finite scores of shape (1, 10).\n"
                 "Where to look: models/my_model.py forward (flatten with x.shape[0], not a fixed batch size)")

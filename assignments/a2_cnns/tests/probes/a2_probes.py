@@ -73,17 +73,16 @@ def _build(class_path, args):
     return getattr(importlib.import_module(module_name), class_name)(*args)
 
 
-def model_parameters_and_output(class_path, args, x):
-    """Build the model, run it on x in eval mode under no_grad.
-    Returns (list of (name, tensor) of named_parameters, output)."""
+def model_output(class_path, args, x):
+    """Build the model and run it on x in eval mode under no_grad; returns (number of
+    parameters, output). Nothing else of a possibly large model crosses back."""
     import torch
 
     model = _build(class_path, args)
     model.eval()
     with torch.no_grad():
         out = model(torch.as_tensor(x))
-    params = [(name, p.detach().clone()) for name, p in model.named_parameters()]
-    return params, out
+    return int(sum(p.numel() for p in model.parameters())), out
 
 
 def output_with_weights_by_role(class_path, args, signature, weights, x):
@@ -234,14 +233,41 @@ def checkpoint_files(stem):
 _LOADED = {}
 
 
+def _read_state(path):
+    """torch.load with weights_only=True, memory-mapped when the file's format allows it."""
+    import torch
+
+    try:
+        return torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+    except RuntimeError:  # an old (non-zip) checkpoint format cannot be memory-mapped
+        return torch.load(path, map_location="cpu", weights_only=True)
+
+
+def _model_from_state(class_path, args, state):
+    """The model with `state` loaded strictly. It is first built without memory (on torch's
+    meta device) and given the loaded tensors themselves, so that a large checkpoint is not
+    held twice; a model that cannot be built or filled that way is built normally."""
+    import torch
+
+    try:
+        with torch.device("meta"):
+            model = _build(class_path, args)
+        model.load_state_dict(state, strict=True, assign=True)
+        if not any(t.is_meta for t in [*model.parameters(), *model.buffers()]):
+            return model
+    except Exception:  # any failure: the normal path below builds the model and says what is wrong
+        pass
+    model = _build(class_path, args)
+    model.load_state_dict(state, strict=True)
+    return model
+
+
 def load_checkpoint(class_path, args, rel_path, hidden_from_input_dim=None):
     """Load rel_path with torch.load(weights_only=True) into the model, strictly, and keep the
     model (in eval mode) for checkpoint_predictions. With hidden_from_input_dim = D, the hidden
     size is read from the checkpoint: the first (H, D) weight gives H, passed as args[1].
     Returns {"parameters": count, "args": the arguments the model was built with}."""
-    import torch
-
-    state = torch.load(os.path.join(_student_root(), rel_path), map_location="cpu", weights_only=True)
+    state = _read_state(os.path.join(_student_root(), rel_path))
     if not isinstance(state, dict):
         raise TypeError(f"{rel_path} holds a {type(state).__name__}, not a state_dict; "
                         "save it with torch.save(model.state_dict(), path)")
@@ -253,8 +279,7 @@ def load_checkpoint(class_path, args, rel_path, hidden_from_input_dim=None):
             raise ValueError(f"{rel_path} has no weight of shape (hidden_size, {hidden_from_input_dim}) "
                              f"(2-D shapes found: {shapes})")
         args[1] = int(first[0][0])
-    model = _build(class_path, args)
-    model.load_state_dict(state, strict=True)
+    model = _model_from_state(class_path, args, state)
     model.eval()
     _LOADED[rel_path] = model
     return {"parameters": int(sum(p.numel() for p in model.parameters())), "args": args}
