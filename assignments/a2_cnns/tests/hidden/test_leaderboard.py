@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from gradescope_utils.autograder_utils.decorators import leaderboard, number, partial_credit, visibility, weight
 
+from autograder.feedback import student_error
 from autograder.sandbox import StudentError
 
 CHECKPOINT_MAX_MB = 100.0  # per checkpoint; see bench/bench_a2_large_model.py for what grading it costs
@@ -75,23 +76,30 @@ def evaluate(student, test_set, name):
     images, labels, source = test_set
     try:
         info = student.run(probes.load_checkpoint, class_path, args, rel, input_dim)
-        if info["parameters"] > MAX_PARAMS:
-            pytest.fail(f"{name} loaded from {rel} has {info['parameters']:,} parameters, over the cap of "
-                        f"{MAX_PARAMS:,}. {note}", pytrace=False)
-        preds = []
+    except StudentError as e:   # only the student's own files are involved here, so the message may show
+        why = re.sub(r"\x1b\[[0-9;]*m", "", str(e.message)).strip()
+        why = why if len(why) <= 500 else why[:500] + " ..."
+        pytest.fail(f"Could not load {rel} into {name}. The file must be a state_dict saved with "
+                    f"torch.save(model.state_dict(), '{rel}') from the {name} of your submitted code; it is "
+                    f"loaded with torch.load(..., weights_only=True) and load_state_dict(strict=True), "
+                    f"so a pickled model object or a state_dict of another architecture fails.\n"
+                    f"The error was: {e.type_name}: {why} {note}", pytrace=False)
+    if info["parameters"] > MAX_PARAMS:
+        pytest.fail(f"{name} loaded from {rel} has {info['parameters']:,} parameters, over the cap of "
+                    f"{MAX_PARAMS:,}. {note}", pytrace=False)
+    preds = []
+    try:
         for start in range(0, len(images), BATCH):
             got = student.run(probes.checkpoint_predictions, rel, images[start:start + BATCH])
             if type(got) is not np.ndarray or got.shape != (min(BATCH, len(images) - start),) or got.dtype.kind not in "iu":
                 pytest.fail(f"internal: predictions of {name} came back as {type(got).__name__}", pytrace=False)
             preds.append(got)
     except StudentError as e:
-        why = re.sub(r"\x1b\[[0-9;]*m", "", str(e.message)).strip()
-        why = why if len(why) <= 500 else why[:500] + " ..."
-        pytest.fail(f"Could not evaluate {rel} with {name}. The file must be a state_dict saved with "
-                    f"torch.save(model.state_dict(), '{rel}') from the {name} of your submitted code; it is "
-                    f"loaded with torch.load(..., weights_only=True) and load_state_dict(strict=True), "
-                    f"so a pickled model object or a state_dict of another architecture fails.\n"
-                    f"The error was: {e.type_name}: {why} {note}", pytrace=False)
+        # The held-out images reach the model here: its exception message could carry them, so only
+        # the kind of error and the student's own frames are shown.
+        pytest.fail(f"{name} loaded from {rel}, but predicting the leaderboard images failed.\n"
+                    f"{student_error(e, hidden=True)}\nCheck that it runs on batches of images of "
+                    f"shape (3, 32, 32) in eval mode. {note}", pytrace=False)
     return float(np.mean(np.concatenate(preds) == labels)), source, rel, note
 
 
