@@ -49,7 +49,16 @@ def student_error(exc: RaisedInWorker, hidden: bool | None = None) -> str:
     text += f"\n(while running {exc.call})"
     if exc.traceback_text:
         text += "\nWhere, in your files (most recent call last):\n" + exc.traceback_text
-    return text
+    return text + _recursion_hint(exc.traceback_text)
+
+
+def _recursion_hint(traceback_text: str) -> str:
+    """A hint when the last frames are all the same line: a recursion that did not stop."""
+    frames = [line.strip() for line in traceback_text.splitlines() if line.startswith("  File ")]
+    if len(frames) >= 4 and len(set(frames[-4:])) == 1:
+        return ("\nThe same line calls itself again and again: look for a recursion that never stops "
+                "(a missing or unreachable base case).")
+    return ""
 
 
 def _hidden_student_error(exc: RaisedInWorker) -> str:
@@ -63,7 +72,7 @@ def _hidden_student_error(exc: RaisedInWorker) -> str:
     where = [line.strip() for line in exc.traceback_text.splitlines() if line.startswith("  File ")]
     if where:
         text += "\nWhere, in your files (most recent call last):\n" + "\n".join(f"  {w}" for w in where)
-    return text
+    return text + _recursion_hint(exc.traceback_text)
 
 
 def _signal_name(num: int) -> str:

@@ -10,11 +10,12 @@ encoded: the encoder relies on them.
 from __future__ import annotations
 
 import builtins
+import collections
 import importlib
+import linecache
 import os
 import socket
 import sys
-import traceback
 from typing import Any
 
 from .. import codec
@@ -81,18 +82,28 @@ def resolve_path(path: str) -> Any:
     raise ModuleNotFoundError(f"No module named {parts[0]!r}", name=parts[0])
 
 
-def _student_traceback(exc: BaseException, workdir: str) -> str:
-    """The frames of ``exc`` that lie in the student's files, with paths relative to them."""
-    frames = [
-        f for f in traceback.extract_tb(exc.__traceback__)
-        if os.path.realpath(f.filename).startswith(workdir + os.sep)
-    ]
+def _student_traceback(exc: BaseException, workdir: str, keep: int = 8) -> str:
+    """The last ``keep`` frames of ``exc`` that lie in the student's files, relative to them.
+
+    The traceback is walked once, keeping only the frames it needs: after a runaway recursion
+    it holds millions of frames, and formatting all of them would outlast the deadline.
+    """
+    inside: dict[str, bool] = {}
+    last: collections.deque = collections.deque(maxlen=keep)
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if filename not in inside:
+            inside[filename] = os.path.realpath(filename).startswith(workdir + os.sep)
+        if inside[filename]:
+            last.append((filename, tb.tb_lineno, tb.tb_frame.f_code.co_name))
+        tb = tb.tb_next
     lines = []
-    for f in frames[-8:]:
-        rel = os.path.relpath(f.filename, workdir)
-        lines.append(f'  File "{rel}", line {f.lineno}, in {f.name}')
-        if f.line:
-            lines.append(f"    {f.line.strip()}")
+    for filename, lineno, name in last:
+        lines.append(f'  File "{os.path.relpath(filename, workdir)}", line {lineno}, in {name}')
+        source = linecache.getline(filename, lineno).strip()
+        if source:
+            lines.append(f"    {source}")
     return "\n".join(lines)
 
 
@@ -141,14 +152,20 @@ def _answer(state: WorkerState, data: bytes) -> bytes:
         return codec.encode({"ok": result}, state.keep)
     except BaseException as exc:  # student code may raise anything, SystemExit included
         state.restore_builtins()
-        error = {
-            "type": type(exc).__name__[:200],
-            "message": _safe_str(exc),
-            "traceback": _student_traceback(exc, state.workdir),
-        }
+        return _error_reply(state, exc)
+
+
+def _error_reply(state: WorkerState, exc: BaseException) -> bytes:
+    """The reply for an exception of student code; the bare type name when describing it fails."""
+    name = type(exc).__name__[:200]
+    try:
+        error = {"type": name, "message": _safe_str(exc), "traceback": _student_traceback(exc, state.workdir)}
         if isinstance(exc, SystemExit):
             error["message"] = f"exit() was called with status {exc.code!r}"[:500]
-        return codec.encode({"error": error}, state.keep)
+    except BaseException:  # out of memory after a runaway recursion, or an exception that breaks str()
+        error = {"type": name, "message": "", "traceback": ""}
+    exc.__traceback__ = None   # let a huge traceback go before the reply is encoded
+    return codec.encode({"error": error}, state.keep)
 
 
 def serve(sock: socket.socket, workdir: str) -> None:

@@ -308,7 +308,7 @@ sys.setrecursionlimit(10 ** 9)
 def down(n):
     return down(n + 1) + 1
 return down(0)
-"""), say="did not finish"),
+"""), say="a recursion that never stops"),
     # ---------------------------------------------------------------- broken submissions
     Case("syntax error", "broken", {"calc/counter.py": "class Counter(:\n"}, base="solution",
          score=OPS_PART, say="Syntax error: calc/counter.py"),
