@@ -14,7 +14,7 @@ from autograder.build import Repo, requirements
 from autograder.written import parse
 from autograder.written.documents import PLACEHOLDER, build_documents
 from autograder.written.reference import reference_report
-from autograder.written.render import RenderError, Section, compile_pdf, resolve
+from autograder.written.render import RenderError, Section, compile_pdf, resolve, to_typst
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "toy"
@@ -211,6 +211,19 @@ def test_usual_latex_math_renders(tmp_path):
     resolve(section, tmp_path, placeholder=False)
     assert compile_pdf([section], tmp_path / "math.pdf", tmp_path, "math") == []
     assert len(PdfReader(tmp_path / "math.pdf").pages) >= 2
+
+
+def test_what_pandoc_gets_wrong_in_math_is_repaired(tmp_path):
+    """pandoc 3.9 drops ``\\;``, makes ``\\!`` a whole em, prints ``\\big\\|`` as a word, spaces ``{,}``."""
+    text = "$A, \\; B \\! C$, $\\big\\| x \\big\\|$, $3{,}325$ and \\#h(0em) as text\n\n```\nkeep 1{,}000\n```"
+    body, _ = to_typst([Section("question 1", text)])
+    assert "thick B #h(-0.17em) C$" in body and "#h(-1em)" not in body
+    assert "#h(0em)" not in body.replace("\\#h(0em)", "") and "[$parallel$] x" in body
+    assert "$3#h(0pt),#h(0pt)325$" in body and "keep 1{,}000" in body
+    section = Section("question 1", text)
+    resolve(section, tmp_path, placeholder=False)
+    assert compile_pdf([section], tmp_path / "math.pdf", tmp_path, "math") == []
+    assert "3,325" in PdfReader(tmp_path / "math.pdf").pages[0].extract_text()
 
 
 def test_render_problems_are_render_errors(tmp_path):

@@ -131,13 +131,14 @@ def to_typst(sections: list[Section]) -> tuple[str, list[tuple[int, str]]]:
     """Convert with one pandoc call; return Typst markup and (line, label) where each section starts."""
     markers = [f"```{{=typst}}\n// section {i}\n```" for i in range(len(sections))]
     joined = PAGEBREAK.join(f"{mark}\n\n{s.markdown}" for mark, s in zip(markers, sections, strict=True))
+    joined = re.sub(r"(?<=\d)\{,\}(?=\d)", lambda _: THOUSANDS, joined)
     proc = subprocess.run([pandoc_binary(), "-f", PANDOC_FORMAT, "-t", "typst", "--wrap=preserve",
                            "--syntax-highlighting=none"], input=joined.encode("utf-8"), capture_output=True)
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
         raise RenderError(f"pandoc could not read the Markdown: {stderr.strip()[:1500]}")
     _math_problems(stderr, sections)
-    typst_text = proc.stdout.decode("utf-8")
+    typst_text = fix_pandoc_math(proc.stdout.decode("utf-8"))
     starts = []
     for lineno, line in enumerate(typst_text.splitlines(), start=1):
         m = re.fullmatch(r"// section (\d+)", line.strip())
@@ -146,13 +147,32 @@ def to_typst(sections: list[Section]) -> tuple[str, list[tuple[int, str]]]:
     return typst_text, starts
 
 
+THOUSANDS = r"\mathrm{Thousands}"   # stands for LaTeX's {,} between digits while pandoc converts
+
+
+def fix_pandoc_math(typst_text: str) -> str:
+    """Repair what pandoc 3.9 gets wrong when it writes LaTeX math as Typst.
+
+    - ``\\;`` (and ``\\enspace``) become ``#h(0em)``, no space at all, and ``\\!`` becomes ``#h(-1em)``,
+      which draws neighbours on top of each other: Typst's ``thick`` and a sixth of an em instead.
+    - ``\\big\\|`` and the like become ``#scale(...)[parallel]``, a content block that prints the
+      symbol's name as a word: the name is put back into math.
+    - ``3{,}325`` (see ``THOUSANDS``) is a comma without the space Typst puts after a comma in math.
+    Text that reads ``#h(...)`` is escaped as ``\\#h`` by pandoc and left alone.
+    """
+    typst_text = re.sub(r"(?<=[\s$])#h\(0em\)(?=[\s$])", "thick", typst_text)
+    typst_text = re.sub(r"(?<=[\s$])#h\(-1em\)(?=[\s$])", "#h(-0.17em)", typst_text)
+    typst_text = re.sub(r"(#scale\(x: \d+%, y: \d+%\))\[([A-Za-z][A-Za-z.]*)\]", r"\1[$\2$]", typst_text)
+    return typst_text.replace(" upright(T h o u s a n d s) ", "#h(0pt),#h(0pt)").replace(THOUSANDS, "{,}")
+
+
 def _math_problems(stderr: str, sections: list[Section]) -> None:
     problems = []
     for chunk in stderr.split("[WARNING]"):
         m = re.search(r"Could not convert TeX math (.*?), rendering as TeX:(.*)", chunk, re.S)
         if not m:
             continue
-        tex, detail = m.group(1).strip(), m.group(2).strip().splitlines()
+        tex, detail = m.group(1).strip().replace(THOUSANDS, "{,}"), m.group(2).strip().splitlines()
         reason = next((d.strip() for d in detail if d.strip().startswith(("unexpected", "expecting"))), "")
         where = _section_of(tex, sections)
         problems.append(f"{where}: the math ${tex}$ does not read as LaTeX ({reason or 'check braces and commands'})")
