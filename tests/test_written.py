@@ -214,9 +214,13 @@ def test_usual_latex_math_renders(tmp_path):
 
 
 def test_what_pandoc_gets_wrong_in_math_is_repaired(tmp_path):
-    """pandoc 3.9 drops ``\\;``, makes ``\\!`` a whole em, prints ``\\big\\|`` as a word, spaces ``{,}``."""
-    text = "$A, \\; B \\! C$, $\\big\\| x \\big\\|$, $3{,}325$ and \\#h(0em) as text\n\n```\nkeep 1{,}000\n```"
+    """pandoc 3.9 drops ``\\;``, makes ``\\!`` a whole em, prints ``\\big\\|`` as a word, spaces ``{,}``
+    and sets the scripts of ``\\|W\\|_F^2`` above and below the bar."""
+    text = ("$A, \\; B \\! C$, $\\big\\| x \\big\\|$, $3{,}325$ and \\#h(0em) as text, in parallel,"
+            " $\\|W\\|_F^2 + \\|x\\|$\n\n```\nkeep 1{,}000 and $HOME\n```")
     body, _ = to_typst([Section("question 1", text)])
+    assert "lr(bar.v.double W bar.v.double)_F^2 + lr(bar.v.double x bar.v.double)" in " ".join(body.split())
+    assert "in parallel," in body and "$HOME" in body
     assert "thick B #h(-0.17em) C$" in body and "#h(-1em)" not in body
     assert "#h(0em)" not in body.replace("\\#h(0em)", "") and "[$parallel$] x" in body
     assert "$3#h(0pt),#h(0pt)325$" in body and "keep 1{,}000" in body

@@ -150,6 +150,23 @@ def to_typst(sections: list[Section]) -> tuple[str, list[tuple[int, str]]]:
 THOUSANDS = r"\mathrm{Thousands}"   # stands for LaTeX's {,} between digits while pandoc converts
 
 
+RAW = re.compile(r"(```.*?```|`[^`\n]*`)", re.S)   # code, where a $ is only a character
+MATH_SPAN = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$", re.S)
+NORM_BAR = re.compile(r"∥|(?<![A-Za-z0-9.\[])parallel(?![A-Za-z0-9.\]])")
+
+
+def _pair_norm_bars(math: str) -> str:
+    """``parallel x parallel`` (pandoc's ``\\|x\\|``) as a delimited pair; an odd count as plain bars."""
+    bars = list(NORM_BAR.finditer(math))
+    if len(bars) % 2:
+        return NORM_BAR.sub("bar.v.double", math)
+    out, last = [], 0
+    for i, bar in enumerate(bars):
+        out += [math[last:bar.start()], "lr(bar.v.double " if i % 2 == 0 else " bar.v.double)"]
+        last = bar.end()
+    return "".join(out) + math[last:]
+
+
 def fix_pandoc_math(typst_text: str) -> str:
     """Repair what pandoc 3.9 gets wrong when it writes LaTeX math as Typst.
 
@@ -158,10 +175,15 @@ def fix_pandoc_math(typst_text: str) -> str:
     - ``\\big\\|`` and the like become ``#scale(...)[parallel]``, a content block that prints the
       symbol's name as a word: the name is put back into math.
     - ``3{,}325`` (see ``THOUSANDS``) is a comma without the space Typst puts after a comma in math.
+    - ``\\|W\\|_F^2`` becomes ``parallel W parallel_F^2``, a relation whose scripts go above and
+      below it: each pair of bars in a formula becomes ``lr(bar.v.double ... bar.v.double)``.
     Text that reads ``#h(...)`` is escaped as ``\\#h`` by pandoc and left alone.
     """
     typst_text = re.sub(r"(?<=[\s$])#h\(0em\)(?=[\s$])", "thick", typst_text)
     typst_text = re.sub(r"(?<=[\s$])#h\(-1em\)(?=[\s$])", "#h(-0.17em)", typst_text)
+    typst_text = "".join(part if part.startswith("`") else
+                         MATH_SPAN.sub(lambda m: "$" + _pair_norm_bars(m.group(1)) + "$", part)
+                         for part in RAW.split(typst_text))
     typst_text = re.sub(r"(#scale\(x: \d+%, y: \d+%\))\[([A-Za-z][A-Za-z.]*)\]", r"\1[$\2$]", typst_text)
     return typst_text.replace(" upright(T h o u s a n d s) ", "#h(0pt),#h(0pt)").replace(THOUSANDS, "{,}")
 
