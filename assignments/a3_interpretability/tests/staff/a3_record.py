@@ -135,6 +135,21 @@ def grad_cam_case(rng, seed, n, h, w):
 
 # --- part 3: fooling ------------------------------------------------------------------
 
+class NoCase(LookupError):
+    """This network seed and these inputs make no usable case; another draw may."""
+
+
+def first_case(make, rng, seeds, *args, tries=20):
+    """``make(rng, seed, *args)`` for the first seed (then fresh draws) that yields a case."""
+    problems = []
+    for seed in list(seeds) + [int(s) for s in rng.integers(1, 60, size=tries)]:
+        try:
+            return make(rng, seed, *args)
+        except NoCase as exc:
+            problems.append(str(exc))
+    raise SystemExit("build_fixtures: " + "; ".join(problems[-3:]))
+
+
 def _margin(model, img, target):
     """score of target minus the best other score, relative to the top score."""
     import torch
@@ -170,7 +185,7 @@ def fooling_case(rng, seed, h, w, min_steps=3, max_steps=30, tries=12):
                 same(f"the fooling image after {k} steps", case[f"after{k}"],
                      refs.fooling_run(model, X, target, max_iter=k)[0])
             return case
-    raise SystemExit(f"build_fixtures: no clearly reachable fooling target for seed {seed}")
+    raise NoCase(f"no clearly reachable fooling target for network seed {seed}")
 
 
 def fooling_budget_case(rng, seed, h, w, learning_rate, max_iter):
@@ -180,7 +195,7 @@ def fooling_budget_case(rng, seed, h, w, learning_rate, max_iter):
     target = int(np.argsort(class_scores(X, seed)[0])[len(class_scores(X, seed)[0]) // 2])
     img, _, reached = refs.fooling_run(model, X, target, learning_rate=learning_rate, max_iter=max_iter)
     if reached:
-        raise SystemExit("build_fixtures: the fooling budget case reaches its target; pick another")
+        raise NoCase(f"the fooling budget case reaches its target with network seed {seed}")
     got = probes.fooling_image(X, target, seed, learning_rate=learning_rate, max_iter=max_iter)
     same("the fooling image with a small budget", got, img)
     return {"X": X, "target": np.array(target), "seed": np.array(seed), "learning_rate": np.array(learning_rate),
@@ -195,9 +210,13 @@ def class_visualization_case(rng, seed, h, w, scale, l2_reg, learning_rate, step
     target = int(positive_score_labels(img, seed, rng)[0])
     got = probes.class_visualization(img, target, seed, l2_reg=l2_reg, learning_rate=learning_rate,
                                      num_iterations=steps, blur_every=0, max_jitter=0)
-    same("class visualization", got,
-         refs.class_visualization_steps(build_squeezenet(seed), img, target, l2_reg, learning_rate, steps),
-         atol=1e-5)
+    expected = refs.class_visualization_steps(build_squeezenet(seed), img, target, l2_reg, learning_rate, steps)
+    if not np.allclose(np.asarray(got, np.float64), np.asarray(expected, np.float64), rtol=1e-5, atol=1e-5):
+        # Large steps can amplify float32 rounding: two correct implementations then part ways,
+        # so such a draw would grade the order of operations, not the method. Draw another.
+        worst = float(np.max(np.abs(np.asarray(got, np.float64) - np.asarray(expected, np.float64))))
+        raise NoCase(f"class visualization with network seed {seed} is ill-conditioned (the reference and "
+                     f"the staff's independent re-implementation differ by {worst:.2g})")
     return {"img": img, "target": np.array(target), "seed": np.array(seed), "l2_reg": np.array(l2_reg),
             "learning_rate": np.array(learning_rate), "steps": np.array(steps), "expected": got}
 
@@ -321,8 +340,8 @@ def hidden_cases(rng):
         "guided_backprop": guided_backprop_case(rng, seeds[1], 3, 56, 80),
         "grad_cam": grad_cam_case(rng, seeds[2], 4, 80, 96),
         "grad_cam_hooks": grad_cam_case(rng, 0, 2, 64, 64),
-        "fooling": fooling_case(rng, seeds[3], 72, 64),
-        "fooling_budget": fooling_budget_case(rng, seeds[4], 56, 64, 3.0, 4),
-        "class_vis": class_visualization_case(rng, seeds[5], 56, 48, 2.0, 0.02, 30.0, 4),
+        "fooling": first_case(fooling_case, rng, [seeds[3]], 72, 64),
+        "fooling_budget": first_case(fooling_budget_case, rng, [seeds[4]], 56, 64, 3.0, 4),
+        "class_vis": first_case(class_visualization_case, rng, [seeds[5]], 56, 48, 2.0, 0.02, 30.0, 4),
         "step": style_step_case(rng, seeds[0], 40, 48, HIDDEN_STEP_CONFIG, 5e-3, 2),
     })
