@@ -93,9 +93,8 @@ class StyleTransfer:
         img = img.detach().requires_grad_(True)
         optimizer = torch.optim.Adam([img], lr=learning_rate)
         for t in range(num_iterations):
-            if t < decay_lr_at:
-                with torch.no_grad():
-                    img.clamp_(-1.5, 1.5)
+            with torch.no_grad():   # every step: an unclamped image drifts out of range and the loss jumps
+                img.clamp_(-1.5, 1.5)
             if t == decay_lr_at:
                 for group in optimizer.param_groups:
                     group["lr"] = learning_rate * decay_lr
