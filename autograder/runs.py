@@ -188,8 +188,7 @@ def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None
     x = numeric.pop(x_name, list(range(len(rows))))
     higher = {k: v for k, v in numeric.items() if re.search(r"acc|bleu|score|f1", k, re.I)}
     lower = {k: v for k, v in numeric.items() if k not in higher}
-    panels = [(group, label) for group, label in ((lower, "loss and other values"), (higher, "accuracy"))
-              if group]
+    panels = [(group, ", ".join(group)) for group in (lower, higher) if group]
     if not panels:
         return None
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
@@ -197,7 +196,7 @@ def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None
         for name, values in group.items():
             ax.plot(x, values, marker="o", markersize=3, label=name)
         ax.set_xlabel(x_name)
-        ax.set_ylabel(label)
+        ax.set_ylabel(label if len(label) <= 40 else "value")
         ax.grid(alpha=0.3)
         ax.legend()
     if title:

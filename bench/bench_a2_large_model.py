@@ -2,7 +2,7 @@
 
 The cap of the leaderboard tests (25M parameters, 100 MB per checkpoint) comes from this
 measurement, not from taste. Grades, through the real autograder zip (autograder.emulate):
-  - the reference solution (MyModel of 0.1M parameters, 0.14 MB checkpoint);
+  - the reference solution (MyModel of 33,626 parameters, 0.14 MB checkpoint);
   - the reference with the course-style large MyModel of tests/course_style/a2_cnns/ (18.8M
     parameters, mostly fully connected, 75 MB checkpoint made from the reference's weights);
   - the reference with a convolution-heavy MyModel of about 19M parameters (VGG-like, random

@@ -1,0 +1,43 @@
+"""Run records: config.yaml, metrics.csv with a row per log call, curves.png, reruns replace."""
+
+import csv
+
+import numpy as np
+import pytest
+import yaml
+
+from autograder.runs import Run, draw_curves
+
+
+def test_a_run_folder_holds_config_metrics_curves_and_extras(tmp_path):
+    with Run("lr0.1", config={"lr": np.float64(0.1), "sizes": (8, 4)}, root=tmp_path) as run:
+        for epoch in range(3):
+            run.log(epoch=epoch, train_loss=1.0 / (epoch + 1))
+        run.log(epoch=3, train_loss=0.2, valid_bleu=np.float32(12.5))   # a column that appears later
+        run.save_json("summary.json", {"test_accuracy": np.float64(0.9)})
+    folder = tmp_path / "lr0.1"
+    assert yaml.safe_load((folder / "config.yaml").read_text()) == {"lr": 0.1, "sizes": [8, 4]}
+    rows = list(csv.DictReader((folder / "metrics.csv").open()))
+    assert [r["epoch"] for r in rows] == ["0", "1", "2", "3"] and rows[0]["valid_bleu"] == ""
+    assert float(rows[3]["valid_bleu"]) == 12.5
+    assert (folder / "curves.png").stat().st_size > 1000
+    assert '"test_accuracy": 0.9' in (folder / "summary.json").read_text()
+    with Run("lr0.1", config={}, root=tmp_path):   # a rerun starts the record afresh
+        pass
+    assert sorted(p.name for p in folder.iterdir()) == ["config.yaml"]
+
+
+def test_bad_names_and_empty_logs_are_refused_with_the_reason(tmp_path):
+    with pytest.raises(ValueError, match="run name '../x'"):
+        Run("../x", root=tmp_path)
+    run = Run("ok", root=tmp_path)
+    with pytest.raises(ValueError, match="at least one value"):
+        run.log()
+    run.close()
+    assert not (tmp_path / "ok" / "curves.png").exists()   # nothing logged, nothing drawn
+
+
+def test_curves_need_a_numeric_column_besides_the_first(tmp_path):
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text("epoch,note\n0,start\n1,end\n")
+    assert draw_curves(metrics, tmp_path / "c.png") is None
