@@ -79,7 +79,7 @@ def _match(layers: list[Any], expected: list[list]) -> None:
     if len(layers) != len(expected):
         got = "; ".join(describe(layer) for layer in layers) or "none"
         raise RoleMismatch(f"expected {len(expected)} layers with parameters, found {len(layers)}: {got}")
-    for i, (layer, (type_name, params)) in enumerate(zip(layers, expected)):
+    for i, (layer, (type_name, params)) in enumerate(zip(layers, expected, strict=True)):
         own = [[name, list(p.shape)] for name, p in layer.named_parameters(recurse=False)]
         if type(layer).__name__ != type_name or sorted(map(str, own)) != sorted(map(str, params)):
             want = f"{type_name} ({', '.join(f'{n} {tuple(s)}' for n, s in params)})"
@@ -101,7 +101,7 @@ def load_by_role(layers: list[Any], tensors: list[Any], expected: list[list] | N
         raise RoleMismatch(f"the model has {len(params)} parameter tensors in these layers, "
                            f"{len(tensors)} were recorded")
     with torch.no_grad():
-        for (layer, name, p), value in zip(params, tensors):
+        for (layer, name, p), value in zip(params, tensors, strict=True):
             value = torch.as_tensor(value)
             if tuple(p.shape) != tuple(value.shape):
                 raise RoleMismatch(f"{describe(layer)}: parameter {name!r} has shape {tuple(p.shape)}, "

@@ -192,7 +192,7 @@ def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None
     if not panels:
         return None
     fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
-    for ax, (group, label) in zip(axes[0], panels):
+    for ax, (group, label) in zip(axes[0], panels, strict=True):
         for name, values in group.items():
             ax.plot(x, values, marker="o", markersize=3, label=name)
         ax.set_xlabel(x_name)
