@@ -278,7 +278,8 @@ def run_mutants(repo, aid: str, grader_zip: Path | None = None, jobs: int | None
         _make_submission(solution, names, reference_dir, None, unpacked / "support")
 
         def grade(sub: Path) -> dict:
-            em = emulate(grader_zip, sub, unpacked=unpacked, timeout=manifest.submission_seconds + 120)
+            em = emulate(grader_zip, sub, unpacked=unpacked, timeout=manifest.submission_seconds + 120,
+                         measure_memory=False)  # sampling /proc costs CPU the gradings need
             return em.results
 
         with ThreadPoolExecutor(max_workers=jobs) as pool:
