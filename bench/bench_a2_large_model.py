@@ -100,6 +100,12 @@ def grade(zip_path: Path, submission: Path, python: str | None) -> dict:
             "score": em.results["score"], "lost": lost}
 
 
+def _parameters(checkpoint: Path) -> int:
+    """The number of values a MyModel checkpoint holds (its parameters and buffers)."""
+    state = torch.load(checkpoint, map_location="cpu", weights_only=True)
+    return sum(t.numel() for t in state.values() if torch.is_tensor(t))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--no-conv", action="store_true", help="skip the convolution-heavy model")
@@ -116,16 +122,18 @@ def main():
         for i, (name, swap) in enumerate(cases):
             sub = Path(tmp) / f"s{i}"
             copy_reference(sub)
-            params = swap(sub) if swap else 0
+            if swap:
+                swap(sub)
             ckpt = max((sub / "checkpoints").glob("mymodel.*"), key=lambda p: p.stat().st_size)
+            params = _parameters(ckpt)
             result = grade(zip_path, sub, python)
             rows.append((name, params, ckpt.stat().st_size / 1e6, result))
             print(f"graded {name}: score {result['score']}", flush=True)
     base = rows[0][3]
-    print(f"\n{'submission':26} {'MyModel params':>14} {'ckpt MB':>8} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} "
+    print(f"\n{'submission':26} {'ckpt values':>14} {'ckpt MB':>8} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} "
           f"{'CPU x':>6} {'peak x':>6}")
     for name, params, mb, r in rows:
-        print(f"{name:26} {params or 100_000:>14,} {mb:>8.1f} {r['wall']:>7.1f} {r['cpu']:>6.1f} {r['peak']:>8.0f} "
+        print(f"{name:26} {params:>14,} {mb:>8.1f} {r['wall']:>7.1f} {r['cpu']:>6.1f} {r['peak']:>8.0f} "
               f"{r['cpu'] / base['cpu']:>6.2f} {r['peak'] / base['peak']:>6.2f}")
         for item in r["lost"]:
             print(f"{'':26} lost {item}")
