@@ -217,8 +217,34 @@ def class_visualization_case(rng, seed, h, w, scale, l2_reg, learning_rate, step
         worst = float(np.max(np.abs(np.asarray(got, np.float64) - np.asarray(expected, np.float64))))
         raise NoCase(f"class visualization with network seed {seed} is ill-conditioned (the reference and "
                      f"the staff's independent re-implementation differ by {worst:.2g})")
+    # A ReLU or a max-pooling window on the edge turns rounding into a different gradient: two
+    # correct solutions that order their operations otherwise (a course template's
+    # torch.norm(img) ** 2, updates through .data) then part ways after a step or two. Replay the
+    # steps with every pixel nudged at each step by a few float32 roundings (1e-6 and 3e-6, twelve
+    # times each); a draw whose result then moves by more than a fifth of the test's tolerance
+    # is not used.
+    model = build_squeezenet(seed)
+    for trial in range(24):
+        size = 1e-6 if trial < 12 else 3e-6
+        nudged = _nudged_class_visualization(model, img, target, l2_reg, learning_rate, steps,
+                                             np.random.default_rng([seed, trial]), size)
+        if not np.allclose(np.asarray(got, np.float64), nudged, rtol=2e-5, atol=4e-5):
+            worst = float(np.max(np.abs(np.asarray(got, np.float64) - nudged)))
+            raise NoCase(f"class visualization with network seed {seed} is ill-conditioned (pixels nudged "
+                         f"by {size:g} move the result by {worst:.2g})")
     return {"img": img, "target": np.array(target), "seed": np.array(seed), "l2_reg": np.array(l2_reg),
             "learning_rate": np.array(learning_rate), "steps": np.array(steps), "expected": got}
+
+
+def _nudged_class_visualization(model, img, target, l2_reg, learning_rate, steps, rng, size):
+    """The steps of refs.class_visualization_steps with noise of ``size`` added before each."""
+    low, high = refs.image_bounds()
+    img = np.asarray(img, np.float32)
+    for _ in range(steps):
+        img = (img + size * rng.standard_normal(img.shape)).astype(np.float32)
+        g = refs.score_gradient(model, img, target).astype(np.float64) - 2 * l2_reg * img.astype(np.float64)
+        img = np.clip(img + learning_rate * g / np.linalg.norm(g), low, high).astype(np.float32)
+    return img.astype(np.float64)
 
 
 def class_visualization_jitter_case(rng, seed, size, steps, max_jitter, blur_every, random_seed):
@@ -322,7 +348,7 @@ def public_cases(rng):
         "guided_backprop": guided_backprop_case(rng, 0, 2, 64, 48),
         "grad_cam": grad_cam_case(rng, 0, 3, 80, 64),
         "fooling": fooling_case(rng, 0, 64, 56),
-        "class_vis": class_visualization_case(rng, 0, 48, 56, 1.5, 0.05, 40.0, 3),
+        "class_vis": first_case(class_visualization_case, rng, [0] * 20, 48, 56, 1.5, 0.05, 40.0, 3, tries=0),
         "class_vis_jitter": class_visualization_jitter_case(rng, 0, 56, 4, 6, 2, 5),
         "content": content_case(rng, (1, 8, 5, 6)),
         "gram": gram_case(rng, (2, 6, 4, 5)),
