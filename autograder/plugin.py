@@ -314,10 +314,10 @@ class GradingPlugin:
             test = {"name": e["name"], "score": round(e.get("score", 0.0), 4), "max_score": e["weight"],
                     "status": e["status"], "output": text, "output_format": "text",
                     "visibility": e["visibility"],
-                    # which suite a test comes from, for staff tools (`autograder mutants`); not shown
-                    "extra_data": {"suite": "hidden" if e["hidden"] else "public"}}
-            # setup, call and teardown time, for the slowest tests in the staff's regrade report
-            test.setdefault("extra_data", {})["seconds"] = round(e.get("seconds", 0.0), 3)
+                    # for staff tools, never shown: the suite (`autograder mutants`), and the setup,
+                    # call and teardown time (the slowest tests in the regrade report)
+                    "extra_data": {"suite": "hidden" if e["hidden"] else "public",
+                                   "seconds": round(e.get("seconds", 0.0), 3)}}
             if e["number"]:
                 test["number"] = str(e["number"])
             if e["tags"]:

@@ -253,7 +253,9 @@ def _model_from_state(class_path, args, state):
         with torch.device("meta"):
             model = _build(class_path, args)
         model.load_state_dict(state, strict=True, assign=True)
-        if not any(t.is_meta for t in [*model.parameters(), *model.buffers()]):
+        # tensors kept as plain attributes (not parameters or buffers) would still be on meta
+        plain = [v for m in model.modules() for v in vars(m).values() if isinstance(v, torch.Tensor)]
+        if not any(t.is_meta for t in [*model.parameters(), *model.buffers(), *plain]):
             return model
     except Exception:  # any failure: the normal path below builds the model and says what is wrong
         pass
