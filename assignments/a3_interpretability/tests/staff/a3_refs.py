@@ -100,15 +100,30 @@ def fooling_run(model, X, target_y, learning_rate=10.0, max_iter=100):
     return x.detach().numpy(), max_iter, reached
 
 
-def class_visualization_steps(model, img, target_y, l2_reg, learning_rate, num_iterations):
-    """Steps of class visualization with jitter and blur off, in closed form:
-    I' = clamp(I + lr g / ||g||_2), g = grad S_y(I) - 2 l2_reg I (float32 between steps)."""
-    low, high = image_bounds()
-    img = np.asarray(img, np.float32)
-    for _ in range(num_iterations):
-        g = score_gradient(model, img, target_y).astype(np.float64) - 2 * l2_reg * img.astype(np.float64)
-        img = np.clip(img + learning_rate * g / np.linalg.norm(g), low, high).astype(np.float32)
-    return img
+def class_visualization_steps(model, img, target_y, num_iterations, l2_reg=1e-3, learning_rate=25.0,
+                              max_jitter=0, blur_every=0, random_seed=0, noise=0.0, rng=None):
+    """The handout's steps of class visualization (its defaults), from the given support code's
+    jitter, clamp and blur: roll by (ox, oy) drawn from ``random`` seeded with random_seed,
+    I' = I + lr g / ||g||_2 with g = grad S_y(I) - 2 l2_reg I, roll back, clamp, blur when due.
+    ``noise`` > 0 adds that much Gaussian noise (from ``rng``) to every pixel before each step."""
+    import random
+
+    import torch
+    from image_utils import blur_image, clamp_image_, jitter
+
+    random.seed(int(random_seed))
+    x = torch.from_numpy(np.array(img, np.float32))
+    for t in range(num_iterations):
+        ox, oy = random.randint(0, max_jitter), random.randint(0, max_jitter)
+        if noise:
+            x = x + torch.from_numpy((noise * rng.standard_normal(x.shape)).astype(np.float32))
+        x = jitter(x, ox, oy)
+        g = torch.from_numpy(score_gradient(model, x.numpy(), target_y)) - 2 * l2_reg * x
+        x = jitter(x + learning_rate * g / g.norm(), -ox, -oy)
+        clamp_image_(x)
+        if blur_every > 0 and t % blur_every == 0:
+            blur_image(x, sigma=0.5)
+    return x.numpy()
 
 
 def _features(x, cnn):
