@@ -41,3 +41,20 @@ def test_curves_need_a_numeric_column_besides_the_first(tmp_path):
     metrics = tmp_path / "metrics.csv"
     metrics.write_text("epoch,note\n0,start\n1,end\n")
     assert draw_curves(metrics, tmp_path / "c.png") is None
+
+
+def test_each_panel_is_labelled_with_its_own_columns(tmp_path, monkeypatch):
+    from matplotlib.axes import Axes
+
+    labels = []
+    original = Axes.set_ylabel
+
+    def record(self, label, *args, **kwargs):
+        labels.append(label)
+        return original(self, label, *args, **kwargs)
+
+    monkeypatch.setattr(Axes, "set_ylabel", record)
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text("epoch,train_ppl,valid_ppl,valid_bleu\n0,5.0,6.0,1.0\n1,3.0,4.0,2.5\n")
+    assert draw_curves(metrics, tmp_path / "c.png") == tmp_path / "c.png"
+    assert labels == ["train_ppl, valid_ppl", "valid_bleu"]   # BLEU is not called accuracy
