@@ -8,7 +8,8 @@ class TwoLayerNet(nn.Module):
     def __init__(self, input_dim, hidden_size, num_classes):
         """
         A fully connected network with one hidden layer of logistic sigmoid units
-        (Goodfellow, Bengio and Courville, Deep Learning, 2016, sections 6.1 and 6.3.2).
+        (Goodfellow, Bengio and Courville, Deep Learning, 2016, chapter 6; the sigmoid unit
+        in section 6.3.2).
 
         Layer inventory. The tests load known weights into the layers that own parameters,
         found by their type and parameter shapes in the order forward first uses them (the
