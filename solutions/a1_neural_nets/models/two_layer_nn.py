@@ -90,8 +90,8 @@ class TwoLayerNet(_baseNetwork):
         # TODO: task 3.2 - backward pass: the gradients of the mean loss for W1, b1, W2 and b2.
         # They are the gradients of the loss returned above, each stored in self.gradients
         # under its name, with the shape of its weight (a bias gradient is 1-d). Derive them
-        # by back-propagation (GBC section 6.5; PRML section 5.3.1). sigmoid_dev takes the
-        # sigmoid's input.
+        # by back-propagation (GBC section 6.5; PRML section 5.3.1).
+        # Note: sigmoid_dev takes the sigmoid's input, not its output.
         # BEGIN SOLUTION
         n = X.shape[0]
         dZ2 = prob.copy()                                    # (N, C)
