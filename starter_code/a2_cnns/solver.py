@@ -34,7 +34,7 @@ def train_step(model, criterion, optimizer, data, target):
     - model: an nn.Module in training mode
     - criterion: the loss, called as criterion(scores, target)
     - optimizer: a torch.optim optimizer over model.parameters()
-    - data: tensor of shape (N, 3, 32, 32)
+    - data: the model's input, a tensor of shape (N, ...) ((N, 3, 32, 32) images in the Solver)
     - target: int64 tensor of shape (N,)
 
     Returns a tuple of:

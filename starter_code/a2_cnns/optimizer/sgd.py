@@ -24,9 +24,10 @@ class SGD(_BaseOptimizer):
         Conventions:
         - the momentum form is classical momentum in the velocity form of Sutskever, Martens,
           Dahl and Hinton, "On the importance of initialization and momentum in deep learning"
-          (ICML 2013), section 2, equations (1) and (2) (also the form of the
-          Stanford CS231n notes, "Neural Networks Part 3", section "Momentum update"). At a constant learning rate it takes the same steps as torch.optim.SGD
-          with momentum (dampening 0, no Nesterov), against which the tests compare;
+          (ICML 2013), section 2, equations (1) and (2), also the form of the Stanford CS231n
+          notes ("Neural Networks Part 3", section "Momentum update"). At a constant learning
+          rate it takes the same steps as torch.optim.SGD with momentum (dampening 0, no
+          Nesterov), against which the tests compare;
         - weight decay is coupled L2 regularization: the gradient a step uses is the one that
           apply_regularization(model) of _BaseOptimizer leaves in each dw (weights only, not
           biases), so the penalty's gradient enters the velocity like the loss's (not the
