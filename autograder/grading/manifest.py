@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import fnmatch
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+
+from .settings import Limits
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -24,7 +26,7 @@ _TOP_KEYS = {"id", "title", "points", "files", "optional_files", "max_file_mb", 
              "limits", "imports", "worker", "visibility", "data", "leaderboard",
              "requirements", "student_requirements", "thresholds"}
 _SECTION_KEYS = {
-    "limits": {"call_seconds", "test_seconds", "submission_seconds", "memory_mb"},
+    "limits": set(Limits.MANIFEST_KEYS),
     "imports": {"forbidden", "per_file"},
     "worker": {"preload", "pythonpath"},
     "visibility": {"public", "hidden"},
@@ -48,10 +50,7 @@ class Manifest:
     optional_files: list[str] = field(default_factory=list)
     max_file_mb: float = 20
     solution_only: list[str] = field(default_factory=list)
-    call_seconds: float = 20
-    test_seconds: float = 60
-    submission_seconds: float = 900
-    memory_mb: int = 1024
+    limits: Limits = field(default_factory=Limits)
     forbidden: list[str] = field(default_factory=list)
     forbidden_per_file: dict[str, list[str]] = field(default_factory=dict)
     preload: list[str] = field(default_factory=lambda: ["numpy"])
@@ -147,12 +146,14 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
     if "max_file_mb" in raw:
         m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
     limits = raw.get("limits", {})
+    given = {}
     for key in _SECTION_KEYS["limits"]:
         if key in limits:
             value = _expect(path, f"limits.{key}", limits[key], (int, float), "a positive number")
             if value <= 0:
                 raise _err(path, f"limits.{key}", f"expected a positive number, got {value!r}")
-            setattr(m, key, value)
+            given[key] = value
+    m.limits = replace(Limits(), **given)
     imports = raw.get("imports", {})
     if "forbidden" in imports:
         m.forbidden = _str_list(path, "imports.forbidden", imports["forbidden"])

@@ -22,7 +22,8 @@ import pytest
 
 from . import feedback, selection
 from . import results as results_mod
-from .sandbox import Limits, Sandbox, SandboxError, StudentError
+from .sandbox import Sandbox, SandboxError, StudentError
+from .settings import GradingSettings
 
 SEED = 1234
 
@@ -73,10 +74,10 @@ class GradingPlugin:
     collection, with the number of tests selected and the task numbers of all tests collected.
     """
 
-    def __init__(self, settings: dict | None = None, results_path: str | Path | None = None, *,
+    def __init__(self, settings: GradingSettings | None = None, results_path: str | Path | None = None, *,
                  progress: Callable[[str, dict], None] | None = None,
                  on_collected: Callable[[int, list[str]], None] | None = None):
-        self.settings = dict(settings or {})
+        self.settings = settings
         self.results_path = results_path
         self.entries: dict[str, dict] = {}
         self.order: list[str] = []
@@ -98,13 +99,10 @@ class GradingPlugin:
         """
         if self.sandbox is None:
             s = self.settings
-            if "submission" not in s:
-                raise SandboxError("No submission is configured for this grading session (settings['submission']).")
-            self.sandbox = Sandbox(
-                Path(s["submission"]), Path(s.get("probes", "")), Path(s["area"]),
-                preload=s.get("preload", ["numpy"]), pythonpath=s.get("pythonpath", []),
-                limits=Limits(**s.get("limits", {})), inline=inline,
-            )
+            if s is None:
+                raise SandboxError("No submission is configured for this grading session (GradingSettings).")
+            self.sandbox = Sandbox(s.submission, s.probes, s.area, preload=s.preload, pythonpath=s.pythonpath,
+                                   limits=s.limits, inline=inline, require_drop=s.require_drop)
         return self.sandbox
 
     def get_sandbox(self) -> Sandbox:
@@ -153,8 +151,8 @@ class GradingPlugin:
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest):
         """A fresh sandbox worker running the submission, for this test only."""
-        deadline = self.settings.get("deadline")
-        budget = self.settings.get("limits", {}).get("test_seconds", 60.0)
+        deadline = self.settings.deadline if self.settings else None
+        budget = self.settings.limits.test_seconds if self.settings else 60.0
         if deadline is not None:
             left = deadline - time.time()
             if left <= 1:
@@ -171,7 +169,7 @@ class GradingPlugin:
     @pytest.fixture
     def fixtures_dir(self) -> Path:
         """Files that ``tests/build_fixtures.py`` wrote at build time (never readable by the worker)."""
-        path = self.settings.get("fixtures")
+        path = self.settings.fixtures if self.settings else None
         if not path or not Path(path).is_dir():
             raise SandboxError("This test needs build-time fixtures, but none were built (run `autograder build`).")
         return Path(path)
@@ -179,7 +177,7 @@ class GradingPlugin:
     @pytest.fixture
     def thresholds(self) -> dict:
         """The manifest's ``[thresholds]`` table (name -> list of numbers), e.g. accuracy cut-offs."""
-        return dict(self.settings.get("thresholds", {}))
+        return dict(self.settings.thresholds) if self.settings else {}
 
     @pytest.fixture
     def set_score(self):
@@ -257,8 +255,8 @@ class GradingPlugin:
     def _new_entry(self, item: pytest.Item) -> dict:
         func = getattr(item, "obj", None)
         hidden = self._is_hidden(item)
-        default_vis = self.settings.get("hidden_visibility" if hidden else "public_visibility",
-                                        "after_published" if hidden else "visible")
+        s = self.settings or GradingSettings(Path(), Path(), Path())
+        default_vis = s.hidden_visibility if hidden else s.public_visibility
         doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
         name = doc[0].strip() if doc else item.name.replace("test_", "", 1).replace("_", " ")
         if doc and "[" in item.name:

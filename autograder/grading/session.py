@@ -6,7 +6,6 @@ Used three ways: by ``run_autograder`` inside the Gradescope zip (``gradescope_m
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -18,9 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import precheck, upload
+from . import files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
+from .settings import GradingSettings
 
 if TYPE_CHECKING:
     from .plugin import GradingPlugin
@@ -57,23 +57,13 @@ class Layout:
                    staff=staff if staff.is_dir() else None)
 
 
-def tree_digest(paths: list[Path]) -> str:
-    digest = hashlib.sha256()
-    for base in paths:
-        for path in sorted(base.rglob("*")) if base.is_dir() else [base]:
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path).encode())
-                digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def _assemble(root: Path, layout: Layout, target: Path) -> None:
     upload.assemble(root, layout.manifest, target)
     if layout.support_root is None:
         return
     names = layout.support_files
     if names is None:
-        names = [p.relative_to(layout.support_root).as_posix() for p in layout.support_root.rglob("*") if p.is_file()]
+        names = files.relative_files(layout.support_root)
     for rel in names:
         src = layout.support_root / rel
         dest = target / rel
@@ -85,7 +75,7 @@ def _assemble(root: Path, layout: Layout, target: Path) -> None:
 def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
-          on_collected: Callable[[int, list[str]], None] | None = None) -> dict:
+          on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False) -> dict:
     """Grade ``submission`` and write ``results_path``; return the results document."""
     started = time.time()
     results_mod.write_atomic(results_mod.failure_document(
@@ -103,20 +93,12 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     for rel in rejected:
         precheck.reject(work, rel)
     os.chmod(work, 0o755)
-    settings = {
-        "submission": str(work),
-        "probes": str(layout.probes),
-        "area": str(area / "workers"),
-        "preload": manifest.preload,
-        "pythonpath": manifest.pythonpath,
-        "fixtures": str(layout.fixtures) if layout.fixtures else None,
-        "limits": {"call_seconds": manifest.call_seconds, "test_seconds": manifest.test_seconds,
-                   "memory_mb": manifest.memory_mb},
-        "deadline": started + manifest.submission_seconds,
-        "thresholds": manifest.thresholds,
-        "public_visibility": manifest.public_visibility,
-        "hidden_visibility": manifest.hidden_visibility,
-    }
+    settings = GradingSettings(
+        submission=work, probes=layout.probes, area=area / "workers", limits=manifest.limits,
+        preload=tuple(manifest.preload), pythonpath=tuple(manifest.pythonpath), fixtures=layout.fixtures,
+        deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
+        public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
+        require_drop=require_drop)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
@@ -152,7 +134,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             plugin.start_sandbox(inline=True)
             # Only now read the protected files (hidden tests, fixtures) for the integrity check:
             # read before the fork, their bytes could linger in memory the workers inherit.
-            holder["before"] = tree_digest(layout.protected)
+            holder["before"] = files.tree_digest(layout.protected)
             # Then load the JSON Schema validator while the grader mostly waits on workers
             # (a thread started only after the fork).
             threading.Thread(target=results_mod.warm_up, daemon=True).start()
@@ -181,7 +163,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             _check_points(doc, manifest)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    if tree_digest(layout.protected) != holder.get("before"):
+    if files.tree_digest(layout.protected) != holder.get("before"):
         doc = results_mod.failure_document("The grader's own files changed while grading, so this result cannot "
                                            "be trusted and no score was given. The course staff have been told.")
     doc["execution_time"] = round(time.time() - started, 3)
@@ -236,8 +218,7 @@ def gradescope_main(source: str | Path) -> int:
     """Entry point of ``run_autograder``: grade ``$AUTOGRADER_ROOT/submission``; always write results."""
     source = Path(source)
     root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
-    if "AUTOGRADER_ROOT" not in os.environ:  # the real Gradescope container: never run student code as root
-        os.environ["AUTOGRADER_REQUIRE_DROP"] = "1"
+    require_drop = "AUTOGRADER_ROOT" not in os.environ  # the real Gradescope container: never run student code as root
     results_path = root / "results" / "results.json"
     started = time.time()
     try:
@@ -252,7 +233,7 @@ def gradescope_main(source: str | Path) -> int:
         area = root / "sandbox"
         if area.exists():
             shutil.rmtree(area)
-        doc = grade(layout, root / "submission", results_path, area)
+        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop)
         print(f"[autograder] score {doc.get('score')} in {doc.get('execution_time')} s")
         return 0
     except BaseException:

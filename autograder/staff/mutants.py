@@ -33,7 +33,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..grading import files
 from ..grading.manifest import Manifest
+from ..grading.settings import ONE_THREAD
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -146,9 +148,8 @@ def apply_mutant(mutant: Mutant, text: str) -> str:
 
 def _submitted(solution: Path, manifest: Manifest) -> list[str]:
     names = [rel for rel in manifest.files if (solution / rel).is_file()]
-    for path in sorted(solution.rglob("*")):
-        rel = path.relative_to(solution).as_posix()
-        if path.is_file() and rel not in names and any(fnmatch.fnmatch(rel, p) for p in manifest.optional_files):
+    for rel in files.relative_files(solution):
+        if rel not in names and any(fnmatch.fnmatch(rel, p) for p in manifest.optional_files):
             names.append(rel)
     return names
 
@@ -193,7 +194,7 @@ def _import_failures(items: list[dict]) -> dict[str, str]:
     """Import each mutated module in one interpreter; mutant id -> error ("" when it imports)."""
     if not items:
         return {}
-    env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "MPLBACKEND": "Agg", **ONE_THREAD}
     proc = subprocess.run([sys.executable, "-I", "-c", _IMPORT_CHECK], input=json.dumps(items),
                           capture_output=True, text=True, timeout=600, env=env)
     if proc.returncode != 0:
@@ -278,7 +279,7 @@ def run_mutants(repo, aid: str, grader_zip: Path | None = None, jobs: int | None
         _make_submission(solution, names, reference_dir, None, unpacked / "support")
 
         def grade(sub: Path) -> dict:
-            em = emulate(grader_zip, sub, unpacked=unpacked, timeout=manifest.submission_seconds + 120,
+            em = emulate(grader_zip, sub, unpacked=unpacked, timeout=manifest.limits.submission_seconds + 120,
                          measure_memory=False)  # sampling /proc costs CPU the gradings need
             return em.results
 

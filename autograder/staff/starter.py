@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..grading import files as files_mod
+
 BEGIN = "# BEGIN SOLUTION"
 END = "# END SOLUTION"
 STARTER = "# STARTER:"
@@ -99,10 +101,8 @@ def generate(solution_dir: Path, solution_only=()) -> dict[str, bytes]:
     import fnmatch
 
     files: dict[str, bytes] = {}
-    for path in sorted(solution_dir.rglob("*")):
+    for path in files_mod.walk(solution_dir):
         rel = path.relative_to(solution_dir).as_posix()
-        if path.is_dir() or "__pycache__" in path.parts or ".ipynb_checkpoints" in path.parts:
-            continue
         if any(fnmatch.fnmatch(rel, pat) for pat in solution_only):
             continue
         if rel.startswith(("data/", "visualization/", "outputs/", "runs/")) and not rel.endswith((".sh", ".md", ".py")):
@@ -123,11 +123,7 @@ def generate(solution_dir: Path, solution_only=()) -> dict[str, bytes]:
 def drift(generated: dict[str, bytes], starter_dir: Path) -> list[str]:
     """Describe how the committed starter differs from what the generator makes."""
     problems = []
-    existing = {
-        p.relative_to(starter_dir).as_posix(): p
-        for p in starter_dir.rglob("*")
-        if p.is_file() and "__pycache__" not in p.parts
-    } if starter_dir.is_dir() else {}
+    existing = {p.relative_to(starter_dir).as_posix(): p for p in files_mod.walk(starter_dir)}
     for rel, data in generated.items():
         if rel not in existing:
             problems.append(f"missing: {starter_dir / rel}")

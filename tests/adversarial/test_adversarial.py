@@ -29,7 +29,7 @@ from autograder.grading.sandbox import workers_drop_privileges
 from autograder.staff.emulate import emulate
 
 TOY = Path(__file__).resolve().parents[1] / "toy"
-LIMIT = load_manifest(TOY / "assignments" / "toy" / "assignment.toml").submission_seconds
+LIMIT = load_manifest(TOY / "assignments" / "toy" / "assignment.toml").limits.submission_seconds
 ENV_SECRET = "canary-token-5f1e2d"
 #: Markers the cases themselves put next to hidden inputs they try to smuggle out.
 SMUGGLED = ["LEAK"]

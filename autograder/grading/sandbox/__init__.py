@@ -16,9 +16,9 @@ failure come from ``autograder/feedback.py``.
 """
 
 from .errors import SandboxError, StudentError, WorkerCrashed, WorkerTimeout
-from .lifecycle import Limits, Sandbox
+from .lifecycle import Sandbox
 from .privileges import sandbox_user, workers_drop_privileges
 from .rpc import RemoteHandle, Worker
 
-__all__ = ["Limits", "RemoteHandle", "Sandbox", "SandboxError", "StudentError", "Worker", "WorkerCrashed",
+__all__ = ["RemoteHandle", "Sandbox", "SandboxError", "StudentError", "Worker", "WorkerCrashed",
            "WorkerTimeout", "sandbox_user", "workers_drop_privileges"]

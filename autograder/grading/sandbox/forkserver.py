@@ -27,6 +27,7 @@ import traceback
 
 from .. import procfs
 from ..feedback import SERVING_FAILED
+from ..settings import Limits
 from . import confine
 from .wire import recv_json, send_json
 from .worker import serve
@@ -46,20 +47,20 @@ def _set_limit(which: int, value: int) -> None:
 
 def _confine(config: dict, request: dict) -> None:
     """Resource limits, then the unprivileged user (limits first: root may still raise them)."""
-    limits = config["limits"]
+    limits = Limits.from_json(config["limits"])
     _set_limit(resource.RLIMIT_CORE, 0)
     _set_limit(resource.RLIMIT_NOFILE, 256)
-    _set_limit(resource.RLIMIT_FSIZE, limits["fsize_mb"] << 20)
-    cpu = int(request.get("cpu_seconds", limits["cpu_seconds"]))
+    _set_limit(resource.RLIMIT_FSIZE, limits.fsize_mb << 20)
+    cpu = int(request.get("cpu_seconds", limits.cpu_seconds()))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 2))
-    _set_limit(resource.RLIMIT_DATA, config["base_data"] + (limits["memory_mb"] << 20))
-    confine.cap_address_space(config.get("base_vm", 0), limits["memory_mb"])
+    _set_limit(resource.RLIMIT_DATA, config["base_data"] + (limits.memory_mb << 20))
+    confine.cap_address_space(config.get("base_vm", 0), limits.memory_mb)
     uid, gid = config.get("uid"), config.get("gid")
     if uid is not None and gid is not None:
         os.setgroups([])
         os.setgid(gid)
         os.setuid(uid)
-        _set_limit(resource.RLIMIT_NPROC, limits["nproc"])
+        _set_limit(resource.RLIMIT_NPROC, limits.nproc)
 
 
 def _redirect_output(workdir: str) -> None:

@@ -18,10 +18,10 @@ import socket
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..settings import ONE_THREAD, Limits
 from . import confine, privileges
 from .errors import SandboxError
 from .rpc import Worker
@@ -32,20 +32,12 @@ FRAMEWORK_PARENT = str(Path(__file__).resolve().parents[3])   # the folder holdi
 KEPT_VARIABLES = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES")
 
 
-@dataclass
-class Limits:
-    call_seconds: float = 20.0
-    test_seconds: float = 60.0
-    memory_mb: int = 1024
-    fsize_mb: int = 64
-    nproc: int = 64
-
-
 class Sandbox:
     """One fork server and the workers forked from it."""
 
     def __init__(self, submission: Path, probes_dir: Path, area: Path, *, preload=(),
-                 limits: Limits | None = None, pythonpath=(), seed: int = 1234, inline: bool = False):
+                 limits: Limits | None = None, pythonpath=(), seed: int = 1234, inline: bool = False,
+                 require_drop: bool = False):
         """Start the fork server without waiting for it (it preloads while tests are collected).
 
         ``inline=True``, what grading does, forks it from this process instead of starting a fresh
@@ -56,7 +48,7 @@ class Sandbox:
         self.submission = Path(submission)
         self.area = Path(area)
         self.limits = limits or Limits()
-        self.user, warning = privileges.worker_user()
+        self.user, warning = privileges.worker_user(require_drop)
         self.warnings = [warning] if warning else []
         privileges.announce(self.user, warning)
         self.area.mkdir(parents=True, exist_ok=True)
@@ -65,7 +57,7 @@ class Sandbox:
         self.counter = 0
         config = {"preload": list(preload), "probes_dir": str(self.probes_dir), "pythonpath": list(pythonpath),
                   "seed": seed, "uid": self.user[0] if self.user else None,
-                  "gid": self.user[1] if self.user else None, "limits": self._server_limits()}
+                  "gid": self.user[1] if self.user else None, "limits": self.limits.to_json()}
         ours, theirs = socket.socketpair()
         if inline:
             for name in preload:
@@ -76,10 +68,6 @@ class Sandbox:
         theirs.close()
         self.control = ours
         self.server_pid: int | None = None  # known once the server says it is ready
-
-    def _server_limits(self) -> dict:
-        return {"fsize_mb": self.limits.fsize_mb, "cpu_seconds": int(self.limits.test_seconds) + 2,
-                "memory_mb": self.limits.memory_mb, "nproc": self.limits.nproc}
 
     def ask(self, request: dict, fds=(), timeout: float = 60) -> dict:
         """Send one request to the fork server and wait for its answer."""
@@ -122,7 +110,7 @@ class Sandbox:
         ours, theirs = socket.socketpair()
         budget = self.limits.test_seconds if test_seconds is None else test_seconds
         try:
-            reply = self.ask({"op": "fork", "workdir": str(workdir), "cpu_seconds": int(budget) + 2},
+            reply = self.ask({"op": "fork", "workdir": str(workdir), "cpu_seconds": self.limits.cpu_seconds(budget)},
                              fds=[theirs.fileno()])
         finally:
             theirs.close()
@@ -169,8 +157,7 @@ def _copy_probes(source: Path, target: Path) -> Path:
 
 def _server_env(area: Path) -> dict:
     """The whole environment of the fork server and its workers: nothing of the grader's."""
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1",
-           "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MPLBACKEND": "Agg",
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", **ONE_THREAD, "MPLBACKEND": "Agg",
            "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "HOME": str(area),
            "USER": "student", "LOGNAME": "student"}
     env.update({k: os.environ[k] for k in KEPT_VARIABLES if k in os.environ})

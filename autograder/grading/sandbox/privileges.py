@@ -5,7 +5,7 @@ if set, else the user ``autograder-student`` that setup.sh creates, else a rando
 this run's own. The choice is made once per process, so every part of one grading run (the
 runner hardening the tree, the fork server, the final clean-up) agrees on the uid. Dropping
 needs a Python installation that user can read; where it cannot, the worker keeps the grader's
-user and the run says so (or refuses, with ``AUTOGRADER_REQUIRE_DROP=1``, as on Gradescope).
+user and the run says so (or refuses, when the run requires the drop, as on Gradescope).
 """
 
 from __future__ import annotations
@@ -72,8 +72,11 @@ def unreadable_for_others(paths) -> list[str]:
     return sorted(set(bad))
 
 
-def worker_user() -> tuple[tuple[int, int] | None, str | None]:
-    """The user workers run as (None: the grader's own) and a warning for staff, if any."""
+def worker_user(require_drop: bool = False) -> tuple[tuple[int, int] | None, str | None]:
+    """The user workers run as (None: the grader's own) and a warning for staff, if any.
+
+    ``require_drop`` (Gradescope) refuses to fall back to the grader's own user.
+    """
     user = sandbox_user()
     blocked = unreadable_for_others(interpreter_paths()) if user else []
     if not blocked:
@@ -81,7 +84,7 @@ def worker_user() -> tuple[tuple[int, int] | None, str | None]:
     message = (f"The sandbox user cannot read the Python installation ({', '.join(blocked)} is closed to "
                "other users), so student code runs as the grader's own user here. Install the "
                "requirements into a Python that every user can read to get the unprivileged worker.")
-    if os.environ.get("AUTOGRADER_REQUIRE_DROP") == "1":
+    if require_drop:
         raise SandboxError(message)
     return None, message
 

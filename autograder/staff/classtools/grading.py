@@ -22,19 +22,12 @@ from concurrent.futures import wait as wait_local
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from ...grading import files
+
 #: How long to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT = "20s"
 _cache_lock = threading.Lock()
 _unpacked: dict[str, tuple[Path, str]] = {}   # zip sha256 -> (folder holding the zip and its unpacked copy, digest)
-
-
-def _tree_digest(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and not path.is_symlink() and "__pycache__" not in path.parts:
-            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _cleanup() -> None:
@@ -58,7 +51,7 @@ def unpacked_zip(zip_bytes: bytes) -> tuple[Path, Path]:
     sha = hashlib.sha256(zip_bytes).hexdigest()
     with _cache_lock:
         known = _unpacked.get(sha)
-        if known is not None and _tree_digest(known[0] / "source") == known[1]:
+        if known is not None and files.tree_digest([known[0] / "source"]) == known[1]:
             return known[0] / "autograder.zip", known[0] / "source"
         if known is not None:
             shutil.rmtree(known[0], ignore_errors=True)
@@ -67,7 +60,7 @@ def unpacked_zip(zip_bytes: bytes) -> tuple[Path, Path]:
         (folder / "autograder.zip").write_bytes(zip_bytes)
         (folder / "source").mkdir()
         safe_extract(folder / "autograder.zip", folder / "source")
-        _unpacked[sha] = (folder, _tree_digest(folder / "source"))
+        _unpacked[sha] = (folder, files.tree_digest([folder / "source"]))
         return folder / "autograder.zip", folder / "source"
 
 

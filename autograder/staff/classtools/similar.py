@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...grading import files
 from ...grading.manifest import Manifest
 from ...grading.upload import locate_root, safe_extract
 from .export import SubmissionError, open_export
@@ -122,8 +123,8 @@ def _corpus(dirs: list[Path], manifest: Manifest) -> list[Source]:
     for base in dirs:
         if not Path(base).is_dir():
             raise FileNotFoundError(f"--against folder not found: {base}")
-        for path in sorted(Path(base).rglob("*")):
-            if path.is_file() and not path.is_symlink() and path.name in wanted:
+        for path in files.walk(Path(base)):
+            if path.name in wanted:
                 label = f"{Path(base).name}/{path.relative_to(base).as_posix()}"
                 for rel in wanted[path.name]:
                     sources.append(Source(label, "(other corpus)", rel, _code(rel, path.read_bytes())))

@@ -12,14 +12,13 @@ if os.environ.get("AUTOGRADER_CLEAN_ENV") != "1":
     clean["AUTOGRADER_CLEAN_ENV"] = "1"
     os.execve(sys.executable, [sys.executable, "-I", os.path.abspath(__file__)], clean)
 
-# One BLAS/OpenMP thread (half a CPU on Gradescope), set before NumPy or torch load.
-for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ.setdefault(name, "1")
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 
 import autograder  # noqa: E402
+from autograder.grading.settings import one_thread  # noqa: E402  (imports nothing heavy)
+
+one_thread(os.environ)   # half a CPU on Gradescope: set before NumPy or torch load
 
 # The framework must come from this zip, never from another installation on the image.
 if os.path.dirname(os.path.dirname(os.path.abspath(autograder.__file__))) != os.path.join(HERE, "lib"):
