@@ -1,4 +1,7 @@
-"""Data loading, batching, and the train / evaluate loops."""
+"""Data loading, batching, and the train / evaluate loops.
+
+Book references: GBC is Goodfellow, Bengio and Courville, Deep Learning (MIT Press, 2016).
+"""
 
 import time
 
@@ -13,12 +16,18 @@ def _as_lists(images, labels):
 
 def load_mnist_trainval():
     """
-    Load the training images and split them into a training and a validation set.
+    Load the training images and split them into a training and a validation set
+    (a hold-out validation set: GBC section 5.3).
 
     The images come from data_sources: the real MNIST when it is under data/, otherwise
     scikit-learn's digits resized to 28x28. Those digits also exist as data/mnist_train.csv
     (MNIST's CSV layout: the label, then 784 pixel values in 0..255, no header; main.py
     writes it, and so does the grader), so a loader that reads that file works as well.
+
+    Conventions the grader checks: of the N loaded examples, the first int(0.8 * N)
+    (rounded down) are the training set and the rest the validation set, both in the
+    loaded order (no shuffle); the four values are plain Python lists, as the loaded data
+    are (images as lists of Python floats, labels as Python ints).
 
     Returns a tuple of:
     - train_data: list of the first int(0.8 * N) images, each a list of 784 floats in [0, 1]
@@ -28,7 +37,6 @@ def load_mnist_trainval():
     """
     data, label = _as_lists(*data_sources.load_split("train"))
     # TODO: task 5.1 - split: the first int(0.8 * N) examples train, the rest validation.
-    # Keep the order; do not shuffle.
     # BEGIN SOLUTION
     n_train = int(0.8 * len(data))
     train_data, train_label = data[:n_train], label[:n_train]
@@ -50,22 +58,32 @@ def load_mnist_test():
 
 def generate_batched_data(data, label, batch_size=32, shuffle=False, seed=None):
     """
-    Cut a data set into batches.
+    Cut a data set into minibatches (GBC section 8.1.3).
+
+    Conventions the grader checks:
+    - whatever the input type (lists or arrays), every batch is a NumPy array (np.ndarray)
+      holding the values unchanged: float64 data rows, integer labels;
+    - ceil(N / B) batches: all of B examples except the last, which holds the N % B left
+      over when B does not divide N (so N < B gives one batch of N);
+    - shuffle=False keeps the given order, so the batches are consecutive runs of examples;
+    - shuffle=True visits every example exactly once, in a random order, and each label
+      stays with its example (rows stay whole);
+    - seed: None leaves the shuffle unseeded; any other value (0 included) makes the order
+      depend on the seed alone, so equal seeds give equal batches. The tests check that
+      an order repeats, not which order it is.
 
     Inputs:
     - data: N examples (a list of lists of D floats, or an array of shape (N, D))
     - label: N labels (a list of ints, or an array of shape (N,))
-    - batch_size: B, examples per batch; the last batch holds the N % B left over (if any)
-    - shuffle: if True, visit the examples in a random order (the same order for data and
-      labels); if False, keep the given order
-    - seed: if not None, call np.random.seed(seed) first so that the shuffle is repeatable
+    - batch_size: B, examples per batch
+    - shuffle: if True, visit the examples in a random order; if False, keep the given order
+    - seed: None, or an int that makes the shuffle repeatable
 
     Returns a tuple of:
     - batched_data: list of ceil(N / B) arrays, each of shape (B, D) (the last may be shorter)
     - batched_label: list of ceil(N / B) int arrays, each of shape (B,) (the last may be shorter)
     """
     # TODO: task 5.2 - cut data and labels into batches (shuffled together when asked).
-    # Turn both into arrays first, then slice consecutive batches.
     # BEGIN SOLUTION
     if seed is not None:
         np.random.seed(seed)
@@ -83,8 +101,18 @@ def generate_batched_data(data, label, batch_size=32, shuffle=False, seed=None):
 
 def train(epoch, batched_train_data, batched_train_label, model, optimizer, debug=True):
     """
-    One epoch of training: for each batch, a forward pass in train mode, then one
-    optimizer update.
+    One epoch of minibatch training (GBC section 8.3.1, Algorithm 8.1).
+
+    The contract with the model and the optimizer, which the grader checks by standing
+    recorders in for them and reading the calls they receive: each batch, in the given
+    order, reaches the model once, in "train" mode, and the optimizer then updates the
+    model once, before the next batch; there are no other calls to either.
+
+    Conventions of the result, which the grader also checks:
+    - epoch_loss is the plain mean of the batch losses, every batch counting once (a short
+      last batch as much as a full one);
+    - epoch_acc is the accuracy over all examples of the epoch: each batch's accuracy
+      weighted by its number of examples.
 
     Inputs:
     - epoch: index of the epoch (only for printing)
@@ -94,14 +122,11 @@ def train(epoch, batched_train_data, batched_train_label, model, optimizer, debu
     - optimizer: an optimizer with update(model)
     - debug: if True, print the loss and accuracy now and then
 
-    Returns a tuple of:
+    Returns a tuple (not a list) of:
     - epoch_loss: float, the mean of the batch losses
-    - epoch_acc: float, the accuracy over all examples of the epoch (each batch weighted
-      by its number of examples)
+    - epoch_acc: float, the accuracy over all examples of the epoch
     """
-    # TODO: task 5.3 - one training epoch: forward in train mode, then optimizer.update.
-    # For each batch call model.forward(X, y, mode="train"), then optimizer.update(model);
-    # collect the losses and the number of correct predictions.
+    # TODO: task 5.3 - one training epoch over the batches, as the contract above says.
     # BEGIN SOLUTION
     total_loss, hits, count = 0.0, 0.0, 0
     for idx, (X, y) in enumerate(zip(batched_train_data, batched_train_label, strict=True)):
@@ -127,18 +152,27 @@ def evaluate(batched_test_data, batched_test_label, model, debug=True):
     """
     Loss and accuracy of the model on a batched data set, without training.
 
+    The contract, checked as in train: each batch, in the given order, reaches the model
+    once, in a mode other than "train" ("valid" in this course), and nothing updates or
+    changes the model.
+
+    Conventions of the result, as in train: epoch_loss is the plain mean of the batch
+    losses; epoch_acc is the accuracy over all examples, each batch weighted by its number
+    of examples. That accuracy is the model's accuracy on the whole set: the end-to-end
+    test (6.1) compares it, to 1e-9, with the grader's own count of correct predictions
+    made with your trained weights.
+
     Inputs:
     - batched_test_data: list of arrays of shape (B_i, D)
     - batched_test_label: list of int arrays of shape (B_i,)
-    - model: a network with forward(X, y, mode); call it with mode="valid" so that no
-      gradient is computed
+    - model: a network with forward(X, y, mode)
     - debug: if True, print the loss and accuracy now and then
 
-    Returns a tuple of:
+    Returns a tuple (not a list) of:
     - epoch_loss: float, the mean of the batch losses
-    - epoch_acc: float, the accuracy over all examples (each batch weighted by its size)
+    - epoch_acc: float, the accuracy over all examples
     """
-    # TODO: task 5.4 - evaluation loop: forward with mode="valid", no update.
+    # TODO: task 5.4 - evaluation loop over the batches, as the contract above says.
     # BEGIN SOLUTION
     total_loss, hits, count = 0.0, 0.0, 0
     for idx, (X, y) in enumerate(zip(batched_test_data, batched_test_label, strict=True)):

@@ -18,21 +18,30 @@ from models import MyModel, TwoLayerNet, VanillaCNN
 
 def train_step(model, criterion, optimizer, data, target):
     """
-    One optimization step on one batch.
+    One optimization step on one batch: minibatch stochastic gradient descent (Goodfellow,
+    Bengio and Courville, Deep Learning, 2016, section 8.3.1, algorithm 8.1) with a
+    torch.optim optimizer (PyTorch documentation, "torch.optim", section "How to use an
+    optimizer").
+
+    Contract:
+    - exactly one update of the parameters, by `optimizer`, from the gradient of this batch's
+      loss alone: gradients that earlier calls left on the parameters must not add to it
+      (PyTorch accumulates gradients until they are cleared);
+    - the model's mode is the caller's (training mode here); leave it as it is;
+    - out is the scores of this batch computed before the update.
 
     Inputs:
     - model: an nn.Module in training mode
     - criterion: the loss, called as criterion(scores, target)
     - optimizer: a torch.optim optimizer over model.parameters()
-    - data: tensor of shape (N, 3, 32, 32)
+    - data: the model's input, a tensor of shape (N, ...) ((N, 3, 32, 32) images in the Solver)
     - target: int64 tensor of shape (N,)
 
     Returns a tuple of:
     - out: the scores of the batch, tensor of shape (N, C)
-    - loss: the loss of the batch, a scalar tensor
+    - loss: the loss of the batch, a 0-dimensional tensor (shape ())
     """
     # TODO: task 2.6 - one training step.
-    # Forward pass, loss, clear the old gradients, backward pass, optimizer step.
     # BEGIN SOLUTION
     out = model(data)
     loss = criterion(out, target)
@@ -45,17 +54,21 @@ def train_step(model, criterion, optimizer, data, target):
 
 def eval_step(model, criterion, data, target):
     """
-    Scores and loss of one batch, without building a graph and without touching any
-    gradient.
+    Scores and loss of one batch for evaluation.
+
+    Contract:
+    - no autograd graph is recorded: neither returned tensor requires grad (PyTorch
+      documentation, "Autograd mechanics", section "Locally disabling gradient computation");
+    - the parameters, their .grad and any optimizer are left untouched;
+    - the model's mode is the caller's (evaluation mode here); leave it as it is.
 
     Inputs: as train_step (the model in eval mode)
 
     Returns a tuple of:
     - out: tensor of shape (N, C), not requiring gradients
-    - loss: a scalar tensor, not requiring gradients
+    - loss: a 0-dimensional tensor (shape ()), not requiring gradients
     """
     # TODO: task 2.6 - one evaluation step.
-    # The forward pass and the loss under torch.no_grad().
     # BEGIN SOLUTION
     with torch.no_grad():
         out = model(data)

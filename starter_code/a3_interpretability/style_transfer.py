@@ -51,7 +51,23 @@ class StyleTransfer:
 
     def step(self, img, optimizer, content_target, style_targets):
         """
-        One update of the image being generated.
+        One update of the image being generated (Gatys et al., 2016, eq. 7, with
+        a total-variation term added).
+
+        Conventions:
+        - The total loss is the content loss at self.content_layer with
+          self.content_weight, plus the style loss at self.style_layers with
+          self.style_weights, plus the total-variation loss of img itself (the
+          pixels, not features) with self.tv_weight: the settings stored on
+          the object, never the defaults of __init__. The three are the losses
+          of tasks 5.1, 5.3 and 5.4. A layer index l counts the modules of
+          self.cnn from 0: it names the output of module l, as in the list
+          that style_utils.extract_features returns.
+        - Each call makes exactly one update of img with the optimizer it is
+          given, from the gradient of the loss of this call alone (the tests
+          call step several times in a row, with plain SGD).
+        - step neither clamps nor otherwise changes img beyond that update, and
+          leaves the optimizer's settings alone (run clamps before each call).
 
         Inputs:
         - img: Tensor of shape (1, 3, H, W) with requires_grad=True, the image
@@ -61,13 +77,9 @@ class StyleTransfer:
         - style_targets: List of Tensors (1, C_l, C_l), see targets().
 
         Returns:
-        - loss: Python float, the total loss of img BEFORE the update:
-          content loss (at content_layer, content_weight) + style loss (at
-          style_layers, style_weights) + total-variation loss (tv_weight).
+        - loss: Python float, the total loss of img as it was BEFORE the update.
         """
         # TODO: task 5.5 - one update step of style transfer.
-        # Zero the gradients, extract the features of img, add up the three
-        # losses, back-propagate and take an optimizer step.
         raise NotImplementedError('task 5.5 - one update step of style transfer. (style_transfer.py)')
 
     def run(self, content_img, style_img, num_iterations=200, init_random=False,

@@ -1,4 +1,7 @@
-"""What every optimizer shares: its step size and the L2 penalty on the weights."""
+"""What every optimizer shares: its step size and the L2 penalty on the weights.
+
+Book references: GBC is Goodfellow, Bengio and Courville, Deep Learning (MIT Press, 2016).
+"""
 
 
 class _BaseOptimizer:
@@ -6,8 +9,9 @@ class _BaseOptimizer:
         """
         Inputs:
         - learning_rate: step size of each update
-        - reg: strength of the L2 penalty 0.5 * reg * sum(W ** 2), summed over the weight
-          matrices of the model (W1, and W2 where the model has it; never the biases)
+        - reg: strength of the L2 penalty (weight decay, GBC sections 7.1 and 7.1.1). The
+          penalty is 0.5 * reg * sum(W ** 2) for each weight matrix W of the model (W1,
+          and W2 where the model has it), summed over those matrices; never the biases.
         """
         self.learning_rate = learning_rate
         self.reg = reg
@@ -18,15 +22,22 @@ class _BaseOptimizer:
     def apply_regularization(self, model):
         """
         Add the gradient of the L2 penalty to model.gradients, for each weight matrix the
-        model has (W1, and W2 where the model has it). Biases are not penalized, and the
-        weights themselves do not change.
+        model has.
+
+        Conventions the grader checks:
+        - the weight matrices are the entries W1 and W2 of model.weights (W2 only where the
+          model has it: SoftmaxRegression has W1 alone);
+        - biases are not penalized: their gradients stay exactly as they were;
+        - the gradient already in model.gradients (the data term, from a forward pass) is
+          kept and the penalty's gradient is added to it;
+        - model.weights do not change; reg may be 0.
 
         Inputs:
         - model: a network with dicts model.weights and model.gradients (same keys)
 
         Returns nothing; model.gradients is updated in place.
         """
-        # TODO: task 4.1 - add the penalty's gradient to the gradients of W1 (and W2).
+        # TODO: task 4.1 - add the penalty's gradient to the gradients of the weight matrices.
         # BEGIN SOLUTION
         for name in ("W1", "W2"):
             if name in model.weights:

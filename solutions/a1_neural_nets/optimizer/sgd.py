@@ -1,4 +1,7 @@
-"""Plain stochastic gradient descent."""
+"""Plain stochastic gradient descent.
+
+Book references: GBC is Goodfellow, Bengio and Courville, Deep Learning (MIT Press, 2016).
+"""
 
 from ._base_optimizer import _BaseOptimizer
 
@@ -9,9 +12,17 @@ class SGD(_BaseOptimizer):
 
     def update(self, model):
         """
-        One step of plain gradient descent on every parameter of the model, with the L2
-        penalty: apply_regularization first, then move each weight against its gradient,
-        scaled by the learning rate.
+        One step of plain stochastic gradient descent (GBC section 8.3.1, Algorithm 8.1)
+        on the L2-penalized loss.
+
+        Conventions the grader checks:
+        - the step follows the gradient of the penalized loss: the data gradient in
+          model.gradients plus the penalty's gradient (as apply_regularization defines
+          it), both at the weights as they are before this step;
+        - every parameter takes the step, biases included (they are only left out of the
+          penalty);
+        - plain: no momentum, no learning-rate schedule, no state kept between calls; one
+          call is one step, and one optimizer may step different models.
 
         Inputs:
         - model: a network with dicts model.weights and model.gradients (same keys),
@@ -19,7 +30,7 @@ class SGD(_BaseOptimizer):
 
         Returns nothing; model.weights is updated.
         """
-        # TODO: task 4.2 - regularize the gradients, then one SGD step on every weight.
+        # TODO: task 4.2 - one SGD step on every parameter of the model, L2 penalty included.
         # BEGIN SOLUTION
         self.apply_regularization(model)
         for name in model.weights:

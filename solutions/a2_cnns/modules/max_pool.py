@@ -1,4 +1,5 @@
-"""Max pooling over k x k windows of every channel."""
+"""Max pooling over k x k windows of every channel (Goodfellow, Bengio and Courville, Deep
+Learning, 2016, section 9.3)."""
 
 import numpy as np
 
@@ -17,18 +18,25 @@ class MaxPooling:
 
     def forward(self, x):
         """
-        Take the maximum of every window of every channel; no padding.
+        The maximum of every window of every channel.
+
+        Conventions (those of torch.nn.functional.max_pool2d, against which the tests
+        compare):
+        - no padding; the first window sits at the top-left corner and windows move by
+          `stride` in both directions, so that they overlap when stride < k and leave gaps
+          when stride > k;
+        - rows and columns at the bottom or right that no window reaches are ignored;
+        - work in the dtype of x.
 
         Inputs:
         - x: array of shape (N, C, H, W)
 
         Returns:
         - out: array of shape (N, C, H', W') with H' = (H - k) // stride + 1 and
-          W' = (W - k) // stride + 1 (rows and columns that no window reaches are ignored)
+          W' = (W - k) // stride + 1
         """
         # TODO: task 1.5 - max pooling forward.
-        # Take the maximum of every window; keep in self.cache what backward needs to know
-        # where each maximum came from.
+        # Keep in self.cache what backward needs.
         # BEGIN SOLUTION
         k, s = self.kernel_size, self.stride
         windows = np.lib.stride_tricks.sliding_window_view(x, (k, k), axis=(2, 3))
@@ -42,18 +50,22 @@ class MaxPooling:
 
     def backward(self, dout):
         """
-        Route the upstream gradient to the position of each window's maximum.
+        Gradient of the loss with respect to the input of the last forward call, for any
+        stride (overlapping windows, gaps between windows). Back-propagation through a
+        maximum: Goodfellow, Bengio and Courville, Deep Learning (2016), sections 6.5 and 9.3.
+
+        Convention on ties: when several entries of a window share its maximum, the FIRST of
+        them in row-major order (row by row, left to right within the window) is the one the
+        maximum is taken from, and the others get no gradient from that window (as PyTorch
+        does; averaging over the tied entries is the other choice, and fails the tests).
 
         Inputs:
         - dout: upstream gradient of shape (N, C, H', W')
 
         Sets:
-        - self.dx: shape (N, C, H, W). The whole gradient of a window goes to its maximum.
-          When several entries of a window share the maximum, it goes to the FIRST of them
-          in row-major order (as PyTorch does). Where windows overlap, gradients add up.
+        - self.dx: shape (N, C, H, W)
         """
         # TODO: task 1.5 - max pooling backward.
-        # Send each dout value back to the entry that won its window.
         # BEGIN SOLUTION
         k, s = self.kernel_size, self.stride
         x_shape, argmax = self.cache

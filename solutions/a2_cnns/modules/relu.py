@@ -1,4 +1,5 @@
-"""The rectified linear unit as a layer: forward keeps its input, backward masks dout."""
+"""The rectified linear unit as a layer (Goodfellow, Bengio and Courville, Deep Learning, 2016,
+section 6.3.1)."""
 
 import numpy as np
 
@@ -16,7 +17,9 @@ class ReLU:
         - x: array of any shape
 
         Returns:
-        - out: array of the same shape as x
+        - out: array of the same shape and dtype as x
+
+        The input is kept in self.cache (the line after your code) for backward.
         """
         # TODO: task 1.1 - ReLU forward.
         # BEGIN SOLUTION
@@ -33,8 +36,9 @@ class ReLU:
         - dout: upstream gradient, same shape as the x given to forward
 
         Sets:
-        - self.dx: same shape as x. At x == 0 exactly, take the gradient of ReLU as 0 (as
-          PyTorch does).
+        - self.dx: same shape as x, the gradient of the loss with respect to the x of the last
+          forward call. Convention at the kink: where x == 0 exactly, the derivative of ReLU is
+          taken as 0 (as PyTorch does); the tests put many entries exactly at 0.
         """
         x = self.cache
         # TODO: task 1.1 - ReLU backward.

@@ -10,26 +10,37 @@ class SGD(_BaseOptimizer):
         - model: the ConvNet to optimize
         - learning_rate, reg: see _BaseOptimizer (which also sets self.grad_tracker, where the
           velocity of each module's weight and bias is kept, 0 before the first step)
-        - momentum: the factor that keeps part of the last step
+        - momentum: the momentum coefficient (the fraction of the velocity kept from one step
+          to the next)
         """
         super().__init__(model, learning_rate, reg)
         self.momentum = momentum
 
     def update(self, model):
         """
-        One step on every module that has parameters.
+        One step of SGD with momentum on the weight and the bias of every module that has a
+        weight.
 
-        First apply_regularization(model). Then, for the weight and for the bias of each
-        module (v is that parameter's velocity in self.grad_tracker, starting at 0):
-            v = momentum * v - learning_rate * gradient
-            parameter = parameter + v
+        Conventions:
+        - the momentum form is classical momentum in the velocity form of Sutskever, Martens,
+          Dahl and Hinton, "On the importance of initialization and momentum in deep learning"
+          (ICML 2013), section 2, equations (1) and (2), also the form of the Stanford CS231n
+          notes ("Neural Networks Part 3", section "Momentum update"). At a constant learning
+          rate it takes the same steps as torch.optim.SGD with momentum (dampening 0, no
+          Nesterov), against which the tests compare;
+        - weight decay is coupled L2 regularization: the gradient a step uses is the one that
+          apply_regularization(model) of _BaseOptimizer leaves in each dw (weights only, not
+          biases), so the penalty's gradient enters the velocity like the loss's (not the
+          decoupled weight decay of Loshchilov and Hutter, ICLR 2019);
+        - one velocity per parameter: self.grad_tracker[idx]["dw"] and ["db"] for the module
+          model.modules[idx], 0 before the first step and carried from one call of update to
+          the next;
+        - momentum = 0 is plain gradient descent on the regularized loss.
 
         Inputs:
         - model: the ConvNet, its modules' dw and db set by backward
         """
         # TODO: task 1.8 - SGD with momentum.
-        # Regularize, then update the velocities and the parameters of every module with
-        # a weight.
         # BEGIN SOLUTION
         self.apply_regularization(model)
         for idx, m in enumerate(model.modules):

@@ -7,21 +7,45 @@ from image_utils import blur_image, clamp_image_, jitter
 class ClassVisualization:
     def create_class_visualization(self, target_y, class_names, model, dtype, **kwargs):
         """
-        Generate an image that maximises the score of target_y under a pretrained
-        model (Simonyan et al., 2014; Yosinski et al., 2015).
+        Class model visualisation (Simonyan, Vedaldi and Zisserman, 2014,
+        section 2, eq. 1) with the regularisers of Yosinski et al. (2015,
+        "Understanding Neural Networks Through Deep Visualization", section 3):
+        an image that maximises the score of target_y.
+
+        Conventions (the tests compare your image with the reference solution's
+        after a few iterations):
+        - The objective is eq. (1) of Simonyan et al. with lambda = l2_reg: the
+          unnormalised score S_y of target_y (the model's output, not a
+          softmax) minus l2_reg times the squared L2 norm of the whole image,
+          with no factor 1/2 and no division by the number of pixels.
+        - The L2 penalty enters through the gradient of that objective, not as
+          a separate decay of the image as in Yosinski et al.
+        - Step normalisation: each step moves the image by exactly
+          learning_rate in L2 norm, the norm taken over the whole (1, 3, H, W)
+          tensor, along the gradient of the objective at the current image.
+        - Your step works on img as the loop holds it, jittered; it changes img
+          in place, and img stays the same leaf tensor with requires_grad=True
+          from one iteration to the next. The provided code around it draws
+          the jitter, undoes it, clamps the pixels to the range of real images
+          (image_utils.clamp_image_) and blurs when the iteration is due.
+        - The jitter is the only randomness: two draws from Python's random
+          module per iteration, which the tests seed. Draw no random numbers
+          of your own.
+        - The model is cast to dtype and put in eval mode (below).
 
         Inputs:
         - target_y: Integer in [0, num_classes) giving the class to maximise.
         - class_names: List of class names (used for the progress messages).
-        - model: A CNN mapping images to class scores (1, num_classes).
+        - model: A CNN mapping images to class scores (1, num_classes), with
+          frozen parameters.
         - dtype: Torch datatype for the computation, e.g. torch.float32.
 
         Keyword arguments:
         - l2_reg: Strength of the L2 regularisation on the image (default 1e-3).
-        - learning_rate: Length (L2 norm) of each step (default 25).
+        - learning_rate: L2 length of each step (default 25).
         - num_iterations: Number of gradient-ascent steps (default 100).
-        - blur_every: Blur the image every so many steps; 0 switches blur off
-          (default 10).
+        - blur_every: Blur the image at the iterations t (counted from 0) that
+          are multiples of blur_every; 0 switches blur off (default 10).
         - max_jitter: Largest random shift in pixels; 0 switches jitter off
           (default 16).
         - show_every: Print progress every so many steps; 0 is silent (default 0).
@@ -31,13 +55,6 @@ class ClassVisualization:
         Returns:
         - img: Tensor of shape (1, 3, H, W) of dtype, the normalised image (use
           image_utils.deprocess to view it).
-
-        One iteration: jitter the image by (ox, oy); compute the objective
-            S_y(I) - l2_reg * ||I||_2^2
-        where S_y is the unnormalised score of target_y; let g be its gradient
-        with respect to the image I and take the step I <- I + learning_rate *
-        g / ||g||_2; undo the jitter; clamp the pixels to the range of real
-        images (image_utils.clamp_image_); blur when the iteration is due.
         """
         l2_reg = kwargs.pop("l2_reg", 1e-3)
         learning_rate = kwargs.pop("learning_rate", 25)
@@ -63,8 +80,6 @@ class ClassVisualization:
                 img.copy_(jitter(img, ox, oy))
 
             # TODO: task 4.1 - one gradient-ascent step on the regularised score.
-            # See the docstring for the objective and the step. Update img in
-            # place under torch.no_grad() and zero img.grad afterwards.
             # BEGIN SOLUTION
             score = model(img)[0, target_y]
             objective = score - l2_reg * img.pow(2).sum()

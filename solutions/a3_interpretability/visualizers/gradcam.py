@@ -27,13 +27,20 @@ class CustomReLU(torch.autograd.Function):
         - dout: Upstream gradient, of the shape of x.
 
         Returns:
-        - dx: Tensor of the shape of x: dout where both x > 0 and dout > 0, 0
-          elsewhere (at x == 0 too).
+        - dx: Tensor of the shape and dtype of x: the gradient that guided
+          backpropagation sends through a ReLU (Springenberg et al., 2015,
+          "Striving for Simplicity: The All Convolutional Net", Figure 1,
+          which sets its rule beside those of plain backpropagation and of
+          the deconvnet).
+
+        Conventions:
+        - Ties close the gate: where x is exactly zero (-0.0 included), or
+          where dout is exactly zero, dx is 0.
+        - dx is compared exactly, with no tolerance, in float64 (also for
+          values as small as 1e-300): what passes, passes unscaled.
         """
         (x,) = ctx.saved_tensors
-        # TODO: task 2.1 - the guided-backpropagation rule.
-        # Let the gradient through only where the forward input was positive
-        # AND the upstream gradient is positive.
+        # TODO: task 2.1 - the guided-backpropagation rule of a ReLU.
         # BEGIN SOLUTION
         dx = dout.clamp(min=0) * (x > 0).to(dout.dtype)
         # END SOLUTION
@@ -63,24 +70,31 @@ def with_guided_relus(model):
 class GradCam:
     def guided_backprop(self, X_tensor, y_tensor, gc_model):
         """
-        Guided backpropagation (Springenberg et al., 2015): the gradient of the
-        correct-class scores with respect to the images, where every ReLU uses the
-        guided rule of CustomReLU in its backward pass.
+        Guided backpropagation (Springenberg et al., 2015): the derivative of
+        each image's correct-class score with respect to its pixels, where the
+        backward pass of every ReLU follows the guided rule of CustomReLU.
+
+        Conventions:
+        - Every nn.ReLU of the model is guided, those inside the Fire modules
+          and the classifier's included: the copy that with_guided_relus
+          returns (above) is such a model, in eval mode; gc_model itself is
+          left unchanged.
+        - The score is the unnormalised class score, entry [i, y[i]] of the
+          model's output (no softmax), for the label as given.
+        - The result is signed and not normalised.
 
         Inputs:
         - X_tensor: Input images; Tensor of shape (N, 3, H, W).
         - y_tensor: Labels for X; LongTensor of shape (N,).
-        - gc_model: A CNN (e.g. SqueezeNet); it is left unchanged.
+        - gc_model: A CNN (e.g. SqueezeNet) with frozen parameters.
 
         Returns:
-        - grads: NumPy array of shape (N, H, W, 3), float32: d score[i, y[i]] /
-          d X[i] with the channel axis moved last (signed, not normalised).
+        - grads: NumPy array of shape (N, H, W, 3), float32, channels last (for
+          plotting): grads[i, h, w, c] belongs to the pixel X_tensor[i, c, h, w].
         """
         model = with_guided_relus(gc_model).eval()
         X = X_tensor.clone().detach().requires_grad_(True)
-        # TODO: task 2.2 - guided backprop through the guided model.
-        # Run it forward, back-propagate the sum of the correct-class scores,
-        # and return X.grad as a NumPy array (N, H, W, 3).
+        # TODO: task 2.2 - guided backpropagation through the guided copy.
         # BEGIN SOLUTION
         scores = model(X)                                      # (N, num_classes)
         scores.gather(1, y_tensor.view(-1, 1)).sum().backward()
@@ -90,24 +104,40 @@ class GradCam:
 
     def grad_cam(self, X_tensor, y_tensor, gc_model):
         """
-        Grad-CAM (Selvaraju et al., 2017) on the last Fire module of SqueezeNet,
-        gc_model.features[12].
+        Grad-CAM (Selvaraju et al., 2017, "Grad-CAM: Visual Explanations from
+        Deep Networks via Gradient-based Localization", section 3, eqs. 1-2) at
+        the output of the last Fire module of SqueezeNet, gc_model.features[12].
+
+        Conventions, task 2.3 (what the hooks capture):
+        - The paper's y^c is the unnormalised score, entry [i, y[i]] of the
+          model's output (before any softmax), for the label as given.
+        - self.activation_value is the output of gc_model.features[12] and
+          self.gradient_value the derivative of each image's own score with
+          respect to that output; both (N, C, h, w), detached. The tests read
+          them under these two names.
+        - They are captured with PyTorch module hooks: a forward hook and a
+          full backward hook on that layer (torch.nn.Module's hook API); the
+          two hook functions below are written for them.
+        - When this method returns, no hook that it registered is left on any
+          module. Hooks that the model carried before the call stay on it, and
+          run during the call as they would without Grad-CAM.
+
+        Conventions, task 2.4 (the map):
+        - The channel weights are the alpha of eq. (1) with its 1/Z: averaged,
+          not summed, over the h x w cells.
+        - The ReLU of eq. (2) acts on the (h, w) map, before upsampling.
+        - The map is upsampled from (h, w) to the images' (H, W) by bilinear
+          interpolation with align_corners=False, and is not normalised (no
+          scaling to [0, 1]; visualize.py scales it for display).
 
         Inputs:
         - X_tensor: Input images; Tensor of shape (N, 3, H, W).
         - y_tensor: Labels for X; LongTensor of shape (N,).
-        - gc_model: A SqueezeNet. When this method returns, no hook that it
-          registered is left on the model.
+        - gc_model: A SqueezeNet in eval mode with frozen parameters.
 
         Returns:
         - cam: NumPy array of shape (N, H, W), float32, non-negative: the class
-          activation maps, upsampled from the layer's (h, w) to (H, W) with
-          bilinear interpolation (F.interpolate, align_corners=False), not
-          normalised.
-
-        Afterwards self.activation_value and self.gradient_value hold what the
-        hooks captured, both (N, C, h, w); the tests of task 2.3 read them under
-        these names.
+          activation maps.
         """
         conv_module = gc_model.features[12]
         self.gradient_value = None    # will hold d score / d activation, (N, C, h, w)
@@ -120,11 +150,7 @@ class GradCam:
             self.gradient_value = grad_output[0].detach()
 
         X = X_tensor.clone().detach().requires_grad_(True)
-        # TODO: task 2.3 - capture activations and gradients with hooks.
-        # Register activation_hook as a forward hook and gradient_hook as a
-        # (full) backward hook on conv_module, run the model forward and
-        # back-propagate the sum of the correct-class scores, then remove both
-        # hooks (keep the handles that register_* returns).
+        # TODO: task 2.3 - capture the layer's activation and gradient with hooks.
         # BEGIN SOLUTION
         handles = [
             conv_module.register_forward_hook(activation_hook),
@@ -138,10 +164,7 @@ class GradCam:
                 handle.remove()
         # END SOLUTION
 
-        # TODO: task 2.4 - the class activation map.
-        # Weight each channel of the activation by the spatial mean of its
-        # gradient, sum over channels, apply a ReLU, and upsample the
-        # (N, 1, h, w) map to the size of the images.
+        # TODO: task 2.4 - the class activation map (conventions in the docstring).
         # BEGIN SOLUTION
         alpha = self.gradient_value.mean(dim=(2, 3), keepdim=True)          # (N, C, 1, 1)
         cam = F.relu((alpha * self.activation_value).sum(dim=1, keepdim=True))  # (N, 1, h, w)

@@ -12,8 +12,37 @@ import torch.nn as nn
 
 
 class TransformerTranslator(nn.Module):
-    """embed -> multi-head self-attention (+ residual, LayerNorm)
-    -> feed-forward (+ residual, LayerNorm) -> linear scores over the target words."""
+    """One Transformer encoder block over the source, read out as scores over the target words
+    at every source position.
+
+    Reference: Vaswani et al. (2017), "Attention is all you need", NeurIPS: section 3.1 (the
+    encoder block, its residual connections and layer normalisation), 3.2.1 and 3.2.2
+    (scaled dot-product and multi-head attention), 3.3 (the position-wise feed-forward
+    network), 3.4 and 3.5 (embeddings, and learned positional embeddings as the alternative
+    to sinusoids); Ba, Kiros and Hinton (2016), "Layer normalization".
+
+    Conventions the tests rely on:
+    - Layers, in the order forward first uses them (the tests give them weights by module
+      type, parameter shapes and this order, so the attention block's LayerNorm is the first
+      of the two; names and declaration order are yours, except the six attention maps):
+        - word embedding: nn.Embedding with V_src rows of size H;
+        - position embedding: nn.Embedding with max_length rows of size H (learned);
+        - head 1: nn.Linear maps named exactly k1, q1 (H -> dim_k, H -> dim_q) and v1
+          (H -> dim_v); head 2: k2, q2, v2 likewise;
+        - head projection: nn.Linear, 2 * dim_v -> H;
+        - the attention block's nn.LayerNorm over H (the course names it norm_mh);
+        - feed-forward: nn.Linear H -> F, then nn.Linear F -> H;
+        - the feed-forward block's nn.LayerNorm over H;
+        - output layer: nn.Linear H -> V_tgt.
+      Every nn.Linear has a bias, every nn.LayerNorm a learned scale and shift (nn.LayerNorm's
+      defaults). No other layer has parameters.
+    - No dropout and no mask anywhere in this model.
+    - Both blocks are post-norm: the block's LayerNorm comes after the residual sum, as in
+      Vaswani et al., not before the sub-layer.
+    nn.MultiheadAttention, nn.Transformer and its Encoder/Decoder(Layer) modules,
+    F.scaled_dot_product_attention and F.multi_head_attention_forward are not allowed in
+    this file.
+    """
 
     def __init__(self, input_size, output_size, device, hidden_dim=128, num_heads=2,
                  dim_feedforward=2048, dim_k=96, dim_v=96, dim_q=96, max_length=43):
@@ -42,19 +71,17 @@ class TransformerTranslator(nn.Module):
         self.dim_v = dim_v
         self.dim_q = dim_q
 
-        # TODO: task 3.1 - create the word and positional embeddings (both of size H):
-        #   an nn.Embedding(V_src, H) and an nn.Embedding(max_length, H)
-        # (the course calls them self.embeddingL and self.posembeddingL; the tests find them by shape)
+        # TODO: task 3.1 - create the word and position embeddings (see the class docstring).
+        # The course calls them self.embeddingL and self.posembeddingL; any names will do.
         # BEGIN SOLUTION
         self.embeddingL = nn.Embedding(input_size, hidden_dim)
         self.posembeddingL = nn.Embedding(max_length, hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.2 - create the layers of the two attention heads.
-        # Two heads of nn.Linear maps from H named exactly self.k1, self.v1, self.q1 and self.k2,
-        # self.v2, self.q2 (to dim_k, dim_v, dim_q): the tests need these names, since a key map
-        # and a query map have the same shape. Then a softmax over the last axis,
-        # self.attention_head_projection = nn.Linear(2 * dim_v, H) and self.norm_mh = nn.LayerNorm(H).
+        # TODO: task 3.2 - create the layers of the two attention heads and their projection.
+        # The six maps must be named self.k1, self.v1, self.q1, self.k2, self.v2, self.q2: a key
+        # map and a query map have the same type and shape, so the tests find them by name.
+        # The other layers are in the class docstring.
         # BEGIN SOLUTION
         self.k1 = nn.Linear(hidden_dim, dim_k)
         self.v1 = nn.Linear(hidden_dim, dim_v)
@@ -67,8 +94,7 @@ class TransformerTranslator(nn.Module):
         self.norm_mh = nn.LayerNorm(hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.3 - create the layers of the feed-forward block (names are yours):
-        # an nn.Linear(H, F), ReLU, an nn.Linear(F, H) and an nn.LayerNorm(H)
+        # TODO: task 3.3 - create the layers of the feed-forward block (see the class docstring).
         # BEGIN SOLUTION
         self.ff1 = nn.Linear(hidden_dim, dim_feedforward)
         self.relu = nn.ReLU()
@@ -76,7 +102,7 @@ class TransformerTranslator(nn.Module):
         self.norm = nn.LayerNorm(hidden_dim)
         # END SOLUTION
 
-        # TODO: task 3.4 - create the output layer, an nn.Linear(H, V_tgt) (name it as you like).
+        # TODO: task 3.4 - create the output layer (see the class docstring).
         # BEGIN SOLUTION
         self.out_layer = nn.Linear(hidden_dim, output_size)
         # END SOLUTION
@@ -87,9 +113,13 @@ class TransformerTranslator(nn.Module):
         - inputs: source token ids of shape (N, T), T <= max_length
 
         Returns:
-        - outputs: unnormalised scores of shape (N, T, V_tgt)
+        - outputs: unnormalised scores of shape (N, T, V_tgt), one row of scores over the
+          target words per source position
+
+        The whole model: one encoder block (Vaswani et al. 2017, section 3.1) built from the
+        four methods below, and nothing else.
         """
-        # TODO: task 3.5 - chain embed, multi_head_attention, feedforward_layer, final_layer.
+        # TODO: task 3.5 - compute the scores with the methods below.
         # BEGIN SOLUTION
         attended = self.multi_head_attention(self.embed(inputs))  # (N, T, H)
         outputs = self.final_layer(self.feedforward_layer(attended))  # (N, T, V_tgt)
@@ -102,9 +132,13 @@ class TransformerTranslator(nn.Module):
         - inputs: token ids of shape (N, T)
 
         Returns:
-        - embeddings: word embedding + positional embedding of position t, shape (N, T, H)
+        - embeddings: shape (N, T, H)
+
+        Conventions: a token's representation combines its word embedding with the learned
+        embedding of its position, positions counted from 0 at the first token; the two are
+        summed (not concatenated) and not rescaled (no factor sqrt(H)).
         """
-        # TODO: task 3.1 - look up the words and the positions 0..T-1 and add them.
+        # TODO: task 3.1 - embed the tokens as described above.
         # BEGIN SOLUTION
         positions = torch.arange(inputs.shape[1], device=inputs.device)  # (T,)
         embeddings = self.embeddingL(inputs) + self.posembeddingL(positions)  # (N, T, H)
@@ -112,11 +146,15 @@ class TransformerTranslator(nn.Module):
         return embeddings
 
     def multi_head_attention(self, inputs):
-        """Two-head scaled dot-product self-attention (lecture) with a residual connection.
+        """The self-attention block: two heads of scaled dot-product self-attention, the
+        residual connection and the block's LayerNorm (Vaswani et al. 2017, sections 3.1,
+        3.2.1 and 3.2.2).
 
-        Head j uses the maps q_j, k_j, v_j and the scale sqrt(dim_k); its result has shape
-        (N, T, dim_v). The heads are concatenated (head 1 first), projected by
-        attention_head_projection, added to X and normalised by norm_mh.
+        Conventions: head j uses only its own maps q_j, k_j, v_j; the scores are scaled with
+        d_k = dim_k (the size of one head's keys, not H); each query's weights are a softmax
+        over all T keys (no mask); a head's result has shape (N, T, dim_v). The two results
+        are concatenated along the features, head 1 first, before the head projection.
+        Post-norm: the LayerNorm comes after the residual sum.
 
         Inputs:
         - inputs: X of shape (N, T, H)
@@ -124,9 +162,7 @@ class TransformerTranslator(nn.Module):
         Returns:
         - outputs: shape (N, T, H)
         """
-        # TODO: task 3.2 - compute the two-head self-attention block.
-        # Compute both heads, concatenate them along the features, project, add the input
-        # and apply norm_mh.
+        # TODO: task 3.2 - compute the two-head self-attention block described above.
         # BEGIN SOLUTION
         heads = []
         for k, v, q in ((self.k1, self.v1, self.q1), (self.k2, self.v2, self.q2)):
@@ -138,8 +174,12 @@ class TransformerTranslator(nn.Module):
         return outputs
 
     def feedforward_layer(self, inputs):
-        """The position-wise feed-forward block: Linear(H, F), ReLU, Linear(F, H), then the
-        residual X added and the block's LayerNorm.
+        """The position-wise feed-forward block with its residual connection and LayerNorm
+        (Vaswani et al. 2017, sections 3.1 and 3.3).
+
+        Conventions: the activation between the two linear layers is ReLU (as in the paper,
+        not GELU); post-norm: the block's own LayerNorm (not the attention block's) comes
+        after the residual sum.
 
         Inputs:
         - inputs: X of shape (N, T, H)
@@ -147,7 +187,7 @@ class TransformerTranslator(nn.Module):
         Returns:
         - outputs: shape (N, T, H)
         """
-        # TODO: task 3.3 - compute the feed-forward block with its residual and LayerNorm.
+        # TODO: task 3.3 - compute the feed-forward block described above.
         # BEGIN SOLUTION
         outputs = self.norm(inputs + self.ff2(self.relu(self.ff1(inputs))))
         # END SOLUTION
@@ -159,9 +199,10 @@ class TransformerTranslator(nn.Module):
         - inputs: shape (N, T, H)
 
         Returns:
-        - outputs: the output layer's scores, shape (N, T, V_tgt) (no softmax)
+        - outputs: the output layer's unnormalised scores, shape (N, T, V_tgt): no softmax
+          or log-softmax
         """
-        # TODO: task 3.4 - apply the output layer to get the scores.
+        # TODO: task 3.4 - compute the scores.
         # BEGIN SOLUTION
         outputs = self.out_layer(inputs)
         # END SOLUTION

@@ -7,6 +7,18 @@ import torch.nn as nn
 class TwoLayerNet(nn.Module):
     def __init__(self, input_dim, hidden_size, num_classes):
         """
+        A fully connected network with one hidden layer of logistic sigmoid units
+        (Goodfellow, Bengio and Courville, Deep Learning, 2016, chapter 6; the sigmoid unit
+        in section 6.3.2).
+
+        Layer inventory. The tests load known weights into the layers that own parameters,
+        found by their type and parameter shapes in the order forward first uses them (the
+        attribute names are yours):
+        1. an nn.Linear with weight (H, D) and bias (H,), the hidden layer;
+        2. an nn.Linear with weight (C, H) and bias (C,), the output layer.
+        The logistic sigmoid of the hidden layer owns no parameters, and no other layer
+        owns any.
+
         Inputs:
         - input_dim: D, the number of features of one flattened image (3 * 32 * 32)
         - hidden_size: H, the width of the hidden layer
@@ -14,19 +26,18 @@ class TwoLayerNet(nn.Module):
         """
         super().__init__()
         # TODO: task 2.1 - TwoLayerNet layers.
-        # Two nn.Linear layers, D -> H and H -> C (a sigmoid goes between them in forward).
-        # Name them as you like: the tests find layers by type, shape and order of use.
         raise NotImplementedError('task 2.1 - TwoLayerNet layers. (models/twolayer.py)')
 
     def forward(self, x):
         """
         Inputs:
-        - x: tensor of shape (N, 3, 32, 32) (or any (N, ...) with D features per example)
+        - x: tensor of shape (N, 3, 32, 32), or any (N, ...) with D features per example;
+          each example is flattened in row-major order; N may be 1
 
         Returns:
-        - scores: tensor of shape (N, C), fc2(sigmoid(fc1(x flattened)))
+        - scores: tensor of shape (N, C), the class scores (no softmax: the loss and the
+          leaderboard's argmax take scores)
         """
         # TODO: task 2.1 - TwoLayerNet forward.
-        # Flatten each example, then layer, sigmoid, layer.
         raise NotImplementedError('task 2.1 - TwoLayerNet forward. (models/twolayer.py)')
         return scores

@@ -39,26 +39,31 @@ class ConvNet:
 
     def forward(self, x, y):
         """
-        Run the layers in order, then the criterion.
+        The network's class probabilities and loss: self.modules in the order of the list
+        given to __init__, then self.criterion. Each module keeps its own cache for the
+        backward call that follows.
 
         Inputs:
         - x: array of shape (N, C, H, W)
         - y: int array of shape (N,)
 
         Returns a tuple of:
-        - probs: array of shape (N, num_classes)
-        - loss: a float
+        - probs: array of shape (N, num_classes), as the criterion returns them
+        - loss: a float, as the criterion returns it
         """
         # TODO: task 1.7 - ConvNet forward.
-        # Feed the output of each module into the next one, then into self.criterion.
         raise NotImplementedError('task 1.7 - ConvNet forward. (modules/conv_classifier.py)')
         return probs, loss
 
     def backward(self):
         """
-        Backpropagate the loss of the last forward call through every module, so that each
-        module's dx (and dw, db where it has parameters) is set.
+        Back-propagate the loss of the last forward call through the criterion and every
+        module (the chain rule on a chain of layers: Goodfellow, Bengio and Courville, Deep
+        Learning, 2016, section 6.5).
+
+        Afterwards every module's dx is set, the first module's included (the gradient of the
+        loss with respect to the network's input x), and so are dw and db of every module with
+        parameters. The parameters themselves are left unchanged (the optimizer updates them).
         """
         # TODO: task 1.7 - ConvNet backward.
-        # Start from the criterion and hand each module's dx to the module before it.
         raise NotImplementedError('task 1.7 - ConvNet backward. (modules/conv_classifier.py)')

@@ -1,4 +1,5 @@
-"""A 2-D convolution layer (cross-correlation, as in every deep-learning library)."""
+"""A 2-D convolution layer: cross-correlation (the filters are not flipped), as in every
+deep-learning library."""
 
 import numpy as np
 
@@ -33,38 +34,58 @@ class Conv2D:
 
     def forward(self, x):
         """
-        Slide every filter over the zero-padded input.
+        Convolve every filter with the zero-padded input. The operation, with stride and zero
+        padding, is defined in Goodfellow, Bengio and Courville, Deep Learning (2016), sections
+        9.1 and 9.5; the output size in Dumoulin and Visin, "A guide to convolution arithmetic
+        for deep learning" (2016), chapter 2.
+
+        Conventions (those of torch.nn.functional.conv2d, against which the tests compare):
+        - cross-correlation: the filter is not flipped;
+        - `padding` rows or columns of zeros are added on each of the four borders of every
+          input channel;
+        - the first window sits at the top-left corner of the padded input, and windows move
+          by `stride` in both directions; rows and columns at the bottom or right that cannot
+          fill a whole window are left out;
+        - self.weight[f], of shape (C, k, k), is filter f, and self.bias[f] is one number
+          shared by every output position of filter f;
+        - read self.weight and self.bias when forward is called (the tests set them after
+          construction), and leave them and x unchanged;
+        - work in the dtype of x (the tests use float64 and a relative tolerance of 1e-6).
 
         Inputs:
         - x: array of shape (N, C, H, W)
 
         Returns:
-        - out: array of shape (N, F, H', W') with
-          H' = (H + 2 * padding - k) // stride + 1 and W' likewise, where
-          out[n, f, i, j] = bias[f] + sum over c, a, b of
-              weight[f, c, a, b] * x_pad[n, c, i * stride + a, j * stride + b]
+        - out: array of shape (N, F, H', W') with H' = (H + 2 * padding - k) // stride + 1
+          and W' = (W + 2 * padding - k) // stride + 1
+
+        Keep in self.cache what backward needs: backward always follows the forward call
+        whose gradients it computes.
         """
         # TODO: task 1.3 - Conv2D forward.
-        # Pad x, gather every k x k window and combine it with every filter; keep in
-        # self.cache what backward needs. Loops are accepted; a vectorized version
-        # (np.lib.stride_tricks plus a matrix product, np.tensordot or np.einsum) is a
-        # hundred times faster.
+        # Loops are accepted and fast enough for the tests; a vectorized version is a hundred
+        # times faster (overfit_small.py: seconds instead of ten minutes).
         raise NotImplementedError('task 1.3 - Conv2D forward. (modules/convolution.py)')
         return out
 
     def backward(self, dout):
         """
-        Gradients of the loss with respect to the input, the filters and the biases.
+        Gradients of the loss with respect to the input, the filters and the biases, for any
+        stride and padding. Derived for the strided convolution in Goodfellow, Bengio and
+        Courville, Deep Learning (2016), section 9.5 (its gradients with respect to the kernel
+        and to the input).
 
         Inputs:
-        - dout: upstream gradient of shape (N, F, H', W')
+        - dout: upstream gradient of shape (N, F, H', W'), the gradient of the loss with
+          respect to the out of the last forward call
 
         Sets:
-        - self.dx: shape (N, C, H, W), the shape of the unpadded input
+        - self.dx: shape (N, C, H, W): the gradient with respect to x as given to forward,
+          the unpadded input (the padding is not an input, so it has no gradient)
         - self.dw: shape (F, C, k, k)
         - self.db: shape (F,)
+        Leaves self.weight and self.bias unchanged (the optimizer updates them).
         """
         # TODO: task 1.4 - Conv2D backward.
-        # Use what forward kept in self.cache. dx is the gradient of the input as given to
-        # forward, without the padding.
+        # Start from what forward kept in self.cache.
         raise NotImplementedError('task 1.4 - Conv2D backward. (modules/convolution.py)')

@@ -25,16 +25,25 @@ class Linear:
 
     def forward(self, x):
         """
-        Affine map of the flattened input.
+        Affine map of each example, flattened to D numbers.
+
+        Conventions:
+        - each example is flattened in row-major (C) order, so that a (C, H, W) feature map
+          lines up with the flattening of torch.nn.Flatten;
+        - self.weight has shape (D, M), inputs by outputs (the transpose of the layout of
+          torch.nn.Linear), and self.bias has shape (M,);
+        - read self.weight and self.bias when forward is called (the tests set them after
+          construction); work in the dtype of x (the tests use float64).
 
         Inputs:
         - x: array of shape (N, d_1, ..., d_k) with d_1 * ... * d_k == D
 
         Returns:
-        - out: array of shape (N, M), x.reshape(N, D) @ weight + bias
+        - out: array of shape (N, M)
+
+        The unflattened input is kept in self.cache (the line after your code) for backward.
         """
         # TODO: task 1.2 - Linear forward.
-        # Flatten each example to a row of D numbers, then apply the weight and the bias.
         raise NotImplementedError('task 1.2 - Linear forward. (modules/linear.py)')
         self.cache = x
         return out
@@ -46,12 +55,14 @@ class Linear:
         Inputs:
         - dout: upstream gradient of shape (N, M)
 
-        Sets:
-        - self.dx: same shape as the x given to forward, (N, d_1, ..., d_k)
+        Sets (the gradients of the loss with respect to the input of the last forward call and
+        to the parameters):
+        - self.dx: same shape as the x given to forward, (N, d_1, ..., d_k), not flattened
         - self.dw: shape (D, M)
         - self.db: shape (M,)
         """
         x = self.cache
         # TODO: task 1.2 - Linear backward.
-        # The three gradients; give dx the shape of the original input.
+        # Back-propagation through an affine map: Goodfellow, Bengio and Courville, Deep
+        # Learning (2016), section 6.5.
         raise NotImplementedError('task 1.2 - Linear backward. (modules/linear.py)')

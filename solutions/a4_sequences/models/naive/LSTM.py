@@ -7,14 +7,25 @@ import torch.nn as nn
 
 
 class LSTM(nn.Module):
-    """A single-layer LSTM over a whole sequence (batch first).
+    """A single-layer LSTM over a whole batch of sequences (batch first).
 
-    Contract: the standard LSTM of the lecture (input, forget, cell and output gates i, f, g,
-    o; the same equations as nn.LSTM's documentation), starting from h_0 = c_0 = 0. The weights
-    multiply from the right: the pre-activation of gate z is
-        x_t @ W_iz + b_iz + h_{t-1} @ W_hz + b_hz
-    with x_t of shape (N, D) and h_{t-1} of shape (N, H).
-    nn.RNN and nn.LSTM are not allowed in this file.
+    References: Hochreiter and Schmidhuber (1997), "Long short-term memory", Neural Computation
+    9(8), with the forget gate of Gers, Schmidhuber and Cummins (2000), "Learning to forget";
+    Goodfellow, Bengio and Courville, Deep Learning (2016), section 10.10.1; the gate
+    conventions are those of the documentation of PyTorch's nn.LSTM.
+
+    Conventions the tests rely on:
+    - The variant is the one whose equations the nn.LSTM documentation gives: input gate i,
+      forget gate f, g the candidate update of the cell (PyTorch calls it the "cell gate") and
+      output gate o; no peephole connections, no projection of h.
+    - Weights multiply from the right: W_i* of shape (D, H) maps a row x_t of shape (N, D) to
+      (N, H), and W_h* of shape (H, H) maps h_{t-1} of shape (N, H). (nn.Linear and nn.LSTM
+      store the transposes.)
+    - Each gate has two biases, b_i* and b_h*, and both take part, as in nn.LSTM.
+    - The state starts at h_0 = c_0 = 0 for every sequence of the batch.
+    - The tests load your sixteen parameters into nn.LSTM (stacked in its order i, f, g, o)
+      and compare the final (h_T, c_T).
+    nn.RNN, nn.LSTM, nn.GRU and their cells are not allowed in this file.
     """
 
     def __init__(self, input_size, hidden_size):
@@ -32,6 +43,8 @@ class LSTM(nn.Module):
         # tells one gate from another):
         #   W_ii, W_hi, b_ii, b_hi, W_if, W_hf, b_if, b_hf,
         #   W_ig, W_hg, b_ig, b_hg, W_io, W_ho, b_io, b_ho
+        # The letter after W_ or b_ says what the parameter reads (i: the input x_t, h: the previous
+        # hidden state h_{t-1}); the last letter names the gate (i, f, g, o), as in nn.LSTM.
         # Shapes: W_i* (D, H), W_h* (H, H), b_i* and b_h* (H,). Any float values will do;
         # init_hidden() below draws them.
         # BEGIN SOLUTION
@@ -60,8 +73,7 @@ class LSTM(nn.Module):
         - c_t: the cell state after the last step, shape (N, H)
         """
         # TODO: task 1.3 - run the LSTM over the sequence.
-        # Start from zero h and c, loop over the T steps, compute the four gates and update
-        # c_t, then h_t.
+        # The conventions are in the class docstring.
         # BEGIN SOLUTION
         n = x.shape[0]
         h_t = x.new_zeros(n, self.hidden_size)

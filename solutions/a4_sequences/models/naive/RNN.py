@@ -5,12 +5,21 @@ import torch.nn as nn
 
 
 class VanillaRNN(nn.Module):
-    """One step of an Elman RNN with a log-softmax read-out.
+    """One time step of an Elman recurrent network with a log-softmax read-out.
 
-    Contract: the input x_t and the previous hidden state h_{t-1} are concatenated IN THAT
-    ORDER, [x_t, h_{t-1}]; both layers read that same concatenation. The new hidden state is
-    the tanh of one layer, the output the log-softmax (over classes) of the other.
-    nn.RNN and nn.LSTM are not allowed in this file.
+    Reference: Elman (1990), "Finding structure in time", Cognitive Science 14(2); Goodfellow,
+    Bengio and Courville, Deep Learning (2016), section 10.2.
+
+    Conventions the tests rely on:
+    - Both layers read the same vector, the concatenation [x_t, h_{t-1}] with x_t first and
+      h_{t-1} second (D + H features). The output is read from that concatenation, not from
+      the new hidden state h_t.
+    - The new hidden state uses tanh. The output is log-probabilities: a log-softmax over the
+      C classes.
+    - Layers (the tests give them weights by type and parameter shape; names are yours):
+      two nn.Linear layers with bias, both of input size D + H, one of output size H (the
+      hidden state) and one of output size C (the output). No other layer has parameters.
+    nn.RNN, nn.LSTM, nn.GRU and their cells are not allowed in this file.
     """
 
     def __init__(self, input_size, hidden_size, output_size):
@@ -26,9 +35,7 @@ class VanillaRNN(nn.Module):
         self.output_size = output_size
 
         # TODO: task 1.1 - create the two layers and the activations.
-        # Two nn.Linear layers on the concatenation (D + H features): one to the hidden state (H),
-        # one to the output (C); plus the activations (tanh, LogSoftmax over the classes). The
-        # names are yours: the tests find each layer by its type and shapes.
+        # The layers are listed in the class docstring; the names are yours.
         # BEGIN SOLUTION
         self.layer_1 = nn.Linear(input_size + hidden_size, hidden_size)  # to the hidden state
         self.layer_2 = nn.Linear(input_size + hidden_size, output_size)  # to the output
@@ -47,8 +54,7 @@ class VanillaRNN(nn.Module):
         - hidden: the new hidden state h_t of shape (N, H)
         """
         # TODO: task 1.1 - compute one RNN step.
-        # Concatenate [input, hidden] along the feature axis, then compute the output and the new
-        # hidden state from it as the class docstring says.
+        # Follow the conventions of the class docstring (the order of the concatenation matters).
         # BEGIN SOLUTION
         combined = torch.cat([input, hidden], dim=1)  # (N, D + H)
         output = self.log_softmax(self.layer_2(combined))

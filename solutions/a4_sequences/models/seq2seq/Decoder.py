@@ -5,11 +5,38 @@ import torch.nn as nn
 
 
 class Decoder(nn.Module):
-    """Predicts one target word per call from the previous word and the hidden state.
+    """The decoder of a recurrent sequence-to-sequence translator: one target word per call.
 
-    With attention, the hidden state handed to the recurrent layer is replaced by the
-    context vector: the attention-weighted average of the encoder outputs, where the
-    weights are softmax_t(cosine(h, encoder_output_t)). This needs H_enc == H_dec.
+    References: Sutskever, Vinyals and Le (2014), "Sequence to sequence learning with neural
+    networks", NeurIPS, section 2; for attention, Bahdanau, Cho and Bengio (2015), "Neural
+    machine translation by jointly learning to align and translate", ICLR, section 3.1, and
+    Luong, Pham and Manning (2015), "Effective approaches to attention-based neural machine
+    translation", EMNLP, section 3.1, whose score functions are alternatives to the cosine
+    similarity used here (softmax-normalised cosine similarity is the content-based
+    addressing of Graves, Wayne and Danihelka (2014), "Neural Turing Machines", section 3.3.1,
+    with key strength 1).
+
+    Conventions the tests rely on:
+    - Layers, in the order forward first uses them (the tests give them weights by module
+      type, parameter shapes and this order; names and declaration order are yours):
+        1. nn.Embedding with V_tgt rows of size E;
+        2. nn.RNN or nn.LSTM by model_type: input size E, hidden size H_dec, one layer, one
+           direction, with biases;
+        3. nn.Linear with bias, H_dec -> V_tgt, read out as log-probabilities (a log-softmax
+           over the V_tgt words).
+      No other layer has parameters; attention has none.
+    - Dropout with probability `dropout` acts on the word embedding and nowhere else: one
+      nn.Dropout or F.dropout call per step, on the whole (N, 1, E) tensor, active in train
+      mode only.
+    - Attention (when asked for) changes only the state the recurrent step starts from: the
+      context vector, the attention-weighted average of the encoder outputs, takes the place
+      of h (an LSTM keeps its c). The recurrent layer's input is the embedded word alone, and
+      the output layer reads the recurrent layer's output alone; the context is concatenated
+      to neither. So attention needs H_enc == H_dec.
+    - The attention weights come from the hidden state handed in (h of the pair (h, c) for an
+      LSTM), before the step. No encoder position is masked, <pad> included.
+    - Layouts: word ids and encoder outputs are batch first; hidden states keep PyTorch's
+      layer-first layout, (1, N, H).
     """
 
     def __init__(self, emb_size, encoder_hidden_size, decoder_hidden_size, output_size,
@@ -30,12 +57,7 @@ class Decoder(nn.Module):
         self.output_size = output_size
         self.model_type = model_type
 
-        # TODO: task 2.2 - create the decoder's layers (the names are yours; the tests find
-        # each layer by its type, shapes and order of use):
-        #   an nn.Embedding(V_tgt, E)
-        #   an nn.RNN(E, H_dec, batch_first=True), or nn.LSTM with the same arguments, by model_type
-        #   an nn.Linear(H_dec, V_tgt) followed by LogSoftmax over the words
-        #   an nn.Dropout(dropout)
+        # TODO: task 2.2 - create the decoder's layers (the inventory is in the class docstring).
         # BEGIN SOLUTION
         self.embedding = nn.Embedding(output_size, emb_size)
         if model_type == "RNN":
@@ -50,15 +72,20 @@ class Decoder(nn.Module):
         # END SOLUTION
 
     def compute_attention(self, hidden, encoder_outputs):
-        """Attention weights from cosine similarity, normalised over time.
+        """Attention weights of one decoding step.
+
+        Conventions: the score of source position t is the cosine similarity between the
+        decoder's hidden state and the encoder output at t (no learned parameters, no
+        temperature); the scores of one sentence are normalised with a softmax over its T
+        source positions, none of them masked. The weights therefore do not change when h or
+        any encoder output is stretched by a positive factor.
 
         Inputs:
         - hidden: the decoder's previous hidden state h, shape (1, N, H)
         - encoder_outputs: shape (N, T, H)
 
         Returns:
-        - attention: shape (N, 1, T), where attention[n, 0, t] is the softmax over t of
-          cos(h[0, n], encoder_outputs[n, t]) = <h, e_t> / (|h| |e_t|)
+        - attention: shape (N, 1, T); attention[n, 0, :] sums to 1 over the T positions
         """
         # TODO: task 2.3 - compute the attention weights described above.
         # BEGIN SOLUTION
@@ -78,16 +105,14 @@ class Decoder(nn.Module):
           (h, c) of two such tensors
         - encoder_outputs: the encoder's outputs of shape (N, T, H_enc); used only when
           attention is True
-        - attention: whether to replace h by the attention context before the step
+        - attention: whether the step uses attention (see the class docstring)
 
         Returns a tuple of:
         - output: log-probabilities over the target words, shape (N, V_tgt)
         - hidden: the new hidden state, same structure and shapes as the input hidden
         """
         # TODO: task 2.4 - run one decoding step (the step without attention is graded in 2.2).
-        # Embed and apply dropout (to the embeddings only). With attention only: compute the
-        # weights from h and replace h by the context attention @ encoder_outputs (an LSTM keeps
-        # its c). Then one recurrent step, and the output layer with LogSoftmax.
+        # The conventions, with attention and without, are in the class docstring.
         # BEGIN SOLUTION
         embedded = self.dropout(self.embedding(input))  # (N, 1, E)
         if attention:

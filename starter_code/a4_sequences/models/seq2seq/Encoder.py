@@ -5,8 +5,29 @@ import torch.nn as nn
 
 
 class Encoder(nn.Module):
-    """Embeds a source sentence, runs a recurrent layer over it, and maps the final hidden
-    state to the decoder's size with Linear -> ReLU -> Linear -> tanh.
+    """The encoder of a recurrent sequence-to-sequence translator.
+
+    Reference: Sutskever, Vinyals and Le (2014), "Sequence to sequence learning with neural
+    networks", NeurIPS, section 2; Goodfellow, Bengio and Courville, Deep Learning (2016),
+    section 10.4.
+
+    Conventions the tests rely on:
+    - Layers, in the order forward first uses them (the tests give them weights by module
+      type, parameter shapes and this order; names and declaration order are yours):
+        1. nn.Embedding with V_src rows of size E;
+        2. nn.RNN or nn.LSTM by model_type: input size E, hidden size H_enc, one layer, one
+           direction, with biases;
+        3. nn.Linear with bias, H_enc -> H_enc, followed by ReLU;
+        4. nn.Linear with bias, H_enc -> H_dec, followed by tanh.
+      No other layer has parameters. Layers 3 and 4 turn the recurrent layer's final hidden
+      state into the decoder's first hidden state; for an LSTM they act on h only and the
+      final cell state c is handed on unchanged.
+    - Dropout with probability `dropout` acts on the word embeddings and nowhere else: one
+      nn.Dropout or F.dropout call per forward, on the whole (N, T, E) tensor, active in
+      train mode only.
+    - Every position of the source is read, <pad> included: no packing, no masking.
+    - Layouts: the outputs are batch first, (N, T, H_enc); hidden states keep PyTorch's
+      layer-first layout, (1, N, H).
     """
 
     def __init__(self, input_size, emb_size, encoder_hidden_size, decoder_hidden_size,
@@ -27,13 +48,8 @@ class Encoder(nn.Module):
         self.decoder_hidden_size = decoder_hidden_size
         self.model_type = model_type
 
-        # TODO: task 2.1 - create the encoder's layers (the names are yours; the tests find
-        # each layer by its type, shapes and order of use):
-        #   an nn.Embedding(V_src, E)
-        #   an nn.RNN(E, H_enc, batch_first=True), or nn.LSTM with the same arguments, by model_type
-        #   an nn.Linear(H_enc, H_enc) followed by ReLU, then an nn.Linear(H_enc, H_dec) followed by tanh
-        #   an nn.Dropout(dropout)
-        raise NotImplementedError("task 2.1 - create the encoder's layers (the names are yours; the tests find (models/seq2seq/Encoder.py)")
+        # TODO: task 2.1 - create the encoder's layers (the inventory is in the class docstring).
+        raise NotImplementedError("task 2.1 - create the encoder's layers (the inventory is in the class docstring). (models/seq2seq/Encoder.py)")
 
     def forward(self, input):
         """
@@ -42,13 +58,11 @@ class Encoder(nn.Module):
 
         Returns a tuple of:
         - output: the recurrent layer's outputs at every step, shape (N, T, H_enc)
-        - hidden: the recurrent layer's final hidden state h_T after Linear -> ReLU ->
-          Linear -> tanh, shape (1, N, H_dec). For an LSTM, hidden is the tuple
-          (that transformed h_T, c_T) with the final cell state c_T passed through
-          unchanged (so an LSTM encoder needs H_enc == H_dec).
+        - hidden: the decoder's first hidden state, made from the recurrent layer's final
+          hidden state h_T by layers 3 and 4, shape (1, N, H_dec). For an LSTM, the pair
+          (that state, c_T) with the final cell state c_T of shape (1, N, H_enc) unchanged
+          (so an LSTM encoder needs H_enc == H_dec).
         """
         # TODO: task 2.1 - encode the source sentence.
-        # Embed, apply dropout (to the embeddings only), run the recurrent layer, then transform
-        # the final hidden state (only h, never c).
         raise NotImplementedError('task 2.1 - encode the source sentence. (models/seq2seq/Encoder.py)')
         return output, hidden
