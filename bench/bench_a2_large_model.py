@@ -1,7 +1,7 @@
 """Benchmark: what grading an a2_cnns submission costs with a large MyModel checkpoint.
 
 The cap of the leaderboard tests (25M parameters, 100 MB per checkpoint) comes from this
-measurement, not from taste. Grades, through the real autograder zip (autograder.emulate):
+measurement, not from taste. Grades, through the real autograder zip (autograder.staff.emulate):
   - the reference solution (MyModel of 33,626 parameters, 0.14 MB checkpoint);
   - the reference with the course-style large MyModel of tests/course_style/a2_cnns/ (18.8M
     parameters, mostly fully connected, 75 MB checkpoint made from the reference's weights);
@@ -29,8 +29,9 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.build import Repo, build  # noqa: E402
-from autograder.emulate import emulate  # noqa: E402
+from autograder.staff.build import build
+from autograder.staff.emulate import emulate  # noqa: E402
+from autograder.staff.repo import Repo  # noqa: E402
 
 SOLUTION = ROOT / "solutions" / "a2_cnns"
 FIXTURE = ROOT / "tests" / "course_style" / "a2_cnns"

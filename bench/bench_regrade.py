@@ -22,7 +22,8 @@ sys.path.insert(0, str(REPO))
 
 def grader_zip(assignment: str) -> tuple[Path, Path]:
     """(the autograder zip, the reference solution), built if the zip is missing."""
-    from autograder.build import Repo, build
+    from autograder.staff.build import build
+    from autograder.staff.repo import Repo
 
     repo = Repo(REPO / "tests" / "toy") if assignment == "toy" else Repo(REPO)
     zip_path = repo.dist() / f"{assignment}_autograder.zip"
@@ -49,7 +50,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--repeat", type=int, default=1, help="interleaved rounds; the best time counts")
     args = parser.parse_args()
-    from autograder.regrade import regrade
+    from autograder.staff.classtools.regrade import regrade
 
     zip_path, solution = grader_zip(args.assignment)
     root = Path(tempfile.mkdtemp(prefix="bench-regrade-"))

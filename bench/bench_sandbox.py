@@ -23,7 +23,8 @@ SOLUTION = TOY / "solutions" / "toy"
 
 def unpack_toy_zip() -> Path:
     """Build the toy's autograder zip and unpack it: both modes grade from the same material."""
-    from autograder.build import Repo, build
+    from autograder.staff.build import build
+    from autograder.staff.repo import Repo
 
     grader_zip, _ = build(Repo(TOY), "toy")
     source = Path(tempfile.mkdtemp(prefix="bench-toy-"))
@@ -51,7 +52,7 @@ def run_inprocess(source: Path) -> tuple[float, float]:
 
 
 def run_sandboxed(source: Path) -> tuple[float, float]:
-    code = ("import os, tempfile; from pathlib import Path; from autograder.runner import Layout, grade; "
+    code = ("import os, tempfile; from pathlib import Path; from autograder.grading.session import Layout, grade; "
             "t = Path(tempfile.mkdtemp()); os.chmod(t, 0o711); "
             f"layout = Layout.from_source(Path({str(source)!r})); "
             f"doc = grade(layout, Path({str(SOLUTION)!r}), t / 'r.json', t / 'area', quiet=True); "

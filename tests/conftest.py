@@ -13,6 +13,7 @@ TOY = REPO / "tests" / "toy"
 @pytest.fixture(scope="session")
 def toy_zips():
     """Build the toy assignment's zips once for the session."""
-    from autograder.build import Repo, build
+    from autograder.staff.build import build
+    from autograder.staff.repo import Repo
 
     return build(Repo(TOY), "toy")

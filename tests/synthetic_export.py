@@ -189,7 +189,7 @@ def graded_class(tmp_path_factory, grader_zip: Path) -> tuple[Path, Path, Path]:
 
     The zip is copied first: another session building the toy next to this one must not change it.
     """
-    from autograder.regrade import regrade
+    from autograder.staff.classtools.regrade import regrade
 
     key = str(tmp_path_factory.getbasetemp())
     if key not in _GRADED:

@@ -14,8 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.build import Repo, build
-from autograder.emulate import emulate
+from autograder.staff.build import build
+from autograder.staff.emulate import emulate
+from autograder.staff.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
 AID = "a1_neural_nets"

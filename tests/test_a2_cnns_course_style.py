@@ -23,8 +23,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from autograder.build import Repo, build
-from autograder.emulate import emulate
+from autograder.staff.build import build
+from autograder.staff.emulate import emulate
+from autograder.staff.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
 AID = "a2_cnns"

@@ -1,6 +1,6 @@
 import pytest
 
-from autograder.manifest import ManifestError, load_manifest
+from autograder.grading.manifest import ManifestError, load_manifest
 
 GOOD = 'id = "x"\ntitle = "X"\npoints = 10\nfiles = ["a.py"]\n'
 

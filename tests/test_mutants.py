@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder.build import Repo
-from autograder.mutants import Mutant, MutantError, apply_mutant, load_mutants, run_mutants
+from autograder.staff.mutants import Mutant, MutantError, apply_mutant, load_mutants, run_mutants
+from autograder.staff.repo import Repo
 
 TOY = Path(__file__).resolve().parents[1] / "tests" / "toy"
 

@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from autograder.scaffold import new
+from autograder.staff.scaffold import new
 
 
 def cli(*args, cwd):

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.build import Repo, build
-from autograder.staffside import staff_leaks
+from autograder.staff.build import build
+from autograder.staff.leaks import staff_leaks
+from autograder.staff.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "toy"

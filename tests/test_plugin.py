@@ -6,13 +6,13 @@ import json
 import re
 import sys
 
-from autograder.results import validate
-from autograder.selection import expression
+from autograder.grading.results import validate
+from autograder.grading.selection import expression
 
 #: A grading session in a fresh interpreter: results path first, then pytest's arguments.
 GRADE = ("import sys\n"
-         "from autograder.plugin import GradingPlugin\n"
-         "from autograder.runner import run_session\n"
+         "from autograder.grading.plugin import GradingPlugin\n"
+         "from autograder.grading.session import run_session\n"
          "sys.exit(run_session(sys.argv[2:], GradingPlugin(results_path=sys.argv[1])))\n")
 
 TESTS = '''
@@ -146,14 +146,14 @@ def test_failure_output_never_shows_test_source(pytester):
 
 
 def test_fail_safe_document_is_valid_and_says_so_plainly():
-    from autograder.results import GRADER_FAILED, failure_document
+    from autograder.grading.results import GRADER_FAILED, failure_document
 
     doc = failure_document()
     assert validate(doc) == [] and doc["score"] == 0 and GRADER_FAILED in doc["output"]
 
 
 def test_oversized_outputs_are_capped_below_a_megabyte(tmp_path):
-    from autograder.results import write_atomic
+    from autograder.grading.results import write_atomic
 
     doc = {"score": 0, "tests": [{"name": f"t{i}", "score": 0, "max_score": 1, "output": "x" * 200_000}
                                  for i in range(40)]}
@@ -164,7 +164,7 @@ def test_oversized_outputs_are_capped_below_a_megabyte(tmp_path):
 
 def test_grader_crash_still_leaves_a_valid_results_file(tmp_path, monkeypatch):
     """A broken zip (no manifest) ends in the plain-words failure document, never a missing file."""
-    from autograder.runner import gradescope_main
+    from autograder.grading.session import gradescope_main
 
     (tmp_path / "source").mkdir()
     monkeypatch.setenv("AUTOGRADER_ROOT", str(tmp_path))
@@ -174,7 +174,7 @@ def test_grader_crash_still_leaves_a_valid_results_file(tmp_path, monkeypatch):
 
 
 def test_fast_validator_agrees_with_the_reference_validator():
-    from autograder.results import failure_document, validate_fast
+    from autograder.grading.results import failure_document, validate_fast
 
     good = failure_document()
     bad = [
@@ -192,7 +192,7 @@ def test_fast_validator_agrees_with_the_reference_validator():
 
 def test_hidden_tests_do_not_quote_expected_values(pytester):
     source = ("import numpy as np\nfrom gradescope_utils.autograder_utils.decorators import weight\n"
-              "from autograder.testing import assert_array, assert_scalar\n"
+              "from autograder.grading.checks import assert_array, assert_scalar\n"
               "@weight(1)\ndef test_a():\n    assert_array(np.array([1.0, 2.0]), np.array([1.0, 31415.9]), name='out')\n"
               "@weight(1)\ndef test_s():\n    assert_scalar(2.0, 27182.8, name='loss')\n")
     public = run(pytester, source, name="test_public.py", subdir="public")

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from synthetic_export import EXPECTED, PEOPLE, SOLUTION, STARTER, build_export, declare_size, graded_class, zip_export
 
-from autograder.classtools.export import SubmissionError, open_export
-from autograder.regrade import regrade
+from autograder.staff.classtools.export import SubmissionError, open_export
+from autograder.staff.classtools.regrade import regrade
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -124,7 +124,7 @@ def test_missing_or_malformed_metadata_is_reported_and_every_folder_still_read(t
 
 _READ_AS_NOBODY = """
 import sys
-from autograder.classtools.export import SubmissionError, open_export
+from autograder.staff.classtools.export import SubmissionError, open_export
 with open_export(sys.argv[1]) as ex:
     for entry in ex.entries:
         try:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from synthetic_export import OWN_OPS, SOLUTION, STARTER
 
-from autograder.regrade import regrade
+from autograder.staff.classtools.regrade import regrade
 
 
 def _export(root: Path) -> Path:
@@ -50,6 +50,6 @@ def test_local_cluster_gives_the_same_scores_as_local_workers(toy_zips, tmp_path
 
 def test_an_unreachable_scheduler_is_a_clear_error(toy_zips, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    monkeypatch.setattr("autograder.classtools.grading.CONNECT_TIMEOUT", "1s")
+    monkeypatch.setattr("autograder.staff.classtools.grading.CONNECT_TIMEOUT", "1s")
     with pytest.raises(ValueError, match="cannot reach the Dask scheduler at 'tcp://127.0.0.1:9'"):
         regrade(toy_zips[0], _export(tmp_path), tmp_path / "out", scheduler="tcp://127.0.0.1:9", progress=False)

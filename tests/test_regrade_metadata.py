@@ -2,8 +2,8 @@
 
 import time
 
-from autograder.classtools.metadata import Submitter, read_metadata
-from autograder.regrade import _cell
+from autograder.staff.classtools.metadata import Submitter, read_metadata
+from autograder.staff.classtools.regrade import _cell
 
 RUBY_STYLE = b"""---
 submission_7:

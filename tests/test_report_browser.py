@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from synthetic_export import graded_class
 
-from autograder.classtools.grading import workers_drop_privileges
+from autograder.staff.classtools.grading import workers_drop_privileges
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -75,7 +75,7 @@ def test_report_opens_from_disk_with_every_figure_and_the_worst_test_first(page,
 def test_report_says_at_the_top_when_workers_could_not_drop_privileges(page, tmp_path_factory, toy_zips, tmp_path):
     import json
 
-    from autograder.classtools.report import write_report
+    from autograder.staff.classtools.report import write_report
 
     _, out, _ = graded_class(tmp_path_factory, toy_zips[0])
     copy = tmp_path / "copy"
@@ -94,7 +94,7 @@ def test_report_says_at_the_top_when_workers_could_not_drop_privileges(page, tmp
 def test_slowest_tests_appear_when_results_record_per_test_times(page, tmp_path_factory, toy_zips, tmp_path):
     import json
 
-    from autograder.classtools.report import write_report
+    from autograder.staff.classtools.report import write_report
 
     _, out, _ = graded_class(tmp_path_factory, toy_zips[0])
     copy = tmp_path / "copy"

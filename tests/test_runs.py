@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import yaml
 
-from autograder.runs import Run, draw_curves
+from autograder.student.runs import Run, draw_curves
 
 
 def test_a_run_folder_holds_config_metrics_curves_and_extras(tmp_path):

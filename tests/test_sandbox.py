@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 from autograder import feedback
-from autograder.sandbox import Limits, Sandbox, SandboxError, StudentError, WorkerCrashed, WorkerTimeout, sandbox_user
-from autograder.sandbox.privileges import interpreter_paths, unreadable_for_others
-from autograder.sandbox.wire import recv_json, send_json
+from autograder.grading.sandbox import Sandbox, SandboxError, StudentError, WorkerCrashed, WorkerTimeout, sandbox_user
+from autograder.grading.sandbox.privileges import interpreter_paths, unreadable_for_others
+from autograder.grading.sandbox.wire import recv_json, send_json
+from autograder.grading.settings import Limits
 
 STUDENT = '''
 import os, struct, sys, time

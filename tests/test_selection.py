@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.selection import expression, task_keywords
+from autograder.grading.selection import expression, task_keywords
 
 TOY = Path(__file__).resolve().parents[1] / "tests" / "toy"
 
@@ -55,7 +55,8 @@ def test_unreadable_selections_are_refused_in_words(words, why):
 @pytest.fixture(scope="module")
 def solved_bundle(tmp_path_factory):
     """The toy student bundle, unpacked, with the reference solution's files in place."""
-    from autograder.build import Repo, build
+    from autograder.staff.build import build
+    from autograder.staff.repo import Repo
 
     _, bundle_zip = build(Repo(TOY), "toy")
     base = tmp_path_factory.mktemp("bundle")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from synthetic_export import OWN_OPS, TOY, graded_class
 
-from autograder.build import Repo
-from autograder.classtools.similar import similar
+from autograder.staff.classtools.similar import similar
+from autograder.staff.repo import Repo
 
 
 @pytest.fixture

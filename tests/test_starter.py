@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 
 from autograder import starter
-from autograder.starter import MarkerError, strip_solution
+from autograder.staff.starter import MarkerError, strip_solution
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "toy"
@@ -83,7 +83,7 @@ def test_drift_names_changed_missing_and_extra_files(tmp_path):
 
 def test_committed_starters_are_in_sync():
 
-    from autograder.build import Repo
+    from autograder.staff.repo import Repo
 
     for root in (REPO, TOY):
         repo = Repo(root)
@@ -105,7 +105,7 @@ def test_solution_notebook_runs_and_exports(tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    from autograder.notebooks import export_html
+    from autograder.staff.notebooks import export_html
 
     nb = nbformat.read(TOY / "assignments" / "toy" / "notebooks" / "experiment.ipynb", as_version=4)
     NotebookClient(nb, timeout=120, resources={"metadata": {"path": str(TOY / "solutions" / "toy")}}).execute()

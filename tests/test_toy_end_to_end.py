@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.build import Repo, build
-from autograder.emulate import emulate
+from autograder.staff.build import build
+from autograder.staff.emulate import emulate
+from autograder.staff.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "toy"
@@ -126,7 +127,7 @@ def test_regrade_an_export(toy_zips, tmp_path):
     export = tmp_path / "export"
     shutil.copytree(TOY / "solutions" / "toy", export / "submission_1")
     shutil.copytree(TOY / "starter_code" / "toy", export / "submission_2")
-    from autograder.regrade import regrade
+    from autograder.staff.classtools.regrade import regrade
 
     csv_path = regrade(grader_zip, export, tmp_path / "out", workers=2).csv
     rows = [line.split(",")[3:5] for line in csv_path.read_text().splitlines()]
@@ -137,7 +138,7 @@ def test_regrade_an_export(toy_zips, tmp_path):
 def test_dynamic_imports_count_as_forbidden():
     import ast
 
-    from autograder.static import forbidden_uses
+    from autograder.grading.precheck import forbidden_uses
 
     source = ("import importlib\nm = importlib.import_module('sc' + 'ipy')\nt = __import__('scipy.linalg')\n"
               "exec('import scipy')\nimport numpy as np\ny = np.einsum('ii', np.eye(2))\n")

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from autograder.build import Repo, requirements
-from autograder.written import parse
-from autograder.written.documents import PLACEHOLDER, build_documents
-from autograder.written.reference import reference_report
-from autograder.written.render import RenderError, Section, compile_pdf, resolve, to_typst
+from autograder.staff.build import requirements
+from autograder.staff.repo import Repo
+from autograder.staff.written import parse
+from autograder.staff.written.documents import PLACEHOLDER, build_documents
+from autograder.staff.written.reference import reference_report
+from autograder.student.written.render import RenderError, Section, compile_pdf, resolve, to_typst
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "toy"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "autograder" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[1] / "autograder" / "staff" / "templates"
 
 # A stand-in Python: logs its arguments; `-m venv DIR` makes DIR/bin/python (itself);
 # `-m ensurepip` fails when $NO_ENSUREPIP is set; a script run writes a results file.

@@ -31,9 +31,9 @@ def heldout(data):
     import build_fixtures
     import data_utils
 
-    from autograder.build import Repo, heldout_seed
+    from autograder.staff.fixtures import heldout_seed
 
-    images, labels, source, _ = build_fixtures.heldout_set(heldout_seed(Repo(REPO), "a2_cnns"), data == "cifar10")
+    images, labels, source, _ = build_fixtures.heldout_set(heldout_seed(REPO, "a2_cnns"), data == "cifar10")
     return torch.from_numpy(data_utils.normalize(images)), torch.from_numpy(labels), source
 
 
@@ -47,7 +47,7 @@ def accuracy(model, images, labels):
 def main():
     from solver import Solver
 
-    from autograder.manifest import load_manifest
+    from autograder.grading.manifest import load_manifest
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--data", default="shapes", help="shapes (default) or cifar10, matching the leaderboard set")

@@ -24,12 +24,12 @@ import pytest
 from cases import CASES, LEFTOVER, Case
 
 from autograder import procfs
-from autograder.emulate import emulate
-from autograder.manifest import load_manifest
-from autograder.sandbox import workers_drop_privileges
+from autograder.grading.manifest import load_manifest
+from autograder.grading.sandbox import workers_drop_privileges
+from autograder.staff.emulate import emulate
 
 TOY = Path(__file__).resolve().parents[1] / "toy"
-LIMIT = load_manifest(TOY / "assignments" / "toy" / "assignment.toml").submission_seconds
+LIMIT = load_manifest(TOY / "assignments" / "toy" / "assignment.toml").limits.submission_seconds
 ENV_SECRET = "canary-token-5f1e2d"
 #: Markers the cases themselves put next to hidden inputs they try to smuggle out.
 SMUGGLED = ["LEAK"]
@@ -289,7 +289,8 @@ def _lingering(uid: int | None, since: int) -> list[int]:
 
 @pytest.fixture(scope="module")
 def toy_zip():
-    from autograder.build import Repo, build
+    from autograder.staff.build import build
+    from autograder.staff.repo import Repo
 
     return build(Repo(TOY), "toy")[0]
 
@@ -350,7 +351,8 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
 def test_real_assignment_forbidden_library_earns_nothing(tmp_path):
     """A1 through its real zip: a submission that lets torch do one model's work loses that
     model's tests (the file is not graded) and keeps the rest, with the reason in plain words."""
-    from autograder.build import Repo, build
+    from autograder.staff.build import build
+    from autograder.staff.repo import Repo
 
     repo = Repo(TOY.parents[1])
     grader_zip, _ = build(repo, "a1_neural_nets")

@@ -1,7 +1,7 @@
 """Build-time fixtures of a1_neural_nets: values recorded from the reference solution.
 
-`autograder build` calls build(out_dir, solution_dir) with the solution folder on sys.path.
-Everything goes to out_dir/public/a1_public.safetensors, which ships to students too (the
+`autograder build` calls build(request) (autograder.staff.fixtures.FixtureRequest) with the solution folder on sys.path.
+Everything goes to request.out_dir/public/a1_public.safetensors, which ships to students too (the
 public tests compare against it): fixed inputs drawn from fixed seeds, and what the
 reference's functions, models and optimizer return for them. Keys are "<case>.<what>".
 The grader sends the inputs to the worker and compares the answers with the recorded
@@ -120,7 +120,9 @@ def _split(out):
     out["split.sizes"] = np.array([len(train_data), len(val_data)], dtype=np.int64)
 
 
-def build(out_dir: Path, solution_dir: Path) -> None:
+def build(request) -> None:
+    """Write the recorded public set into request.out_dir (see autograder.staff.fixtures)."""
+    out_dir = request.out_dir
     from safetensors.numpy import save_file
 
     rng = np.random.default_rng(SEED)

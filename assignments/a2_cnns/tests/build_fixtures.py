@@ -1,11 +1,11 @@
 """Build-time fixtures of a2_cnns: values recorded from the reference, and the held-out set.
 
-`autograder build` calls build(out_dir, solution_dir, heldout_seed, release) with the solution
+`autograder build` calls build(request) (autograder.staff.fixtures.FixtureRequest) with the solution
 folder (and this folder) on sys.path.
 
 Written for students too (out_dir/public/, shipped in the bundle as tests/fixtures/public/):
   a2_recorded.safetensors, a2_recorded.json: inputs, weights (listed layer by layer in the
-  order the forward pass uses the layers, see autograder.roles) and the reference solution's
+  order the forward pass uses the layers, see autograder.grading.roles) and the reference solution's
   outputs for the public Part 2 tests. Expected values never enter the worker.
 
 Written for the autograder zip only:
@@ -130,7 +130,9 @@ def record_solver_steps(torch, tensors, meta):
     meta["steps"] = {"sizes": list(sizes), "lr": lr, "momentum": momentum, "weight_decay": wd, "steps": 2}
 
 
-def build(out_dir: Path, solution_dir: Path, heldout_seed: int = 0, release: bool = False) -> None:
+def build(request) -> None:
+    """Write the recorded public set and the held-out set (see autograder.staff.fixtures)."""
+    out_dir, heldout_seed, release = request.out_dir, request.heldout_seed, request.release
     import torch
     from safetensors.torch import save_file
 

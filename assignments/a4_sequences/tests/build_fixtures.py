@@ -1,6 +1,6 @@
 """Build-time fixtures of a4_sequences: expected values recorded from the reference solution.
 
-`autograder build` calls build(out_dir, solution_dir, heldout_seed) with the solution folder and
+`autograder build` calls build(request) (autograder.staff.fixtures.FixtureRequest) with the solution folder and
 this tests/ folder on sys.path. Each case (a4_case_specs.py) runs through the same probe the worker
 runs on a student's code (probes/a4_probes.py), here on the reference with weights drawn by
 role. Before anything is written, every eval-mode case is checked against the float64 staff
@@ -100,7 +100,9 @@ def _write(cases, folder: Path, stem: str, torch):
     (folder / f"{stem}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
 
 
-def build(out_dir: Path, solution_dir: Path, heldout_seed: int = 0) -> None:
+def build(request) -> None:
+    """Write the recorded public cases and the hidden cases (see autograder.staff.fixtures)."""
+    out_dir, heldout_seed = request.out_dir, request.heldout_seed
     _paths()
     import a4_case_specs as cases
     import torch

@@ -4,7 +4,7 @@ import a1_refs as refs
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar
+from autograder.grading.checks import assert_array, assert_scalar
 
 BASE = "models._base_network._baseNetwork"
 WHERE = "models/_base_network.py, _baseNetwork."

@@ -5,7 +5,7 @@ import a1_refs as refs
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar, assert_true, fail
+from autograder.grading.checks import assert_array, assert_scalar, assert_true, fail
 
 TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
 SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"

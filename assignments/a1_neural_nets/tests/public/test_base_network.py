@@ -9,7 +9,7 @@ import functools
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar, assert_shape, assert_true
+from autograder.grading.checks import assert_array, assert_scalar, assert_shape, assert_true
 
 BASE = "models._base_network._baseNetwork"
 WHERE = "models/_base_network.py, _baseNetwork."

@@ -10,7 +10,7 @@ import functools
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar, numerical_gradient
+from autograder.grading.checks import assert_array, assert_scalar, numerical_gradient
 
 BASE = "models._base_network._baseNetwork"
 SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"

@@ -8,7 +8,7 @@ import functools
 
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array
+from autograder.grading.checks import assert_array
 
 TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
 SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"

@@ -6,7 +6,7 @@ import a1_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar, assert_true, fail
+from autograder.grading.checks import assert_array, assert_scalar, assert_true, fail
 
 
 @functools.lru_cache(maxsize=2)

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from gradescope_utils.autograder_utils.decorators import leaderboard, number, partial_credit, visibility, weight
 
-from autograder.feedback import student_error
-from autograder.sandbox import StudentError
+from autograder.grading.feedback import student_error
+from autograder.grading.sandbox import StudentError
 
 CHECKPOINT_MAX_MB = 100.0  # per checkpoint; see bench/bench_a2_large_model.py for what grading it costs
 MAX_PARAMS = 25_000_000    # float32 parameters in that size

@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar, assert_true, numerical_gradient, rel_error
+from autograder.grading.checks import assert_array, assert_scalar, assert_true, numerical_gradient, rel_error
 
 CONV = "modules.convolution.Conv2D"
 POOL = "modules.max_pool.MaxPooling"

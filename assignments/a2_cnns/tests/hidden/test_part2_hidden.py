@@ -7,7 +7,7 @@ import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder import roles
-from autograder.testing import assert_scalar, assert_tensor, assert_true
+from autograder.grading.checks import assert_scalar, assert_tensor, assert_true
 
 
 def random_weights(model_cls, args, x, rng, scale=1.0):

@@ -7,7 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_scalar, assert_true
+from autograder.grading.checks import assert_array, assert_scalar, assert_true
 
 SMALL_NET = [
     {"type": "Conv2D", "in_channels": 2, "out_channels": 3, "kernel_size": 3, "stride": 1, "padding": 1},

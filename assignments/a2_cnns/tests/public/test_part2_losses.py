@@ -9,7 +9,7 @@ import torch.nn.functional as F
 from gradescope_utils.autograder_utils.decorators import number, weight
 from safetensors.torch import load_file
 
-from autograder.testing import assert_scalar, assert_tensor, assert_true
+from autograder.grading.checks import assert_scalar, assert_tensor, assert_true
 
 
 def recorded(fixtures_dir):

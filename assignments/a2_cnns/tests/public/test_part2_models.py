@@ -10,7 +10,7 @@ import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 from safetensors.torch import load_file
 
-from autograder.testing import assert_tensor, assert_true
+from autograder.grading.checks import assert_tensor, assert_true
 
 # Grading a MyModel checkpoint of this many parameters (float32, 100 MB) fits Gradescope's
 # default container (768 MB, half a CPU) with room to spare: see bench/bench_a2_large_model.py.

@@ -8,7 +8,7 @@ import a2_probes as probes
 from gradescope_utils.autograder_utils.decorators import number, weight
 from safetensors.torch import load_file
 
-from autograder.testing import assert_scalar, assert_tensor, assert_true
+from autograder.grading.checks import assert_scalar, assert_tensor, assert_true
 
 KEYS = ("0.weight", "0.bias", "2.weight", "2.bias")
 

@@ -7,7 +7,7 @@ import a3_refs as refs
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_shape, assert_true
+from autograder.grading.checks import assert_array, assert_shape, assert_true
 
 SALIENCY = "visualizers/saliency_map.py, SaliencyMap.compute_saliency_maps"
 GRADCAM = cases.GRADCAM

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from autograder.testing import assert_array, assert_scalar, assert_true, fail
+from autograder.grading.checks import assert_array, assert_scalar, assert_true, fail
 
 GRADCAM = "visualizers/gradcam.py, "
 STYLE = "style_modules/"

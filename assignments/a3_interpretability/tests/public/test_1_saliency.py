@@ -5,7 +5,7 @@ import a3_cases as cases
 import a3_probes as probes
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array
+from autograder.grading.checks import assert_array
 
 WHERE = "visualizers/saliency_map.py, SaliencyMap.compute_saliency_maps"
 

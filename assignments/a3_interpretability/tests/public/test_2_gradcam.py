@@ -6,7 +6,7 @@ import a3_probes as probes
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_array, assert_true, fail
+from autograder.grading.checks import assert_array, assert_true, fail
 
 WHERE = cases.GRADCAM
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import a4_probes as probes
 import torch
 
-from autograder.testing import assert_tensor, fail
+from autograder.grading.checks import assert_tensor, fail
 
 TOL = dict(rtol=1e-4, atol=1e-5)
 

@@ -10,7 +10,7 @@ import a4_probes as probes
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_tensor, assert_true
+from autograder.grading.checks import assert_tensor, assert_true
 
 WHERE = "models/FullTransformer.py, FullTransformerTranslator."
 PAD = 1

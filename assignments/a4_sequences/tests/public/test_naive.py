@@ -11,7 +11,7 @@ import a4_probes as probes
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_tensor, assert_true
+from autograder.grading.checks import assert_tensor, assert_true
 
 RNN_WHERE = "models/naive/RNN.py, VanillaRNN"
 LSTM_WHERE = "models/naive/LSTM.py, LSTM"

@@ -10,7 +10,7 @@ have the same type and shape, and no order of use tells them apart.
 import a4_cases as cases
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.testing import assert_true
+from autograder.grading.checks import assert_true
 
 WHERE = "models/Transformer.py, TransformerTranslator."
 SIZES = "V_src=17, V_tgt=13, H=16, F=24, dim_k=dim_q=6, dim_v=5, max_length=10"

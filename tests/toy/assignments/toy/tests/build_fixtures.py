@@ -7,7 +7,8 @@ what lands in ``out_dir`` ships in the zip as ``fixtures/`` (never readable by t
 import json
 
 
-def build(out_dir, solution_dir):
+def build(request):
+    out_dir = request.out_dir
     from calc.counter import Counter
 
     c = Counter(10)

@@ -4,7 +4,7 @@ import pytest
 import toy_probes
 from gradescope_utils.autograder_utils.decorators import leaderboard, number, weight
 
-from autograder.testing import assert_true
+from autograder.grading.checks import assert_true
 
 
 @weight(2)

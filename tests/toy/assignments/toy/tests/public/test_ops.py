@@ -1,7 +1,7 @@
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, partial_credit, weight
 
-from autograder.testing import assert_array, assert_scalar
+from autograder.grading.checks import assert_array, assert_scalar
 
 
 @weight(1)

@@ -1,0 +1,198 @@
+"""Load and validate an assignment's ``assignment.toml``."""
+
+from __future__ import annotations
+
+import fnmatch
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .settings import Limits
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - Python 3.10 on Gradescope's image
+    import tomli as tomllib
+
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+
+
+class ManifestError(ValueError):
+    """The manifest is malformed; the message names the file and the key."""
+
+
+_TOP_KEYS = {"id", "title", "points", "files", "optional_files", "max_file_mb", "solution_only",
+             "limits", "imports", "worker", "visibility", "data", "leaderboard",
+             "requirements", "student_requirements", "thresholds"}
+_SECTION_KEYS = {
+    "limits": set(Limits.MANIFEST_KEYS),
+    "imports": {"forbidden", "per_file"},
+    "worker": {"preload", "pythonpath"},
+    "visibility": {"public", "hidden"},
+    "data": {"sets", "release"},
+}
+
+
+@dataclass
+class Leaderboard:
+    name: str
+    order: str = "desc"
+
+
+@dataclass
+class Manifest:
+    path: Path
+    id: str
+    title: str
+    points: float
+    files: list[str]
+    optional_files: list[str] = field(default_factory=list)
+    max_file_mb: float = 20
+    solution_only: list[str] = field(default_factory=list)
+    limits: Limits = field(default_factory=Limits)
+    forbidden: list[str] = field(default_factory=list)
+    forbidden_per_file: dict[str, list[str]] = field(default_factory=dict)
+    preload: list[str] = field(default_factory=lambda: ["numpy"])
+    pythonpath: list[str] = field(default_factory=list)
+    public_visibility: str = "visible"
+    hidden_visibility: str = "after_published"
+    data_sets: list[str] = field(default_factory=list)
+    release_data: list[str] = field(default_factory=list)   # env variables a release build needs
+    leaderboard: list[Leaderboard] = field(default_factory=list)
+    requirements: list[str] = field(default_factory=list)
+    student_requirements: list[str] = field(default_factory=list)
+    # name -> cut-offs, or name -> {data set -> cut-offs} (one band per set it was calibrated on)
+    thresholds: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.path.parent
+
+    def is_student_file(self, rel: str) -> bool:
+        return rel in self.files or any(fnmatch.fnmatch(rel, pat) for pat in self.optional_files)
+
+
+def _err(path: Path, key: str, why: str) -> ManifestError:
+    return ManifestError(f"{path}: key '{key}': {why}")
+
+
+def _expect(path: Path, key: str, value: Any, kind: type | tuple, what: str) -> Any:
+    if isinstance(value, bool) and kind in (int, float, (int, float)):
+        raise _err(path, key, f"expected {what}, got {value!r}")
+    if not isinstance(value, kind):
+        raise _err(path, key, f"expected {what}, got {value!r}")
+    return value
+
+
+def _str_list(path: Path, key: str, value: Any) -> list[str]:
+    _expect(path, key, value, list, "a list of strings")
+    for item in value:
+        _expect(path, key, item, str, "a list of strings")
+    return list(value)
+
+
+def _numbers(path: Path, key: str, value: Any) -> list[float]:
+    _expect(path, key, value, list, "a list of numbers (or a table of them, one per data set)")
+    for v in value:
+        _expect(path, key, v, (int, float), "a list of numbers")
+    return [float(v) for v in value]
+
+
+def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> Manifest:
+    """Read ``path``; when ``solution_dir`` is given, check that every listed file exists there."""
+    path = Path(path)
+    if not path.is_file():
+        raise ManifestError(f"{path}: manifest file not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: not valid TOML: {exc}") from None
+    for key in raw:
+        if key not in _TOP_KEYS:
+            raise _err(path, key, f"unknown key (known keys: {', '.join(sorted(_TOP_KEYS))})")
+    for section, keys in _SECTION_KEYS.items():
+        if section in raw:
+            _expect(path, section, raw[section], dict, "a table")
+            for key in raw[section]:
+                if key not in keys:
+                    raise _err(path, f"{section}.{key}", f"unknown key (known keys: {', '.join(sorted(keys))})")
+    for required in ("id", "title", "points", "files"):
+        if required not in raw:
+            raise _err(path, required, "missing")
+    m = Manifest(
+        path=path,
+        id=_expect(path, "id", raw["id"], str, "a string"),
+        title=_expect(path, "title", raw["title"], str, "a string"),
+        points=_expect(path, "points", raw["points"], (int, float), "a number"),
+        files=_str_list(path, "files", raw["files"]),
+    )
+    if "optional_files" in raw:
+        m.optional_files = _str_list(path, "optional_files", raw["optional_files"])
+    if "solution_only" in raw:
+        m.solution_only = _str_list(path, "solution_only", raw["solution_only"])
+    if "requirements" in raw:
+        m.requirements = _str_list(path, "requirements", raw["requirements"])
+    if "student_requirements" in raw:
+        m.student_requirements = _str_list(path, "student_requirements", raw["student_requirements"])
+    if "thresholds" in raw:
+        table = _expect(path, "thresholds", raw["thresholds"], dict, "a table of number lists")
+        for name, values in table.items():
+            if isinstance(values, dict):
+                m.thresholds[name] = {band: _numbers(path, f"thresholds.{name}.{band}", v)
+                                      for band, v in values.items()}
+            else:
+                m.thresholds[name] = _numbers(path, f"thresholds.{name}", values)
+    if "max_file_mb" in raw:
+        m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
+    limits = raw.get("limits", {})
+    given = {}
+    for key in _SECTION_KEYS["limits"]:
+        if key in limits:
+            value = _expect(path, f"limits.{key}", limits[key], (int, float), "a positive number")
+            if value <= 0:
+                raise _err(path, f"limits.{key}", f"expected a positive number, got {value!r}")
+            given[key] = value
+    m.limits = replace(Limits(), **given)
+    imports = raw.get("imports", {})
+    if "forbidden" in imports:
+        m.forbidden = _str_list(path, "imports.forbidden", imports["forbidden"])
+    if "per_file" in imports:
+        per = _expect(path, "imports.per_file", imports["per_file"], dict, "a table")
+        for rel, names in per.items():
+            m.forbidden_per_file[rel] = _str_list(path, f"imports.per_file.{rel}", names)
+            if rel not in m.files:
+                raise _err(path, f"imports.per_file.{rel}", "names a file that is not in 'files'")
+    worker = raw.get("worker", {})
+    if "preload" in worker:
+        m.preload = _str_list(path, "worker.preload", worker["preload"])
+    if "pythonpath" in worker:
+        m.pythonpath = _str_list(path, "worker.pythonpath", worker["pythonpath"])
+    vis = raw.get("visibility", {})
+    for key in ("public", "hidden"):
+        if key in vis:
+            if vis[key] not in VISIBILITIES:
+                raise _err(path, f"visibility.{key}", f"expected one of {', '.join(VISIBILITIES)}, got {vis[key]!r}")
+            setattr(m, f"{key}_visibility", vis[key])
+    if "data" in raw and "sets" in raw["data"]:
+        m.data_sets = _str_list(path, "data.sets", raw["data"]["sets"])
+    if "data" in raw and "release" in raw["data"]:
+        m.release_data = _str_list(path, "data.release", raw["data"]["release"])
+    for i, col in enumerate(_expect(path, "leaderboard", raw.get("leaderboard", []), list, "an array of tables")):
+        _expect(path, f"leaderboard[{i}]", col, dict, "a table")
+        unknown = set(col) - {"name", "order"}
+        if unknown:
+            raise _err(path, f"leaderboard[{i}].{sorted(unknown)[0]}", "unknown key (known keys: name, order)")
+        name = _expect(path, f"leaderboard[{i}].name", col.get("name"), str, "a string")
+        order = col.get("order", "desc")
+        if order not in ("asc", "desc"):
+            raise _err(path, f"leaderboard[{i}].order", f"expected 'asc' or 'desc', got {order!r}")
+        m.leaderboard.append(Leaderboard(name, order))
+    if not m.files:
+        raise _err(path, "files", "must list at least one file")
+    if solution_dir is not None:
+        solution_dir = Path(solution_dir)
+        for rel in m.files:
+            if not (solution_dir / rel).is_file():
+                raise _err(path, "files", f"lists {rel!r}, which does not exist in {solution_dir}")
+    return m

@@ -1,0 +1,246 @@
+"""One grading run: static checks, the pytest session with the sandbox, the final results file.
+
+Used three ways: by ``run_autograder`` inside the Gradescope zip (``gradescope_main``), by
+``python -m autograder check`` in a student bundle, and by the framework's own tools.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from . import files, precheck, upload
+from . import results as results_mod
+from .manifest import Manifest, load_manifest
+from .settings import GradingSettings
+
+if TYPE_CHECKING:
+    from .plugin import GradingPlugin
+
+PYTEST_INI = """[pytest]
+python_files = test_*.py
+python_functions = test_*
+addopts =
+"""
+
+
+@dataclass
+class Layout:
+    """Where one assignment's grading material lives (zip, bundle or repository)."""
+
+    manifest: Manifest
+    test_dirs: list[Path]
+    probes: Path
+    support_root: Path | None = None
+    support_files: list[str] | None = None     # None: everything under support_root
+    fixtures: Path | None = None
+    protected: list[Path] = field(default_factory=list)   # hashed before and after the run
+    complete: bool = True      # all graded tests are here (False in a student bundle: public only)
+    staff: Path | None = None  # hand-written references for hidden tests (grader side only)
+
+    @classmethod
+    def from_source(cls, source: Path) -> "Layout":
+        """The layout of an unpacked autograder zip."""
+        manifest = load_manifest(source / "assignment.toml")
+        tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
+        staff = source / "tests" / "staff"
+        return cls(manifest, tests, source / "tests" / "probes", source / "support", None,
+                   source / "fixtures" if (source / "fixtures").is_dir() else None, [source],
+                   staff=staff if staff.is_dir() else None)
+
+
+def _assemble(root: Path, layout: Layout, target: Path) -> None:
+    upload.assemble(root, layout.manifest, target)
+    if layout.support_root is None:
+        return
+    names = layout.support_files
+    if names is None:
+        names = files.relative_files(layout.support_root)
+    for rel in names:
+        src = layout.support_root / rel
+        dest = target / rel
+        if src.is_file() and not dest.exists() and "__pycache__" not in src.parts:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(src, dest)
+
+
+def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
+          quiet: bool = False, keyword: str | None = None,
+          progress: Callable[[str, dict], None] | None = None,
+          on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False) -> dict:
+    """Grade ``submission`` and write ``results_path``; return the results document."""
+    started = time.time()
+    results_mod.write_atomic(results_mod.failure_document(
+        "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path,
+        check=False)
+    manifest = layout.manifest
+    area.mkdir(parents=True, exist_ok=True)
+    os.chmod(area, 0o755)
+    scratch = Path(tempfile.mkdtemp(prefix="prep-", dir=area))
+    root, notes = upload.locate_root(submission, manifest, scratch)
+    rejected: list[str] = []
+    problems = precheck.check(root, manifest, rejected) if root.is_dir() else []
+    work = area / "submission"
+    _assemble(root, layout, work)
+    for rel in rejected:
+        precheck.reject(work, rel)
+    os.chmod(work, 0o755)
+    settings = GradingSettings(
+        submission=work, probes=layout.probes, area=area / "workers", limits=manifest.limits,
+        preload=tuple(manifest.preload), pythonpath=tuple(manifest.pythonpath), fixtures=layout.fixtures,
+        deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
+        public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
+        require_drop=require_drop)
+    ini = area / "pytest.ini"
+    ini.write_text(PYTEST_INI)
+    os.chmod(ini, 0o600)
+    args = ["-c", str(ini), "--rootdir", str(layout.test_dirs[0].parent if layout.test_dirs else area),
+            "--import-mode=importlib", "-p", "no:cacheprovider",
+            "--noconftest", "--assert=plain", "--tb=short", "-o", "console_output_style=classic",
+            # pytest plugins a grading session never uses (each costs start-up time)
+            "-p", "no:doctest", "-p", "no:junitxml", "-p", "no:pastebin", "-p", "no:stepwise",
+            "-p", "no:setuponly", "-p", "no:setupplan", "-p", "no:legacypath", "-p", "no:unraisableexception",
+            "-p", "no:threadexception"]
+    if quiet:
+        args += ["-q"]
+    if keyword:
+        args += ["-k", keyword]
+    args += [str(p) for p in layout.test_dirs]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    for shared in (layout.probes, layout.staff):  # tests import probes and references by module name
+        if shared is not None and str(shared) not in sys.path:
+            sys.path.insert(0, str(shared))
+    import pytest
+
+    from .plugin import GradingPlugin
+
+    plugin = GradingPlugin(settings, progress=progress, on_collected=on_collected)
+    holder: dict = {}
+
+    class StartSandbox:
+        @pytest.hookimpl(tryfirst=True)
+        def pytest_configure(self, config):
+            holder["configured"] = True
+            # Forked from here before any test module is imported, so workers share the
+            # grader's libraries but none of the tests' memory.
+            plugin.start_sandbox(inline=True)
+            # Only now read the protected files (hidden tests, fixtures) for the integrity check:
+            # read before the fork, their bytes could linger in memory the workers inherit.
+            holder["before"] = files.tree_digest(layout.protected)
+            # Then load the JSON Schema validator while the grader mostly waits on workers
+            # (a thread started only after the fork).
+            threading.Thread(target=results_mod.warm_up, daemon=True).start()
+
+    try:
+        if quiet:
+            import contextlib
+            import io
+
+            with contextlib.redirect_stdout(io.StringIO()) as staff_log:
+                exit_code = run_session(args, plugin, StartSandbox())
+        else:
+            exit_code = run_session(args, plugin, StartSandbox())
+        if "configured" not in holder or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+                                                       pytest.ExitCode.INTERRUPTED):
+            plugin.shutdown()
+            detail = staff_log.getvalue()[-3000:] if quiet else ""
+            if keyword and exit_code == pytest.ExitCode.USAGE_ERROR:
+                raise ValueError(f"-k {keyword!r} is not an expression pytest can read. {detail}".strip())
+            raise RuntimeError(f"pytest did not finish grading (exit code {exit_code!r}). {detail}")
+        plugin.shutdown()
+        if plugin.broken:
+            raise RuntimeError(plugin.broken)
+        doc = plugin.document(extra_tests=problems, notes="\n".join(notes))
+        if keyword is None and layout.complete and not plugin.collect_errors:
+            _check_points(doc, manifest)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if files.tree_digest(layout.protected) != holder.get("before"):
+        doc = results_mod.failure_document("The grader's own files changed while grading, so this result cannot "
+                                           "be trusted and no score was given. The course staff have been told.")
+    doc["execution_time"] = round(time.time() - started, 3)
+    results_mod.write_atomic(doc, results_path)
+    return doc
+
+
+def run_session(args: list[str], plugin: GradingPlugin | None = None, *more_plugins: object) -> int:
+    """Run pytest on ``args`` as a grading session and return its exit code.
+
+    This is the one way a pytest session gets the grading fixtures (``student``, ``rng``,
+    ``thresholds``, ``fixtures_dir``, ...), the seeding before each test and the results
+    writer: ``plugin`` (a fresh :class:`~autograder.grading.plugin.GradingPlugin` when omitted) is
+    registered for this session only. For instance, to grade a folder of tests without a
+    sandbox and write Gradescope's file::
+
+        run_session(["tests/"], GradingPlugin(results_path="results.json"))
+    """
+    import pytest
+
+    from .plugin import GradingPlugin
+
+    return pytest.main(list(args), plugins=[plugin or GradingPlugin(), *more_plugins])
+
+
+def _check_points(doc: dict, manifest: Manifest) -> None:
+    total = sum(t["max_score"] for t in doc["tests"])
+    if abs(total - manifest.points) > 1e-6 and total < manifest.points:
+        doc["tests"].append({"name": "Tests that could not run", "score": 0.0,
+                             "max_score": round(manifest.points - total, 4), "status": "failed",
+                             "visibility": "visible", "output_format": "text",
+                             "output": "Some graded tests did not report a result, so their points are listed here "
+                                       "as not earned. The course staff can see why."})
+        doc["score"] = round(sum(t["score"] for t in doc["tests"]), 4)
+
+
+def harden_tree(root: Path, user: tuple[int, int] | None) -> None:
+    """As root: let the sandbox user traverse ``root`` but read nothing of the grader's."""
+    if user is None:
+        return
+    os.chmod(root, 0o711)
+    for name in ("source", "results", "submission"):
+        path = root / name
+        if path.exists():
+            os.chmod(path, 0o700)
+    meta = root / "submission_metadata.json"
+    if meta.exists():
+        os.chmod(meta, 0o600)
+
+
+def gradescope_main(source: str | Path) -> int:
+    """Entry point of ``run_autograder``: grade ``$AUTOGRADER_ROOT/submission``; always write results."""
+    source = Path(source)
+    root = Path(os.environ.get("AUTOGRADER_ROOT", "/autograder"))
+    require_drop = "AUTOGRADER_ROOT" not in os.environ  # the real Gradescope container: never run student code as root
+    results_path = root / "results" / "results.json"
+    started = time.time()
+    try:
+        results_path.parent.mkdir(parents=True, exist_ok=True)
+        results_mod.write_atomic(results_mod.failure_document(
+            "Grading started but did not finish (the grader was stopped or ran out of time or memory)."),
+            results_path)
+        from .sandbox import sandbox_user
+
+        harden_tree(root, sandbox_user())
+        layout = Layout.from_source(source)
+        area = root / "sandbox"
+        if area.exists():
+            shutil.rmtree(area)
+        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop)
+        print(f"[autograder] score {doc.get('score')} in {doc.get('execution_time')} s")
+        return 0
+    except BaseException:
+        traceback.print_exc()
+        try:
+            results_mod.write_atomic(results_mod.failure_document(execution_time=time.time() - started),
+                                     results_path)
+        except BaseException:
+            traceback.print_exc()
+        return 1

@@ -1,0 +1,68 @@
+"""Typed settings of one grading run, from the manifest to the fork server.
+
+:class:`Limits` is the one description of what student code may use; the manifest's
+``[limits]`` table fills it, the fork server applies it. :class:`GradingSettings` is everything
+the grading plugin needs to know about one run; :func:`autograder.grading.session.grade` builds
+it from the manifest and the layout of the zip or bundle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+#: One BLAS/OpenMP thread: Gradescope gives half a CPU, and more threads only spin. Set before
+#: NumPy or torch is imported, in every process that grades or builds.
+ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def one_thread(environ: Any) -> None:
+    """Give ``environ`` (``os.environ``, or a dict for a child) one BLAS thread unless it names its own."""
+    for name, value in ONE_THREAD.items():
+        environ.setdefault(name, value)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Time, memory and file limits of student code (the manifest's ``[limits]`` table)."""
+
+    call_seconds: float = 20.0        # one call into student code
+    test_seconds: float = 60.0        # all calls of one test
+    submission_seconds: float = 900.0  # the whole grading run
+    memory_mb: int = 1024             # beyond what the fork server already holds
+    fsize_mb: int = 64                # the largest file a worker may write
+    nproc: int = 64                   # processes of the worker's user, when it runs as its own user
+
+    #: The keys an author may set in ``[limits]``.
+    MANIFEST_KEYS = ("call_seconds", "test_seconds", "submission_seconds", "memory_mb")
+
+    def cpu_seconds(self, budget: float | None = None) -> int:
+        """The CPU-time rlimit of a worker whose test has ``budget`` seconds (default: the test limit)."""
+        return int(self.test_seconds if budget is None else budget) + 2
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Limits:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class GradingSettings:
+    """What the grading plugin needs to know about one run."""
+
+    submission: Path                      # the assembled submission workers copy
+    probes: Path                          # test helpers that run inside workers
+    area: Path                            # where workers get their folders
+    limits: Limits = field(default_factory=Limits)
+    preload: tuple[str, ...] = ("numpy",)
+    pythonpath: tuple[str, ...] = ()
+    fixtures: Path | None = None          # build-time fixtures (never readable by workers)
+    deadline: float | None = None         # time.time() by which the whole run must end
+    thresholds: dict[str, Any] = field(default_factory=dict)
+    public_visibility: str = "visible"
+    hidden_visibility: str = "after_published"
+    require_drop: bool = False            # refuse to run student code as the grader's own user

@@ -1,0 +1,137 @@
+"""``autograder emulate``: run an autograder zip the way Gradescope does, in a temporary tree."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..grading import procfs
+from ..grading import results as results_mod
+from ..grading.upload import safe_extract
+
+
+@dataclass
+class Emulation:
+    results: dict
+    problems: list[str]
+    seconds: float
+    cpu_seconds: float
+    peak_pss_mb: float
+    root: Path | None = None
+
+
+class PeakMemory(threading.Thread):
+    """Samples the summed PSS of a process tree every 50 ms and keeps the peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            total = sum(procfs.pss_kb(p) for p in procfs.tree(self.pid))
+            self.peak_kb = max(self.peak_kb, total)
+            self.stop.wait(0.05)
+
+
+def _metadata() -> dict:
+    return {"id": 1, "created_at": "2026-01-01T00:00:00Z", "assignment": {"title": "local emulation"},
+            "submission_method": "upload", "users": [{"name": "Local Student", "email": "student@example.com"}],
+            "previous_submissions": []}
+
+
+def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
+            keep: bool = False, python: str | None = None, unpacked: Path | None = None,
+            measure_memory: bool = True) -> Emulation:
+    """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate.
+
+    ``unpacked``, a folder holding the zip already extracted, is copied instead of unpacking
+    the zip again (many gradings with one zip). ``measure_memory=False`` skips sampling the peak
+    memory (``peak_pss_mb`` is then 0): each sample scans /proc, about a sixth of a core per
+    grading, which a regrade of a whole class spends better on grading.
+    """
+    zip_path, submission = Path(zip_path), Path(submission)
+    if unpacked is None and not zip_path.is_file():
+        raise FileNotFoundError(f"autograder zip not found: {zip_path}")
+    if not submission.exists():
+        raise FileNotFoundError(f"submission not found: {submission}")
+    root = Path(tempfile.mkdtemp(prefix="gradescope-"))
+    try:
+        os.chmod(root, 0o711)
+        source = root / "source"
+        if unpacked is not None:
+            shutil.copytree(unpacked, source, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            source.mkdir()
+            safe_extract(zip_path, source)
+        for name in ("run_autograder", "setup.sh"):
+            if (source / name).exists():
+                os.chmod(source / name, 0o755)
+        shutil.copy(source / "run_autograder", root / "run_autograder")
+        os.chmod(root / "run_autograder", 0o755)
+        target = root / "submission"
+        if submission.is_dir():
+            shutil.copytree(submission, target, symlinks=True,
+                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        else:
+            target.mkdir()
+            try:
+                safe_extract(submission, target)
+            except zipfile.BadZipFile:
+                pass  # an unreadable upload: the grader reports the missing files
+        (root / "results").mkdir()
+        (root / "submission_metadata.json").write_text(json.dumps(_metadata()))
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
+        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
+        if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
+            env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.time()
+        # The grader's log stays root's own: workers may reach the tree's root folder by name.
+        log_fd = os.open(root / "stdout.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with open(log_fd, "wb") as log:
+            proc = subprocess.Popen(["bash", str(root / "run_autograder")], cwd=root, env=env,
+                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            sampler = PeakMemory(proc.pid)
+            if measure_memory:
+                sampler.start()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, 9)
+                proc.wait()
+            sampler.stop.set()
+            if measure_memory:
+                sampler.join()
+        seconds = time.time() - started
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        problems: list[str] = []
+        results_file = root / "results" / "results.json"
+        try:
+            doc = json.loads(results_file.read_text())
+        except (OSError, ValueError) as exc:
+            doc = {}
+            problems.append(f"results.json missing or not JSON: {exc}")
+        else:
+            problems.extend(results_mod.validate(doc))
+        if results_copy is not None and results_file.is_file():
+            Path(results_copy).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy(results_file, results_copy)
+        return Emulation(doc, problems, seconds, cpu, sampler.peak_kb / 1024, root if keep else None)
+    finally:
+        if not keep:
+            shutil.rmtree(root, ignore_errors=True)

@@ -1,0 +1,1 @@
+"""The written half as a student meets it: the report's source format and its rendering to PDF."""
