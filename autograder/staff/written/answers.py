@@ -20,6 +20,9 @@ Vocabulary:
   where smaller is better (losses, perplexities).
 - ``table(names, columns)``: a Markdown table, one row per run; a column is ``(header, path)`` or
   ``(header, path, decimals)``; the path ``name`` is the run's name.
+- ``check(condition, "what the answer assumes")``: nothing, or an error when the runs stop agreeing
+  with what the answer shows (for example which run's samples it quotes).
+- ``run(name).samples``: the paragraphs of ``samples.txt`` (``.source``, ``.reference``, ``.model``).
 - filters: ``num(d)`` (``d`` decimals), ``sig(n)`` (``n`` significant digits), ``pct(d)`` (0.97 -> 97%),
   ``sep`` (12288 -> 12,288), and Jinja's own (``round``, ``max``, ``sum``, ``map``, ...).
 
@@ -152,6 +155,20 @@ class RunData:
     def column(self, name: str) -> list[Any]:
         return [row[name] for row in self.metrics]
 
+    @property
+    def samples(self) -> list[Values]:
+        """The paragraphs of ``samples.txt`` as ``key: value`` lines (``source``, ``reference``, ``model``)."""
+        text = self._file("samples.txt").read_text(encoding="utf-8")
+        out = []
+        for i, block in enumerate(b for b in re.split(r"\n\s*\n", text) if b.strip()):
+            fields = {}
+            for line in block.splitlines():
+                key, sep, value = line.partition(":")
+                if sep:
+                    fields[key.strip()] = value.strip()
+            out.append(Values(fields, f"runs/{self.name}/samples.txt sample {i + 1}"))
+        return out
+
     def row(self, **where: Any) -> Values:
         for row in self.metrics:
             if all(row[k] == v for k, v in where.items()):
@@ -235,6 +252,14 @@ def _format(value: Any, digits: int | None) -> str:
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
+def _check(condition: Any, message: str) -> str:
+    """``{{ check(worst(models, "summary.test_bleu").name == "rnn", "the figures show the RNN's samples") }}``:
+    an answer that holds only while the runs agree with it says so, and fails loudly when they stop agreeing."""
+    if not condition:
+        raise AnswerError(f"the runs no longer agree with the answer: {message}")
+    return ""
+
+
 def _num(value: Any, digits: int = 2) -> str:
     return f"{float(value):.{digits}f}"
 
@@ -262,6 +287,7 @@ def environment(runs: Runs):
         worst=lambda names, metric, lowest=False: _ranked(runs, names, metric, lowest)[-1],
         ranked=lambda names, metric, lowest=False: _ranked(runs, names, metric, lowest),
         table=lambda names, columns: _table(runs, names, columns),
+        check=_check,
     )
     env.filters.update(num=_num, sig=_sig, pct=_pct, sep=_sep)
     return env

@@ -19,6 +19,7 @@ sources, and otherwise a key marked INCOMPLETE on its cover and where each missi
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,13 +164,18 @@ def template_regions(written: Written, title: str, aid: str) -> list[Region]:
         q = by_number[slot.number]
         if slot.letter:
             sub = next(s for s in q.subparts if s.letter == slot.letter)
-            prompt = (q.stem + "\n\n" if slot.first_of_question and q.stem else "") + sub.prompt
+            prompt = (q.stem + "\n\n" if slot.first_of_question and q.stem else "") + _without_label(sub.prompt)
         else:
             prompt = q.body
             if q.expects:
                 prompt += "\n\n**Your report shows:** " + "; ".join(f"`{e.path}`" for e in q.expects) + "."
         regions.append(Region(slot.label, f"{slot_heading(slot)}\n\n{prompt}", pages=slot.pages))
     return regions
+
+
+def _without_label(prompt: str) -> str:
+    """A sub-part's text without its leading "(a)" (its heading already says it)."""
+    return prompt.split(")", 1)[1].strip() if prompt.startswith("(") else prompt
 
 
 def render_template(written: Written, title: str, aid: str, dist: Path) -> tuple[Path, list[Placed]]:
@@ -205,11 +211,19 @@ def outline(written: Written, title: str, aid: str, placed: list[Placed]) -> dic
 
 # ----------------------------------------------------------------------------- staff answers and the key
 
+_COMMENT = re.compile(r"<!--.*?-->", re.S)
+KEY_ONLY = "<!-- KEY ONLY -->"   # in a staff answer: what follows is for the key, not the reference report
+
+
 @dataclass
 class Answers:
-    """The staff answers with their expressions computed, per (question, sub-part letter or "")."""
+    """The staff answers with their expressions computed, per (question, sub-part letter or "").
+
+    ``report`` is what the reference report shows: the answer up to a ``<!-- KEY ONLY -->`` line
+    (a review question's key outlines every paper; a report reviews one)."""
 
     text: dict[tuple[int, str], str] = field(default_factory=dict)
+    report: dict[tuple[int, str], str] = field(default_factory=dict)
     missing: dict[tuple[int, str], str] = field(default_factory=dict)   # not computable: no runs
     problems: list[str] = field(default_factory=list)
 
@@ -220,8 +234,12 @@ def staff_answers(written: Written, runs: Runs) -> Answers:
         pieces = [(s.letter, s.solution) for s in q.subparts] or [("", q.solution)]
         for letter, text in pieces:
             where = f"question {q.number}" + (f" ({letter})" if letter else "")
+            out.report[(q.number, letter)] = _COMMENT.sub("", text.split(KEY_ONLY, 1)[0]).strip()
+            text = _COMMENT.sub("", text)
             try:
                 out.text[(q.number, letter)] = shortened_notes(render_answer(text, runs, where), runs)
+                out.report[(q.number, letter)] = shortened_notes(render_answer(out.report[(q.number, letter)], runs,
+                                                                               where), runs)
             except MissingRun as exc:
                 out.missing[(q.number, letter)] = str(exc)
                 out.text[(q.number, letter)] = text
@@ -277,7 +295,7 @@ def _key_question(q: Question, previous: Question | None, answers: Answers, page
     for s in q.subparts:
         place = pages[f"Question {q.number} ({s.letter})"]
         items = [(p, item) for p, item in q.rubric if item.startswith(f"({s.letter})")]
-        parts += [f"## ({s.letter}) {points_text(s.points)}, template {_span(place)}", s.prompt.split(")", 1)[1].strip(),
+        parts += [f"## ({s.letter}) {points_text(s.points)}, template {_span(place)}", _without_label(s.prompt),
                   "**Rubric**", _rubric(items, strip=f"({s.letter})"), "**Reference answer**", answer(s.letter)]
     return "\n\n".join(parts)
 
@@ -322,7 +340,7 @@ def reference_regions(written: Written, title: str, aid: str, answers: Answers) 
     cover = (f"# {title}: reference report\n\nThe staff answers laid out on the answer template, as a student's "
              "report is, with the figures and tables of the reference runs (`written/reference_runs.toml`); "
              "every number of an experiment answer is read from those runs.")
-    return report_regions(info, cover, answers.text)
+    return report_regions(info, cover, answers.report)
 
 
 def build_documents(assignment_dir: Path, title: str, aid: str, dist: Path) -> list[Path]:

@@ -19,7 +19,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ...student.written.pages import Placed, layout_pdf
+from ...student.written.pages import Overflow, Placed, layout_pdf
 from ...student.written.render import RenderError, resolve
 from ...student.written.source import Written
 from . import runcache
@@ -97,7 +97,13 @@ def reference_report(assignment_dir: Path, solution_dir: Path, title: str, aid: 
             regions = reference_regions(written, title, aid, answers)
             for r in regions:
                 resolve(r, work, placeholder=True)
-            layout_pdf(regions, dist / f"{aid}_report_reference.pdf", work, f"{title}: reference report", title)
+            output = dist / f"{aid}_report_reference.pdf"
+            try:
+                layout_pdf(regions, output, work, f"{title}: reference report", title)
+            except Overflow as exc:  # written anyway, as a draft with the long answers marked, to look at
+                problems.append(f"reference report ({output.name}, a draft): {exc} (raise the question's "
+                                "{pages=N} in questions.md, or shorten the answer)")
+                layout_pdf(regions, output, work, f"{title}: reference report", title, draft=True)
         except RenderError as exc:
             return problems + [f"reference report: {exc}"], notes
     if missing:
