@@ -239,14 +239,22 @@ def part_fooling(ctx):
             scores = ctx.model(x)[0]
         # the runner-up class is a target the iteration reaches quickly, whatever the weights
         target = int(scores.topk(2).indices[1]) if ctx.args.fooling_target is None else ctx.args.fooling_target
-        fool = FoolingImage().make_fooling_image(x, target, ctx.model, learning_rate=learning_rate)
+        forwards = []
+        hook = ctx.model.register_forward_hook(lambda *_: forwards.append(1))
+        try:
+            fool = FoolingImage().make_fooling_image(x, target, ctx.model, learning_rate=learning_rate)
+        finally:
+            hook.remove()
         with torch.no_grad():
             pred = int(ctx.model(fool).argmax())
         diff = (fool - x)[0].permute(1, 2, 0).cpu().numpy()                       # (H, W, 3), normalised
         pixels = np.abs(diff * SQUEEZENET_STD).max() * 255                        # largest change, 0-255 scale
         records.append({"image": ctx.image_names[i], "was": ctx.short(int(scores.argmax())),
                         "target": ctx.short(target), "now": ctx.short(pred),
-                        "l2_change": float(np.linalg.norm(diff)), "largest_pixel_change_0_255": float(pixels)})
+                        "l2_change": float(np.linalg.norm(diff)), "largest_pixel_change_0_255": float(pixels),
+                        # the prediction is checked before every step (the docstring's stopping rule)
+                        "steps": len(forwards) - 1,
+                        "mean_pixel_change": float(np.abs(diff).mean())})
         rows.append([deprocess(x, should_rescale=False), deprocess(fool, should_rescale=False), scale01(diff),
                      np.clip(0.5 + 10 * diff * 0.225, 0, 1)])
         labels.append(f"{ctx.image_names[i]}\nwas {ctx.short(int(scores.argmax()))}\n"
@@ -286,6 +294,21 @@ def part_class_visualization(ctx):
     draw_grid(ctx.path("class_visualization.png"), [pics], [ctx.short(t) for t in targets], ["generated"])
 
 
+def loss_terms(transfer, img, content, style):
+    """Each weighted term of the style-transfer loss of img: the content, each style layer, the total variation."""
+    from style_utils import extract_features
+
+    content_target, style_targets = transfer.targets(content, style)
+    with torch.no_grad():
+        feats = extract_features(img, transfer.cnn)
+        terms = {"content": float(transfer.content_loss(transfer.content_weight, feats[transfer.content_layer],
+                                                        content_target))}
+        for layer, target, weight in zip(transfer.style_layers, style_targets, transfer.style_weights, strict=True):
+            terms[f"style_layer{layer}"] = float(transfer.style_loss(feats, [layer], [target], [weight]))
+        terms["tv"] = float(transfer.tv_loss(img, transfer.tv_weight))
+    return terms
+
+
 def part_style_transfer(ctx):
     from model_zoo import build_squeezenet
     from style_transfer import StyleTransfer
@@ -296,7 +319,8 @@ def part_style_transfer(ctx):
     else:
         cnn, X, names = ctx.model.features, ctx.X, ctx.image_names
     content, style = X[0:1], X[1:2] if len(X) > 1 else X[0:1]
-    transfer = StyleTransfer(cnn)
+    weights = {} if ctx.args.style_weights is None else {"style_weights": tuple(ctx.args.style_weights)}
+    transfer = StyleTransfer(cnn, **weights)
     losses = []
 
     def record(t, img, loss):
@@ -308,7 +332,9 @@ def part_style_transfer(ctx):
                           decay_lr_at=int(0.9 * ctx.args.style_iterations), callback=record)
     print(f"  style transfer: loss {losses[0]:.4g} -> {losses[-1]:.4g} in {len(losses)} steps")
     ctx.summary["style_transfer"] = {"content": names[0], "style": names[-1], "first_loss": losses[0],
-                                     "last_loss": losses[-1], "steps": len(losses),
+                                     "last_loss": losses[-1], "steps": len(losses), "size": int(X.shape[-1]),
+                                     "terms_at_start": loss_terms(transfer, content, content, style),
+                                     "terms_at_end": loss_terms(transfer, result, content, style),
                                      "weights": {"content_layer": transfer.content_layer,
                                                  "content_weight": transfer.content_weight,
                                                  "style_layers": transfer.style_layers,

@@ -22,9 +22,11 @@ Vocabulary:
   ``(header, path, decimals)``; the path ``name`` is the run's name.
 - ``check(condition, "what the answer assumes")``: nothing, or an error when the runs stop agreeing
   with what the answer shows (for example which run's samples it quotes).
-- ``run(name).samples``: the paragraphs of ``samples.txt`` (``.source``, ``.reference``, ``.model``).
+- ``run(name).samples``: the paragraphs of ``samples.txt`` (``.source``, ``.reference``, ``.model``, and
+  ``.exact``: the model wrote the reference word for word).
 - filters: ``num(d)`` (``d`` decimals), ``sig(n)`` (``n`` significant digits), ``pct(d)`` (0.97 -> 97%),
-  ``sep`` (12288 -> 12,288), and Jinja's own (``round``, ``max``, ``sum``, ``map``, ...).
+  ``sep`` (12288 -> 12,288), ``mean``, and Jinja's own (``round``, ``min``, ``max``, ``sum``, ``map``, ...);
+  ``zip`` is Python's.
 
 ``typed_numbers`` finds the numbers an experiment answer types instead (a test fails on them).
 """
@@ -166,6 +168,8 @@ class RunData:
                 key, sep, value = line.partition(":")
                 if sep:
                     fields[key.strip()] = value.strip()
+            if "model" in fields and "reference" in fields:
+                fields["exact"] = fields["model"] == fields["reference"]
             out.append(Values(fields, f"runs/{self.name}/samples.txt sample {i + 1}"))
         return out
 
@@ -272,6 +276,13 @@ def _pct(value: Any, digits: int = 0) -> str:
     return f"{100 * float(value):.{digits}f}%"
 
 
+def _mean(values: Any) -> float:
+    values = [float(v) for v in values]
+    if not values:
+        raise AnswerError("the mean of no values")
+    return sum(values) / len(values)
+
+
 def _sep(value: Any) -> str:
     return f"{int(round(float(value))):,}"
 
@@ -289,7 +300,8 @@ def environment(runs: Runs):
         table=lambda names, columns: _table(runs, names, columns),
         check=_check,
     )
-    env.filters.update(num=_num, sig=_sig, pct=_pct, sep=_sep)
+    env.globals["zip"] = zip
+    env.filters.update(num=_num, sig=_sig, pct=_pct, sep=_sep, mean=_mean)
     return env
 
 
@@ -319,7 +331,7 @@ _COMMENT = re.compile(r"<!--.*?-->", re.S)
 #: Digits that are references, not measurements: "Question 3b", "Questions 1 and 2", "task 2.5".
 _REFERENCE = re.compile(r"\b(?:Questions?|[Tt]asks?|Part|Parts|Section|Figure|Table)\s+\d+[a-z]?(?:\.\d+)*[a-z]?"
                         r"(?:(?:,\s*|\s+and\s+|\s+or\s+|\s*[-\u2013]\s*|\s+to\s+)\d+[a-z]?(?:\.\d+)*[a-z]?)*")
-_DIGITS = re.compile(r"\d")
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\.?\d[\d.,]*")
 _SUBSCRIPT = re.compile(r"_\{?\d+\}?")   # $L_2$, $x_1$: names, not measurements
 
 
@@ -332,10 +344,9 @@ def typed_numbers(q: Question) -> list[str]:
     for pattern in (_TEMPLATE, _CODE, _FIGURE, _REFERENCE, _SUBSCRIPT):
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     found = []
-    for m in re.finditer(r"[\w.,\\{}^$]*\d[\w.,\\{}^$]*", text):
-        if _DIGITS.search(m.group(0)):
-            start = max(0, m.start() - 30)
-            found.append(" ".join(q.solution[start:m.end() + 10].split()))
+    for m in _NUMBER.finditer(text):   # a word that starts with a letter (seq2seq, L2) is a name
+        start = max(0, m.start() - 30)
+        found.append(" ".join(q.solution[start:m.end() + 10].split()))
     return found
 
 

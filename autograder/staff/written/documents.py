@@ -234,7 +234,10 @@ def staff_answers(written: Written, runs: Runs) -> Answers:
         pieces = [(s.letter, s.solution) for s in q.subparts] or [("", q.solution)]
         for letter, text in pieces:
             where = f"question {q.number}" + (f" ({letter})" if letter else "")
-            out.report[(q.number, letter)] = _COMMENT.sub("", text.split(KEY_ONLY, 1)[0]).strip()
+            report = _COMMENT.sub("", text.split(KEY_ONLY, 1)[0]).strip()
+            if letter and report.startswith(f"({letter})"):   # the report's sub-part heading already says it
+                report = report[len(letter) + 2:].lstrip()
+            out.report[(q.number, letter)] = report
             text = _COMMENT.sub("", text)
             try:
                 out.text[(q.number, letter)] = shortened_notes(render_answer(text, runs, where), runs)

@@ -115,6 +115,7 @@ def split_report(text: str, info: dict) -> Parsed:
     order: list[int] = []
     current: int | None = None
     letter = ""
+    text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)   # notes, kept out (line numbers kept)
     for lineno, line, in_code in _lines_outside_code(text):
         heading = None if in_code else _HEADING.match(line)
         if heading:
@@ -189,12 +190,13 @@ def _cover(lines: list[str]) -> tuple[str, dict[str, str]]:
 
 
 def unanswered(answer: str) -> bool:
-    """Still the placeholder, or nothing but comments and figures."""
+    """Still the placeholder, or nothing but comments and figures (a LaTeX answer file counts as text)."""
     text = _COMMENT.sub("", answer)
     if PLACEHOLDER.strip("_.").lower() in text.lower():
         return True
-    for start, end, _, _ in reversed(figure_refs(text)):
-        text = text[:start] + text[end:]
+    for start, end, _, rel in reversed(figure_refs(text)):
+        if not rel.lower().endswith(".tex"):   # an answer in a .tex file is an answer
+            text = text[:start] + text[end:]
     return not text.strip()
 
 
@@ -220,8 +222,8 @@ def report_regions(info: dict, cover: str, answers: dict[tuple[int, str], str],
     regions = [Region("Cover", cover, pages=1)]
     for slot in slots(info):
         body = _COMMENT.sub("", answers.get((slot.number, slot.letter), ""))
-        if blank is not None and unanswered(body):
-            body = blank
+        if blank is not None and unanswered(body):  # marked, keeping the figures it shows
+            body = blank + "\n\n".join(body[start:end] for start, end, _, _ in figure_refs(body))
         regions.append(Region(slot.label, f"{slot_heading(slot)}\n\n{body}", pages=slot.pages))
     return regions
 
