@@ -3,6 +3,7 @@ the student's report command (final, draft, cover, LaTeX), staff answers compute
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -410,25 +411,112 @@ def test_render_problems_are_render_errors(tmp_path):
         assert "question 4" in str(err.value)
 
 
-def test_reference_report_makes_runs_and_reports_pending_ones(tmp_path):
-    adir, sol = TOY / "assignments" / "toy", TOY / "solutions" / "toy"
-    out = tmp_path / "toy_report_reference.pdf"
-    problems, notes = reference_report(adir, sol, "Toy", "toy", out, log=lambda *a: None)
-    assert problems == [] and notes == []
-    assert_one_question_per_page(out, [1, 2, 3])
-    assert "0.125" in pdf_words(out) or "0.125" in PdfReader(out).pages[3].extract_text()
+def _quiet(*_):
+    pass
 
-    fake = tmp_path / "assignment"
-    (fake / "written").mkdir(parents=True)
-    (fake / "written" / "questions.md").write_text((adir / "written" / "questions.md").read_text())
-    (fake / "written" / "reference_runs.toml").write_text(
+
+def _copy_toy(tmp_path: Path) -> tuple[Path, Path]:
+    """The toy's assignment and solution folders under tmp_path (whose .cache/ the runs may then fill)."""
+    shutil.copytree(TOY / "assignments" / "toy", tmp_path / "assignments" / "toy")
+    shutil.copytree(TOY / "solutions" / "toy", tmp_path / "solutions" / "toy")
+    return tmp_path / "assignments" / "toy", tmp_path / "solutions" / "toy"
+
+
+def test_key_and_reference_report_from_the_runs_and_pending_or_failed_runs(tmp_path):
+    adir, sol = _copy_toy(tmp_path)
+    dist = tmp_path / "dist"
+    problems, notes = reference_report(adir, sol, "Toy", "toy", dist, log=_quiet)
+    assert problems == [] and notes == []
+    reference, key = dist / "toy_report_reference.pdf", dist / "toy_key.pdf"
+    assert page_labels(reference) == page_labels(built_outline_template(adir, tmp_path))
+    pages = [page.extract_text() for page in PdfReader(reference).pages]
+    assert "0.125" in pages[5] and "from 1.000 at the start to 0.125 after 3 epochs" in " ".join(pages[5].split())
+    assert "A longer run keeps halving" not in " ".join(pages)        # KEY ONLY: the key has it, the report not
+    key_text = " ".join(" ".join(page.extract_text() for page in PdfReader(key).pages).split())
+    assert "A longer run keeps halving" in key_text and "from 1.000 at the start to 0.125" in key_text
+    assert "Shortened for CI (demo)" in key_text and "range(40)" in key_text      # with the full-length command
+    assert "Not available" not in key_text and "INCOMPLETE" not in key_text and "{{" not in key_text
+    assert_one_question_per_page(key, [1, 2, 3])
+
+    (adir / "written" / "reference_runs.toml").write_text(
         '[[run]]\nname = "later"\ncommand = ["python", "-c", "raise SystemExit(3)"]\npending = true\n')
-    problems, notes = reference_report(fake, sol, "Toy", "toy", out, log=lambda *a: None)
-    assert problems == [] and any("pending" in n for n in notes) and any("runs/demo/curves.png" in n for n in notes)
-    (fake / "written" / "reference_runs.toml").write_text(
+    problems, notes = reference_report(adir, sol, "Toy", "toy", dist, log=_quiet)
+    assert problems == [] and any("pending" in n for n in notes) and any("runs/demo" in n for n in notes)
+    (adir / "written" / "reference_runs.toml").write_text(
         '[[run]]\nname = "broken"\ncommand = ["python", "-c", "raise SystemExit(3)"]\n')
-    problems, _ = reference_report(fake, sol, "Toy", "toy", out, log=lambda *a: None)
-    assert any("broken" in p for p in problems) and any("runs/demo/curves.png" in p for p in problems)
+    problems, _ = reference_report(adir, sol, "Toy", "toy", dist, log=_quiet)
+    assert any("broken" in p for p in problems) and any("runs/demo" in p for p in problems)
+
+
+def built_outline_template(adir: Path, tmp_path: Path) -> Path:
+    return next(p for p in build_documents(adir, "Toy", "toy", tmp_path / "built") if p.name.endswith("_template.pdf"))
+
+
+def test_runs_are_cached_by_content_and_build_marks_a_key_without_them_incomplete(tmp_path):
+    adir, sol = _copy_toy(tmp_path)
+    dist = tmp_path / "dist"
+    key = build_documents(adir, "Toy", "toy", dist)[-1]
+    text = " ".join(page.extract_text() for page in PdfReader(key).pages)
+    assert "INCOMPLETE KEY" in text and "autograder verify" in text          # no runs cached yet: said so
+    logged = []
+    assert reference_report(adir, sol, "Toy", "toy", dist, log=logged.append) == ([], [])
+    assert reference_report(adir, sol, "Toy", "toy", dist, log=logged.append) == ([], [])
+    assert "reference run demo: ok" in logged[0] and "from the cache" in logged[1]
+    key = build_documents(adir, "Toy", "toy", dist)[-1]                      # build finds the cached runs
+    text = " ".join(page.extract_text() for page in PdfReader(key).pages)
+    assert "INCOMPLETE" not in text and "from the cache" in text and "0.125" in text
+    (sol / "calc").mkdir(exist_ok=True)
+    (sol / "calc" / "extra.py").write_text("# a change to the solution makes the runs again\n")
+    logged.clear()
+    assert reference_report(adir, sol, "Toy", "toy", dist, log=logged.append) == ([], [])
+    assert "reference run demo: ok" in logged[0]
+
+
+def _runs_folder(tmp_path: Path) -> Runs:
+    from autograder.runs import Run
+
+    for name, final in (("small", 0.5), ("large", 0.9)):
+        with Run(name, config={"lr": final}, root=tmp_path / "runs") as run:
+            for epoch in (1, 2):
+                run.log(epoch=epoch, acc=final * epoch / 2)
+            run.save_json("summary.json", {"test_acc": final, "data": "toy"})
+    return Runs(tmp_path)
+
+
+def test_answers_read_their_numbers_and_rankings_from_the_runs(tmp_path):
+    runs = _runs_folder(tmp_path)
+    text = ('{{ run("large").summary.test_acc | pct }} on {{ run("large").summary.data }}; best {{ best(["small", '
+            '"large"], "summary.test_acc").name }}, worst {{ worst(["small", "large"], "final.acc").name }}, lowest '
+            'first {{ ranked(["small", "large"], "config.lr", lowest=True) | map(attribute="name") | join(" < ") }}; '
+            '{{ run("small").column("acc") | map("num", 2) | join("/") }}{{ check(true, "fine") }}'
+            '{{ table(["small", "large"], [("run", "name"), ("accuracy", "summary.test_acc", 2)]) }}')
+    out = render_answer(text, runs, "question 9")
+    assert out.startswith("90% on toy; best large, worst small, lowest first small < large; 0.25/0.50")
+    assert "| `small` | 0.50 |" in out and "| `large` | 0.90 |" in out
+    for bad, expected in [('{{ run("large").summary.test_accuracy }}', "has no 'test_accuracy' (it has: data, test_acc)"),
+                          ('{{ run("nope").summary }}', "runs/nope was not made"),
+                          ('{{ check(false, "the large run wins") }}', "no longer agree with the answer: the large run"),
+                          ('{{ undefined_name }}', "undefined"), ('{{ run("small" }}', "question 9")]:
+        with pytest.raises(AnswerError, match=re.escape(expected)) as err:
+            render_answer(bad, runs, "question 9")
+        assert "question 9" in str(err.value)
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_no_number_is_typed_into_an_experiment_answer(aid):
+    written = parse(REPO / "assignments" / aid / "written" / "questions.md")
+    typed = {q.number: typed_numbers(q) for q in written.questions if typed_numbers(q)}
+    assert typed == {}, f"{aid}: numbers typed into experiment answers: {typed}"
+
+
+def test_a_number_typed_into_an_experiment_answer_is_found(tmp_path):
+    source = (TOY / "assignments" / "toy" / "written" / "questions.md").read_text()
+    path = tmp_path / "questions.md"
+    path.write_text(source.replace("The toy loss halves every epoch", "The toy loss halves every epoch, to 0.125"))
+    assert any("0.125" in t for t in typed_numbers(parse(path).questions[2]))
+    path.write_text(source.replace("The toy loss halves every epoch", "See Question 2 and task 1.3, seq2seq"))
+    assert typed_numbers(parse(path).questions[2]) == []      # references and names are not measurements
+    assert typed_numbers(parse(path).questions[0]) == []      # theory answers may type their numbers
 
 
 def test_bundle_info_lists_the_questions(toy_zips):

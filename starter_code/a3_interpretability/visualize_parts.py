@@ -59,8 +59,10 @@ def draw_grid(path, rows, titles, row_labels, cmaps=None, note=None):
         by_row = False
     n_rows, n_cols = len(rows), len(rows[0])
     label_lines = max(str(t).count("\n") + 1 for t in row_labels)
-    cell = min(1.9, PAGE_WIDTH / (n_cols + 0.1 + 0.17 * label_lines))
     title_lines = max(str(t).count("\n") + 1 for t in titles)
+    # at most 4 inches tall up to three rows (two such figures and their captions fill a page), 5.5 beyond
+    height = (4.0 if n_rows <= 3 else 5.5) - 0.2 * title_lines
+    cell = min(1.9, PAGE_WIDTH / (n_cols + 0.1 + 0.17 * label_lines), height / n_rows)
     note_height = 0.18 * (len(note) * FONT / 8.5 / 110 + 1) if note else 0
     fig, axes = plt.subplots(n_rows, n_cols, figsize=(PAGE_WIDTH, cell * n_rows + 0.2 * title_lines + note_height),
                              squeeze=False)
@@ -300,6 +302,7 @@ def loss_terms(transfer, img, content, style):
 
     content_target, style_targets = transfer.targets(content, style)
     with torch.no_grad():
+        img = img.clamp(-1.5, 1.5)   # as StyleTransfer.run keeps it before every step
         feats = extract_features(img, transfer.cnn)
         terms = {"content": float(transfer.content_loss(transfer.content_weight, feats[transfer.content_layer],
                                                         content_target))}

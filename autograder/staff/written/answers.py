@@ -99,6 +99,9 @@ class Values:
     def keys(self):
         return list(self._data)
 
+    def values(self):
+        return [wrap(v, f"{self._where}[{k!r}]") for k, v in self._data.items()]
+
     def __len__(self) -> int:
         return len(self._data)
 

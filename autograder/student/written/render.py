@@ -139,7 +139,7 @@ def to_typst(sections: list[Section], openers: list[str] | None = None,
     markers = [f"```{{=typst}}\n// section {i}\n{openers[i] if openers else ''}\n```" for i in range(len(sections))]
     joined = separator.join(f"{mark}\n\n{s.markdown}" for mark, s in zip(markers, sections, strict=True))
     joined = re.sub(r"(?<=\d)\{,\}(?=\d)", lambda _: THOUSANDS, joined)
-    proc = subprocess.run([pandoc_binary(), "-f", PANDOC_FORMAT, "-t", "typst", "--wrap=preserve",
+    proc = subprocess.run([pandoc_binary(), "-f", PANDOC_FORMAT, "-t", "typst", "--wrap=preserve", "--columns=2000",
                            "--syntax-highlighting=none"], input=joined.encode("utf-8"), capture_output=True)
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
