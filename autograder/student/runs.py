@@ -192,8 +192,8 @@ def _fixed_range(values: list[float]) -> tuple[float, float] | None:
 def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None:
     """Plot every numeric column of ``metrics_csv`` against its first column.
 
-    Losses, perplexities and the like share one panel; accuracies, BLEU and scores another, on their
-    whole range ([0, 1], or [0, 100]) so that separate runs compare by eye; a learning rate gets a
+    Losses, perplexities and the like share one panel, from 0; accuracies, BLEU and scores another, on
+    their whole range ([0, 1], or [0, 100]), so that separate runs compare by eye; a learning rate gets a
     panel of its own (log scale when it spans a factor of 10 or more). The figure is as wide as a
     printed page's text, its labels 9 pt. Returns the figure's path, or None when matplotlib is
     missing or there is nothing to draw.
@@ -232,6 +232,8 @@ def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None
             values = [v for vs in group.values() for v in vs if math.isfinite(v)]
             if kind == "higher" and _fixed_range(values):
                 ax.set_ylim(*_fixed_range(values))
+            elif kind == "lower" and values and min(values) >= 0:
+                ax.set_ylim(bottom=0)    # losses from 0: runs drawn separately compare by eye
             if kind == "rate" and values and min(values) > 0 and max(values) >= 10 * min(values):
                 ax.set_yscale("log")
             ax.grid(alpha=0.3)

@@ -348,6 +348,8 @@ def typed_numbers(q: Question) -> list[str]:
         text = pattern.sub(lambda m: " " * len(m.group(0)), text)
     found = []
     for m in _NUMBER.finditer(text):   # a word that starts with a letter (seq2seq, L2) is a name
+        if m.group(0).rstrip(".,") in ("0", "1"):   # the constants of formulas: $1 - \eta\lambda$, $\approx 0$
+            continue
         start = max(0, m.start() - 30)
         found.append(" ".join(q.solution[start:m.end() + 10].split()))
     return found
