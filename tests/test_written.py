@@ -525,3 +525,25 @@ def test_bundle_info_lists_the_questions(toy_zips):
         info = json.loads(zf.read("toy/.autograder-written.json"))
     assert [(q["number"], q["title"], q["points"]) for q in info["questions"]] == [
         (1, "A derivative", 3), (2, "Counting", 2), (3, "The demo run", 5)]
+
+
+@pytest.mark.parametrize("aid", ASSIGNMENTS)
+def test_the_key_shows_every_figure_and_computed_number(aid, tmp_path):
+    """What `verify` writes: the reference runs (from the repository's cache when their sources have not changed,
+    else made now), the complete key and the reference report on the template's pages, and no problem: no
+    placeholder, no expression left, no typed number, no answer longer than its pages."""
+    repo = Repo(REPO)
+    problems, notes = reference_report(repo.assignment(aid), repo.solution(aid), repo.manifest(aid).title, aid,
+                                       tmp_path, log=_quiet)
+    assert problems == [] and notes == []
+    written = parse(REPO / "assignments" / aid / "written" / "questions.md")
+    key = " ".join(page.extract_text() for page in PdfReader(tmp_path / f"{aid}_key.pdf").pages)
+    for placeholder in ("Not available", "INCOMPLETE", "{{", "{%", "Missing file"):
+        assert placeholder not in key
+    pictures = sum(len(page.images) for page in PdfReader(tmp_path / f"{aid}_key.pdf").pages)
+    shown = sum(1 for q in written.questions for e in q.expects if e.is_figure)
+    assert pictures >= shown
+    from autograder.staff.written.documents import render_template
+
+    template, _ = render_template(written, repo.manifest(aid).title, aid, tmp_path / "template")
+    assert page_labels(tmp_path / f"{aid}_report_reference.pdf") == page_labels(template)
