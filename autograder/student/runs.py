@@ -230,8 +230,9 @@ def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None
             ax.set_ylabel(label if len(label) <= 28 else {"lower": "loss", "higher": "accuracy / score",
                                                            "rate": "learning rate"}[kind])
             values = [v for vs in group.values() for v in vs if math.isfinite(v)]
-            if kind == "higher" and _fixed_range(values):
-                ax.set_ylim(*_fixed_range(values))
+            whole = _fixed_range(values) if kind == "higher" else None
+            if whole is not None:
+                ax.set_ylim(*whole)
             elif kind == "lower" and values and min(values) >= 0:
                 ax.set_ylim(bottom=0)    # losses from 0: runs drawn separately compare by eye
             if kind == "rate" and values and min(values) > 0 and max(values) >= 10 * min(values):

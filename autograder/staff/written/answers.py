@@ -321,7 +321,8 @@ def render_answer(text: str, runs: Runs, where: str) -> str:
     except AnswerError as exc:
         raise AnswerError(f"{where}: {exc}") from None
     except jinja2.TemplateError as exc:
-        line = f" (line {exc.lineno} of the answer)" if getattr(exc, "lineno", None) else ""
+        lineno = getattr(exc, "lineno", None)
+        line = f" (line {lineno} of the answer)" if lineno else ""
         raise AnswerError(f"{where}: {exc.message or exc}{line}") from None
     except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError) as exc:
         raise AnswerError(f"{where}: {type(exc).__name__}: {exc}") from None

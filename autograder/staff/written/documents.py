@@ -26,8 +26,15 @@ from pathlib import Path
 
 from ...student.written.pages import Placed, Region, layout_pdf
 from ...student.written.render import RenderError, Section, compile_pdf, resolve
-from ...student.written.report import (COVER_FIELDS, HONOUR_CODE, INFO_FILE, PLACEHOLDER, report_regions, slot_heading,
-                                       slots)
+from ...student.written.report import (
+    COVER_FIELDS,
+    HONOUR_CODE,
+    INFO_FILE,
+    PLACEHOLDER,
+    report_regions,
+    slot_heading,
+    slots,
+)
 from ...student.written.source import Question, Written, parse, points_text
 from .answers import AnswerError, MissingRun, Runs, render_answer, shortened_notes, typed_numbers
 
@@ -196,11 +203,12 @@ def outline(written: Written, title: str, aid: str, placed: list[Placed]) -> dic
     pages = {p.region.label: [p.first, p.last] for p in placed}
     questions = []
     for q in written.questions:
-        entry = {"number": q.number, "title": q.title, "points": q.points}
+        entry: dict = {"number": q.number, "title": q.title, "points": q.points}
         if q.subparts:
-            parts = [{"label": f"({s.letter})", "points": s.points, "pages": pages[f"Question {q.number} ({s.letter})"]}
-                     for s in q.subparts]
-            entry["pages"] = [parts[0]["pages"][0], parts[-1]["pages"][1]]
+            spans = [pages[f"Question {q.number} ({s.letter})"] for s in q.subparts]
+            parts = [{"label": f"({s.letter})", "points": s.points, "pages": span}
+                     for s, span in zip(q.subparts, spans, strict=True)]
+            entry["pages"] = [spans[0][0], spans[-1][1]]
             entry["parts"] = parts
         else:
             entry["pages"] = pages[f"Question {q.number}"]

@@ -221,7 +221,7 @@ def make_runs(specs: list[RunSpec], solution_dir: Path, work: Path, cache: Path 
             continue
         key = spec_key(spec, digest)
         hit = cached(spec, key, cache) if cache else None
-        if hit:
+        if hit and cache:
             restore(hit, cache, work)
             log(f"  reference run {spec.name}: from the cache ({key}, made in {hit.seconds:.0f} s)")
             out.append(hit)

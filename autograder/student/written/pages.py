@@ -16,11 +16,10 @@ where a region needs fewer, and the second layout is checked page for page.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .render import (RenderError, Section, latex_outside_math, run_typst, to_typst, typst_compiler,
-                     typst_source)
+from .render import RenderError, Section, latex_outside_math, run_typst, to_typst, typst_compiler, typst_source
 
 WATERMARK = """\
 #set page(background: rotate(-40deg, text(110pt, weight: "bold", fill: rgb(200, 0, 0, 28))[DRAFT]))

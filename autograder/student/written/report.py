@@ -126,7 +126,7 @@ def split_report(text: str, info: dict) -> Parsed:
             chunks[current] = {"": []}
             continue
         sub = None if in_code or current is None else _SUBHEADING.match(line)
-        if sub:
+        if sub and current is not None:
             letter = sub.group(1).lower()
             if letter in chunks[current]:
                 parsed.problems.append(f"line {lineno}: a second `### ({letter})` in question {current}")
@@ -143,33 +143,37 @@ def split_report(text: str, info: dict) -> Parsed:
     if present != sorted(present):
         parsed.problems.append(f"the questions are out of order ({_join(present)}); keep them in order 1, 2, ...")
     for n, found in chunks.items():
-        if n not in numbers:
-            continue
-        wanted = parts_of[n]
-        letters = [x for x in found if x]
-        if not wanted and letters:
-            parsed.problems.append(f"question {n} has no sub-parts; remove its `### ({letters[0]})` heading")
-        elif wanted:
-            missing = [x for x in wanted if x not in found]
-            extra = [x for x in letters if x not in wanted]
-            if missing:
-                parsed.problems.append(f"question {n}: the heading{'s' if len(missing) > 1 else ''} "
-                                       f"{', '.join(f'`### ({x})`' for x in missing)} "
-                                       f"{'are' if len(missing) > 1 else 'is'} missing (keep the template's headings)")
-            if extra:
-                parsed.problems.append(f"question {n} has no sub-part ({extra[0]}) (its sub-parts: "
-                                       f"{', '.join(f'({x})' for x in wanted)})")
-            if [x for x in letters if x in wanted] != [x for x in wanted if x in letters]:
-                parsed.problems.append(f"question {n}: the sub-parts are out of order; keep (a), (b), ... in order")
-            if _COMMENT.sub("", "\n".join(found[""])).strip():
-                parsed.problems.append(f"question {n}: text before `### (a)`; every answer goes under its "
-                                       "sub-part's heading (each sub-part has its own pages)")
+        if n in numbers:
+            parsed.problems += _subpart_problems(n, parts_of[n], found)
     for slot in expected:
         lines = chunks.get(slot.number, {}).get(slot.letter)
         if lines is not None:
             parsed.answers[(slot.number, slot.letter)] = "\n".join(lines).strip()
     parsed.cover, parsed.fields = _cover(cover)
     return parsed
+
+
+def _subpart_problems(n: int, wanted: list[str], found: dict[str, list[str]]) -> list[str]:
+    """What is wrong with question n's ``### (a)`` headings, given the sub-parts it has."""
+    letters = [x for x in found if x]
+    if not wanted:
+        return [f"question {n} has no sub-parts; remove its `### ({letters[0]})` heading"] if letters else []
+    problems = []
+    missing = [x for x in wanted if x not in found]
+    extra = [x for x in letters if x not in wanted]
+    if missing:
+        problems.append(f"question {n}: the heading{'s' if len(missing) > 1 else ''} "
+                        f"{', '.join(f'`### ({x})`' for x in missing)} "
+                        f"{'are' if len(missing) > 1 else 'is'} missing (keep the template's headings)")
+    if extra:
+        problems.append(f"question {n} has no sub-part ({extra[0]}) (its sub-parts: "
+                        f"{', '.join(f'({x})' for x in wanted)})")
+    if [x for x in letters if x in wanted] != [x for x in wanted if x in letters]:
+        problems.append(f"question {n}: the sub-parts are out of order; keep (a), (b), ... in order")
+    if _COMMENT.sub("", "\n".join(found[""])).strip():
+        problems.append(f"question {n}: text before `### (a)`; every answer goes under its sub-part's heading "
+                        "(each sub-part has its own pages)")
+    return problems
 
 
 def _cover(lines: list[str]) -> tuple[str, dict[str, str]]:
