@@ -470,6 +470,7 @@ def test_runs_are_cached_by_content_and_build_marks_a_key_without_them_incomplet
     logged.clear()
     assert reference_report(adir, sol, "Toy", "toy", dist, log=logged.append) == ([], [])
     assert "reference run demo: ok" in logged[0]
+    assert len(list((tmp_path / ".cache" / "reference-runs" / "toy").iterdir())) == 1   # the older entry dropped
 
 
 def _runs_folder(tmp_path: Path) -> Runs:
@@ -538,8 +539,9 @@ def test_the_key_shows_every_figure_and_computed_number(aid, tmp_path):
     assert problems == [] and notes == []
     written = parse(REPO / "assignments" / aid / "written" / "questions.md")
     key = " ".join(page.extract_text() for page in PdfReader(tmp_path / f"{aid}_key.pdf").pages)
-    for placeholder in ("Not available", "INCOMPLETE", "{{", "{%", "Missing file"):
+    for placeholder in ("Not available", "INCOMPLETE", "{%", "Missing file"):
         assert placeholder not in key
+    assert not re.search(r"\{\{\s*[a-z_]+\s*[.(|]", key), "a template expression left in the key"
     pictures = sum(len(page.images) for page in PdfReader(tmp_path / f"{aid}_key.pdf").pages)
     shown = sum(1 for q in written.questions for e in q.expects if e.is_figure)
     assert pictures >= shown

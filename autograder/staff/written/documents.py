@@ -84,7 +84,7 @@ def render_questions(written: Written, title: str, output: Path) -> Path:
     sections = questions_sections(written, title)
     for s in sections:
         resolve(s, written.path.parent, placeholder=True)
-    compile_pdf(sections, output, written.path.parent, title)
+    compile_pdf(sections, output, written.path.parent, title, avoid_orphans=True)
     return output
 
 
@@ -342,7 +342,7 @@ def render_key(written: Written, title: str, output: Path, runs: Runs, answers: 
     root = runs.root or written.path.parent
     for s in sections:
         resolve(s, root, placeholder="INCOMPLETE, not made in this build:" if incomplete else True)
-    compile_pdf(sections, output, root, f"{title}: answer key")
+    compile_pdf(sections, output, root, f"{title}: answer key", avoid_orphans=True)
     return [f"{s.label}: {m}" for s in sections for m in s.missing]
 
 

@@ -15,7 +15,8 @@ writes under ``runs/`` are its record. They are kept in ``.cache/reference-runs/
 the key is a SHA-256 of the run's entry, every file of the solution folder (run records and
 bytecode aside), the framework's run-recording module and the Python, NumPy, torch and matplotlib
 versions: ``verify`` makes a run again only when one of these changed, and ``build`` puts the
-cached runs' figures and numbers into the staff key without running anything.
+cached runs' figures and numbers into the staff key without running anything. A verify whose runs
+all succeed drops the entries of older sources.
 """
 
 from __future__ import annotations
@@ -231,7 +232,16 @@ def make_runs(specs: list[RunSpec], solution_dir: Path, work: Path, cache: Path 
         if cache and not made.problem:
             store(made, cache, work)
         out.append(made)
+    if cache and cache.is_dir() and not any(m.problem for m in out):
+        prune(cache, {m.key for m in out})
     return out
+
+
+def prune(cache: Path, keep: set[str]) -> None:
+    """Drop the cached runs of older sources (every run was made or found for the current ones)."""
+    for entry in cache.iterdir():
+        if entry.is_dir() and entry.name not in keep and not entry.name.startswith("."):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def from_cache(assignment_dir: Path, solution_dir: Path, work: Path) -> tuple[list[Made], list[RunSpec]]:

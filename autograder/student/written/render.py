@@ -270,16 +270,57 @@ def run_typst(action, source: str, starts: list[tuple[int, str]], shift: int):
                           + (f" (in: {bad[:200]})" if bad else "")) from None
 
 
-def compile_pdf(sections: list[Section], output: Path, root: Path, title: str, system_fonts: bool = False) -> list[str]:
+#: Styles a section of a flowing document may be set in, to pull a few orphaned lines back onto its previous
+#: page: the normal one, then smaller text and pictures at 90 % (9-pt figure labels stay above 8 pt).
+COMPACT = ["#set text(size: 10.5pt)\n#show image: it => it",
+           "#set text(size: 9.8pt)\n#set par(spacing: 0.9em)\n#show image: it => it",
+           "#set text(size: 9.3pt)\n#set par(spacing: 0.8em)\n#show image: it => scale(90%, reflow: true, it)"]
+ORPHAN = 0.16   # a section whose last page holds less than this share of the text height leaves an orphan page
+MARGIN, LETTER_HEIGHT = 2.2 / 2.54 * 72, 792.0    # points: the preamble's page
+
+
+def _orphans(compiler, source: str, starts, shift: int) -> set[int]:
+    """The sections (by index) that end a few lines into a page of their own."""
+    import json
+
+    found = json.loads(run_typst(lambda: compiler.query("<section-end>"), source, starts, shift))
+    first = json.loads(run_typst(lambda: compiler.query("<section-begin>"), source, starts, shift))
+    begins = {m["value"][0]: m["value"][1] for m in first}
+    out = set()
+    for m in found:
+        index, page, y = m["value"]
+        if page > begins.get(index, page) and (y - MARGIN) < ORPHAN * (LETTER_HEIGHT - 2 * MARGIN):
+            out.add(index)
+    return out
+
+
+def compile_pdf(sections: list[Section], output: Path, root: Path, title: str, system_fonts: bool = False,
+                avoid_orphans: bool = False) -> list[str]:
     """Write the PDF; return warnings. Sections must already be ``resolve``d.
 
     Without ``system_fonts`` only the fonts inside the typst wheel are used, so that a staff build
     looks the same on every machine; a student's report may also use the machine's fonts (names in
-    other scripts).
+    other scripts). With ``avoid_orphans``, a section that would leave a few lines alone on its last
+    page is set again more compactly (``COMPACT``), up to twice.
     """
-    body, starts = to_typst(sections)
-    source, shift = typst_source(body, title)
-    compiler = typst_compiler(source, root, system_fonts)
+    levels = [0] * len(sections)
+    for _ in range(len(COMPACT)):
+        openers = [f"{COMPACT[level]}\n#context [#metadata(({i}, here().page())) <section-begin>]"
+                   for i, level in enumerate(levels)] if avoid_orphans else None
+        marked = [Section(s.label, s.markdown + (
+            "\n\n```{=typst}\n#context [#metadata((" + str(i) + ", here().page(), here().position().y.pt())) "
+            "<section-end>]\n```\n"
+            if avoid_orphans else ""), s.missing) for i, s in enumerate(sections)]
+        body, starts = to_typst(marked, openers=openers)
+        source, shift = typst_source(body, title)
+        compiler = typst_compiler(source, root, system_fonts)
+        if not avoid_orphans:
+            break
+        orphans = [i for i in _orphans(compiler, source, starts, shift) if levels[i] + 1 < len(COMPACT)]
+        if not orphans:
+            break
+        for i in orphans:
+            levels[i] += 1
     pdf = run_typst(compiler.compile, source, starts, shift)
     if not isinstance(pdf, bytes):
         raise RenderError(f"typst returned {type(pdf).__name__}, not a PDF")
