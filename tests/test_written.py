@@ -549,3 +549,17 @@ def test_the_key_shows_every_figure_and_computed_number(aid, tmp_path):
 
     template, _ = render_template(written, repo.manifest(aid).title, aid, tmp_path / "template")
     assert page_labels(tmp_path / f"{aid}_report_reference.pdf") == page_labels(template)
+
+
+def test_a_few_lines_are_not_left_alone_on_a_page_of_the_key(tmp_path):
+    """A section that would spill a few lines onto a new page is set more compactly instead."""
+    paragraph = "Some words of a staff answer that go on for a while to fill the page. " * 6 + "\n\n"
+    for count in (11, 12):
+        sections = [Section("question 1", "# Question 1: T (1 point)\n\n" + paragraph * count),
+                    Section("question 2", "# Question 2: U (1 point)\n\nshort")]
+        pages = {}
+        for avoid in (False, True):
+            compile_pdf(sections, tmp_path / "o.pdf", tmp_path, "t", avoid_orphans=avoid)
+            pages[avoid] = [len(page.extract_text().splitlines()) for page in PdfReader(tmp_path / "o.pdf").pages]
+        assert len(pages[False]) == 3 and pages[False][1] <= 8          # the orphan this guards against
+        assert len(pages[True]) == 2 and question_starts(tmp_path / "o.pdf")[1][0] == 1
