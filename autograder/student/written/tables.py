@@ -64,6 +64,13 @@ def json_table(path: Path, rel: str, caption: str) -> str:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{rel} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        # one row per entry (a run, a model), one column per number or word it holds; lists are left to
+        # the tables that show them (metrics.csv)
+        columns = list(dict.fromkeys(k for v in data.values() for k, x in v.items() if not isinstance(x, (dict, list))))
+        if columns:
+            return markdown_table([""] + columns, [[k] + [v.get(c, "") for c in columns] for k, v in data.items()],
+                                  caption)
     if isinstance(data, dict):
         return markdown_table(["key", "value"], [[k, v] for k, v in data.items()], caption)
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
