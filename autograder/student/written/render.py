@@ -271,10 +271,11 @@ def run_typst(action, source: str, starts: list[tuple[int, str]], shift: int):
 
 
 #: Styles a section of a flowing document may be set in, to pull a few orphaned lines back onto its previous
-#: page: the normal one, then smaller text and pictures at 90 % (9-pt figure labels stay above 8 pt).
+#: page: the normal one, then smaller text and pictures at 90 % and 89 % (9-pt figure labels stay at 8 pt).
 COMPACT = ["#set text(size: 10.5pt)\n#show image: it => it",
            "#set text(size: 9.8pt)\n#set par(spacing: 0.9em)\n#show image: it => it",
-           "#set text(size: 9.3pt)\n#set par(spacing: 0.8em)\n#show image: it => scale(90%, reflow: true, it)"]
+           "#set text(size: 9.3pt)\n#set par(spacing: 0.8em)\n#show image: it => scale(90%, reflow: true, it)",
+           "#set text(size: 8.8pt)\n#set par(spacing: 0.7em)\n#show image: it => scale(89%, reflow: true, it)"]
 ORPHAN = 0.16   # a section whose last page holds less than this share of the text height leaves an orphan page
 MARGIN, LETTER_HEIGHT = 2.2 / 2.54 * 72, 792.0    # points: the preamble's page
 
