@@ -53,6 +53,8 @@ def _assignment_verbs(sub) -> None:
     p.add_argument("ids", nargs="*", help="assignment ids or 'all' (default: all)")
     p.add_argument("--release", action="store_true",
                    help="the build to upload: refuse unless the real data sets of [data] release are present")
+    p.add_argument("--draws", type=int, metavar="N",
+                   help="record N fixture draws instead of the manifest's [fixtures] draws (a quick trial build)")
     p.set_defaults(func="staff:cmd_build")
 
     p = sub.add_parser("emulate", help="grade a submission with an autograder zip, as Gradescope would")

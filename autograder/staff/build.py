@@ -128,11 +128,15 @@ class Sources:
         """The key this assignment's zip holds: its draws derive from it."""
         return draws.assignment_key(self.staff_key, self.aid)
 
-    def fixtures(self, release: bool = False) -> fixtures_mod.Recorded:
-        """Record the fixed part, the students' set and the pool of draws from the reference solution."""
+    def fixtures(self, release: bool = False, pool_size: int | None = None) -> fixtures_mod.Recorded:
+        """Record the fixed part, the students' set and the pool of draws from the reference solution.
+
+        ``pool_size`` overrides the manifest's ``[fixtures] draws`` (quick trial builds).
+        """
         seed = fixtures_mod.heldout_seed(self.repo.root, self.aid)
         akey = self.assignment_key
-        pool = [draws.pool_seed(akey, k) for k in range(self.manifest.pool_size(release))]
+        size = self.manifest.pool_size(release) if pool_size is None else pool_size
+        pool = [draws.pool_seed(akey, k) for k in range(size)]
         return fixtures_mod.record(self.tests / "build_fixtures.py", self.repo.solution(self.aid), seed, release,
                                    pool_seeds=pool)
 
@@ -183,7 +187,7 @@ def student_files(src: Sources, fixtures: fixtures_mod.Recorded) -> dict[str, by
     return files
 
 
-def build(repo: Repo, aid: str, release: bool = False, log=print) -> tuple[Path, Path]:
+def build(repo: Repo, aid: str, release: bool = False, log=print, pool_size: int | None = None) -> tuple[Path, Path]:
     """Write both zips and the written part's PDFs; refuse a bundle that would carry staff material.
 
     ``log`` receives the fixtures' summary lines (sets recorded, draws redrawn, fallbacks used).
@@ -196,7 +200,9 @@ def build(repo: Repo, aid: str, release: bool = False, log=print) -> tuple[Path,
     dist = repo.dist()
     grader_zip = dist / f"{aid}_autograder.zip"
     bundle_zip = dist / f"{aid}_student.zip"
-    fixtures = src.fixtures(release)
+    if pool_size is not None and pool_size < 1:
+        raise ValueError(f"{aid}: a build records at least one draw, not {pool_size}")
+    fixtures = src.fixtures(release, pool_size)
     for line in fixtures.log.splitlines():
         if line.startswith("[fixtures]"):
             log(f"{aid}: {line[len('[fixtures] '):]}")

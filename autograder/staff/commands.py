@@ -49,7 +49,7 @@ def cmd_build(args) -> int:
     repo = Repo(args.repo)
     started = time.time()
     for aid in _ids(repo, args.ids):
-        grader_zip, bundle = build(repo, aid, release=args.release)
+        grader_zip, bundle = build(repo, aid, release=args.release, pool_size=args.draws)
         print(f"{aid}: {grader_zip.relative_to(repo.root)}  {bundle.relative_to(repo.root)}")
         pdfs = [repo.dist() / f"{aid}_{kind}.pdf" for kind in ("questions", "key")]
         if all(p.is_file() for p in pdfs):
