@@ -47,6 +47,11 @@ class Layout:
     staff: Path | None = None  # hand-written references for hidden tests (grader side only)
     key: Path | None = None    # the assignment's key (autograder zip only): inputs are drawn per submission
 
+    @property
+    def has_pool(self) -> bool:
+        """Whether the fixtures are a pool of draws (an autograder zip) rather than one recorded set."""
+        return self.fixtures is not None and (self.fixtures / "draws").is_dir()
+
     @classmethod
     def from_source(cls, source: Path) -> "Layout":
         """The layout of an unpacked autograder zip."""
@@ -105,7 +110,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
         public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
         require_drop=require_drop,
-        draws=DrawSettings(manifest.id, layout.key, submission_id) if layout.key or layout.fixtures else None)
+        draws=DrawSettings(manifest.id, layout.key, submission_id) if layout.key or layout.has_pool else None)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
