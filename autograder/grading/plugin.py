@@ -156,7 +156,7 @@ class GradingPlugin:
                     (shutil.copytree if entry.is_dir() else shutil.copyfile)(entry, target)
         return view
 
-    def test_seed(self, nodeid: str) -> int:
+    def seed_for(self, nodeid: str) -> int:
         """The seed of one test: from the draw and its node id, or 1234 without a draw."""
         return SEED if self.draw is None else draws.test_seed(self.draw, nodeid)
 
@@ -208,7 +208,7 @@ class GradingPlugin:
     @pytest.fixture(autouse=True)
     def _seed_everything(self, request: pytest.FixtureRequest):
         """Seed NumPy, ``random`` and (if loaded) torch in the grader before every test."""
-        seed = self.test_seed(request.node.nodeid)
+        seed = self.seed_for(request.node.nodeid)
         np.random.seed(seed)
         random.seed(seed)
         torch = sys.modules.get("torch")
@@ -221,7 +221,7 @@ class GradingPlugin:
         """A fresh generator for this test: ``np.random.default_rng(1234)`` in ``check``; on
         Gradescope seeded from the submission's draw and the test, so each submission gets
         other inputs and its regrade the same ones."""
-        return np.random.default_rng(self.test_seed(request.node.nodeid))
+        return np.random.default_rng(self.seed_for(request.node.nodeid))
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest):
