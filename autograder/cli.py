@@ -46,7 +46,9 @@ def _student_verbs(sub) -> None:
 
     p = sub.add_parser("report", help="(students) render report.md, with its figures and tables, to <id>_report.pdf")
     p.add_argument("--folder", default=".")
-    p.add_argument("-o", "--output", help="the PDF to write (default: <id>_report.pdf in the folder)")
+    p.add_argument("-o", "--output", help="the PDF to write (default: <id>_report.pdf, or <id>_draft.pdf)")
+    p.add_argument("--draft", action="store_true",
+                   help="render even with blanks, missing files or answers too long (marked, DRAFT watermark)")
     p.set_defaults(func="student:cmd_report")
 
 
