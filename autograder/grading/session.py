@@ -21,6 +21,7 @@ from . import files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
 from .settings import GradingSettings
+from .vocabulary import FILE_NAME as VOCABULARY
 
 if TYPE_CHECKING:
     from .plugin import GradingPlugin
@@ -45,6 +46,7 @@ class Layout:
     protected: list[Path] = field(default_factory=list)   # hashed before and after the run
     complete: bool = True      # all graded tests are here (False in a student bundle: public only)
     staff: Path | None = None  # hand-written references for hidden tests (grader side only)
+    vocabulary: Path | None = None   # vocabulary.json: the files and starter names hidden feedback may use
 
     @classmethod
     def from_source(cls, source: Path) -> "Layout":
@@ -52,9 +54,11 @@ class Layout:
         manifest = load_manifest(source / "assignment.toml")
         tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
         staff = source / "tests" / "staff"
+        vocabulary = source / VOCABULARY
         return cls(manifest, tests, source / "tests" / "probes", source / "support", None,
                    source / "fixtures" if (source / "fixtures").is_dir() else None, [source],
-                   staff=staff if staff.is_dir() else None)
+                   staff=staff if staff.is_dir() else None,
+                   vocabulary=vocabulary if vocabulary.is_file() else None)
 
 
 def _assemble(root: Path, layout: Layout, target: Path) -> None:
@@ -75,8 +79,11 @@ def _assemble(root: Path, layout: Layout, target: Path) -> None:
 def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
-          on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False) -> dict:
-    """Grade ``submission`` and write ``results_path``; return the results document."""
+          on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False,
+          verbose: bool = False) -> dict:
+    """Grade ``submission`` and write ``results_path``; return the results document.
+
+    ``verbose`` prints who student code runs as (the staff log on Gradescope; ``check -v``)."""
     started = time.time()
     results_mod.write_atomic(results_mod.failure_document(
         "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path,
@@ -98,7 +105,8 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         preload=tuple(manifest.preload), pythonpath=tuple(manifest.pythonpath), fixtures=layout.fixtures,
         deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
         public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
-        require_drop=require_drop)
+        require_drop=require_drop, families=manifest.families(), vocabulary=layout.vocabulary,
+        student_files=tuple(manifest.files), verbose=verbose)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
@@ -130,7 +138,8 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         def pytest_configure(self, config):
             holder["configured"] = True
             # Forked from here before any test module is imported, so workers share the
-            # grader's libraries but none of the tests' memory.
+            # grader's libraries but none of the tests' memory (one fork server per worker
+            # family, the leanest first: see sandbox/lifecycle.py).
             plugin.start_sandbox(inline=True)
             # Only now read the protected files (hidden tests, fixtures) for the integrity check:
             # read before the fork, their bytes could linger in memory the workers inherit.
@@ -233,7 +242,7 @@ def gradescope_main(source: str | Path) -> int:
         area = root / "sandbox"
         if area.exists():
             shutil.rmtree(area)
-        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop)
+        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop, verbose=True)
         print(f"[autograder] score {doc.get('score')} in {doc.get('execution_time')} s")
         return 0
     except BaseException:
