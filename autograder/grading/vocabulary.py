@@ -155,19 +155,23 @@ class Vocabulary:
         return ""
 
     def locate(self, frames: list, pristine: Path | None) -> str:
-        """The place of the innermost of ``frames`` ((file, line) pairs as the worker reported
-        them, outermost first) that lies in a vocabulary file: the file, and the starter name
-        that encloses the line in the grader's own copy of the submission."""
+        """Where an exception arose, from ``frames`` ((file, line) pairs as the worker reported
+        them, outermost first): the innermost frame whose line lies inside a starter function
+        of a vocabulary file, as "file, name", read from the grader's own copy of the submission;
+        failing that, the file of the innermost frame in a vocabulary file."""
+        first_file = ""
         for frame in reversed(frames or []):
             if not (isinstance(frame, (list, tuple)) and len(frame) == 2):
                 continue
             rel, line = frame
             if not isinstance(rel, str) or rel not in self.files or type(line) is not int:
                 continue
+            first_file = first_file or rel
             source = self._source(rel, pristine)
-            names = enclosing(source, line) if source is not None else []
-            return self.place(rel, next((n for n in names if n in self.files[rel]), None))
-        return ""
+            names = [n for n in (enclosing(source, line) if source is not None else []) if n in self.files[rel]]
+            if names:
+                return self.place(rel, names[0])
+        return self.place(first_file)
 
     def _source(self, rel: str, pristine: Path | None) -> str | None:
         if rel not in self._sources:

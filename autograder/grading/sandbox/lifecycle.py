@@ -122,7 +122,7 @@ class Sandbox:
         self.warnings = [warning] if warning else []
         privileges.announce(self.user, warning, show_user=announce)
         self.area.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.area, 0o755)
+        os.chmod(self.area, 0o711)   # workers reach their folder, the probes and HOME by name, and list nothing
         self.probes_dir = _copy_probes(Path(probes_dir), self.area / "probes")
         self.scratch = self.area / "home"    # HOME and TMPDIR of every worker, emptied before each one
         self.families = tuple(families) if families else (WorkerFamily(WorkerFamily.MAIN, tuple(preload)),)
@@ -158,11 +158,9 @@ class Sandbox:
         return name in self.servers and not self.servers[name].closed
 
     def _prepare_workdir(self) -> Path:
-        workdir = self.area / "workers" / secrets.token_hex(8)   # a name that says nothing of the test
+        workdir = self.area / secrets.token_hex(8)   # a name that says nothing of the test
         if workdir.exists():
             shutil.rmtree(workdir)
-        workdir.parent.mkdir(exist_ok=True)
-        os.chmod(workdir.parent, 0o711)
         shutil.copytree(self.submission, workdir, symlinks=False,
                         ignore=shutil.ignore_patterns("__pycache__", ".output"))
         if self.user:
