@@ -5,8 +5,9 @@ for some tasks). The static check reads the source; this hook holds however the 
 spelled, because CPython raises an audit event for every way of loading a module or a file
 (``sys.addaudithook``; a hook cannot be removed):
 
-- ``import``: an ``import`` statement, ``importlib.import_module``, ``__import__``, ``exec`` of
-  an import, and the loading of an extension module by hand (which reports its file);
+- ``import``: an ``import`` statement, ``__import__``, ``exec`` of an import, and the loading
+  of an extension module by hand (which reports its file); ``importlib.import_module`` raises
+  no such event, so a finder first on ``sys.meta_path`` refuses the name too;
 - ``open``: ``open``, ``os.open``, ``io.open_code`` (so the package's ``.py`` and ``.so`` files
   cannot be read, copied or executed by hand);
 - ``ctypes.dlopen``: ``ctypes.CDLL`` and friends;
@@ -156,10 +157,28 @@ class Guard:
         return self.refused_path(target, base=where)
 
 
+class Refuser:
+    """A finder first on ``sys.meta_path``: ``importlib.import_module`` and ``importlib.__import__``
+    run the import machinery in Python, which raises no ``import`` event; this refuses the name
+    there, even for a module that is not installed. (Code that removes it still meets the
+    ``open`` and extension checks of the hook when the module's files are loaded.)"""
+
+    def __init__(self, guard: Guard):
+        self.guard = guard
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        module = self.guard.refused_module(name)
+        if module:
+            raise ForbiddenModule(module)
+        return None
+
+
 def install(modules: list[str] | tuple[str, ...], folders: dict[str, str]) -> Guard | None:
-    """Add the hook for this process (for good: audit hooks cannot be removed); None if nothing is refused."""
+    """Add the hook for this process (for good: audit hooks cannot be removed) and the finder;
+    None if nothing is refused."""
     if not modules:
         return None
     guard = Guard(modules, folders)
+    sys.meta_path.insert(0, Refuser(guard))
     sys.addaudithook(guard)
     return guard

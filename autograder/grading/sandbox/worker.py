@@ -95,8 +95,8 @@ def _student_frames(exc: BaseException, workdir: str, keep: int = 8) -> list[tup
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename not in inside:
-            inside[filename] = os.path.realpath(filename).startswith(workdir + os.sep)
+        if filename not in inside:   # "<string>" or "<frozen ...>" is no file, wherever the worker stands
+            inside[filename] = os.path.isabs(filename) and os.path.realpath(filename).startswith(workdir + os.sep)
         if inside[filename]:
             last.append((filename, tb.tb_lineno, tb.tb_frame.f_code.co_name))
         tb = tb.tb_next
