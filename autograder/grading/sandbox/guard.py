@@ -6,16 +6,18 @@ spelled, because CPython raises an audit event for every way of loading a module
 (``sys.addaudithook``; a hook cannot be removed):
 
 - ``import``: an ``import`` statement, ``__import__``, ``exec`` of an import, and the loading
-  of an extension module by hand (which reports its file); ``importlib.import_module`` raises
-  no such event, so a finder first on ``sys.meta_path`` refuses the name too;
-- ``open``: ``open``, ``os.open``, ``io.open_code`` (so the package's ``.py`` and ``.so`` files
-  cannot be read, copied or executed by hand);
+  of an extension module by hand (which reports its file);
+- ``open``: ``open``, ``os.open``, ``io.open_code``, so the package's ``.py`` and ``.so`` files
+  cannot be read, copied or executed by hand, and ``importlib.import_module`` (which runs the
+  import machinery in Python and raises no ``import`` event) fails on its first file;
 - ``ctypes.dlopen``: ``ctypes.CDLL`` and friends;
 - ``os.symlink`` / ``os.link``: a link whose target lies in such a package;
 - starting another program (``subprocess``, ``os.exec*``, ``os.system``, ``os.posix_spawn``),
   when a refused module is installed on the machine: a fresh interpreter would not have this hook.
 
-A module is refused with its submodules (``torch`` refuses ``torch.nn``). A module that the
+A module is refused with its submodules (``torch`` refuses ``torch.nn``). Nothing is added to
+``sys.meta_path``: libraries ask ``importlib.util.find_spec`` whether a module is installed
+(torch does, for scipy and sklearn) and must get an answer, not an exception. A module that the
 worker's fork server preloaded cannot be refused this way (it is already in ``sys.modules``),
 which is why tests that refuse a preloaded module run in a worker family whose fork server
 never loaded it (see :mod:`autograder.grading.sandbox.lifecycle`).
@@ -157,28 +159,10 @@ class Guard:
         return self.refused_path(target, base=where)
 
 
-class Refuser:
-    """A finder first on ``sys.meta_path``: ``importlib.import_module`` and ``importlib.__import__``
-    run the import machinery in Python, which raises no ``import`` event; this refuses the name
-    there, even for a module that is not installed. (Code that removes it still meets the
-    ``open`` and extension checks of the hook when the module's files are loaded.)"""
-
-    def __init__(self, guard: Guard):
-        self.guard = guard
-
-    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
-        module = self.guard.refused_module(name)
-        if module:
-            raise ForbiddenModule(module)
-        return None
-
-
 def install(modules: list[str] | tuple[str, ...], folders: dict[str, str]) -> Guard | None:
-    """Add the hook for this process (for good: audit hooks cannot be removed) and the finder;
-    None if nothing is refused."""
+    """Add the hook for this process (for good: audit hooks cannot be removed); None if nothing is refused."""
     if not modules:
         return None
     guard = Guard(modules, folders)
-    sys.meta_path.insert(0, Refuser(guard))
     sys.addaudithook(guard)
     return guard
