@@ -157,7 +157,7 @@ def root():
     native = next(Path(sysconfig.get_config_var("DESTSHARED") or "/nonexistent").glob("_bisect*.so"), None) \
         or Path(sys.modules["_json"].__file__)
     shutil.copy(native, lib / "native.so")
-    for folder, dirs, files in os.walk(root / "site"):
+    for folder, _dirs, files in os.walk(root / "site"):
         os.chmod(folder, 0o755)
         for name in files:
             os.chmod(os.path.join(folder, name), 0o644)

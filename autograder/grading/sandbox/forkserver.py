@@ -23,10 +23,10 @@ import json
 import os
 import random
 import resource
+import shutil
 import signal
 import socket
 import sys
-import shutil
 import time
 import traceback
 import warnings
