@@ -126,7 +126,8 @@ class GradingPlugin:
         if self.sandbox is None:
             s = self.settings
             if s is None:
-                raise SandboxError("No submission is configured for this grading session (GradingSettings).")
+                raise SandboxError("No submission is configured for this grading session (GradingSettings).",
+                                   kind="sandbox")
             self.sandbox = Sandbox(s.submission, s.probes, s.area, preload=s.preload, pythonpath=s.pythonpath,
                                    limits=s.limits, inline=inline, require_drop=s.require_drop,
                                    families=s.worker_families(), announce=s.verbose)
@@ -334,6 +335,12 @@ class GradingPlugin:
         for nodeids in groups.values():
             for i, nodeid in enumerate(nodeids, start=1):
                 self.cases[nodeid] = (i, len(nodeids))
+        if len(self.families) > 1:
+            # One family after another, the lean ones first (the order within a family is kept;
+            # results are sorted by number anyway): each fork server is closed as soon as its
+            # last test has run, before the heavier tests start, and families switch only once.
+            rank = {f.name: i for i, f in enumerate(sorted(self.families, key=lambda f: not f.numbers))}
+            items[:] = sorted(items, key=lambda item: rank[self.family_of(item).name])
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.remaining = {f.name: 0 for f in self.families}
