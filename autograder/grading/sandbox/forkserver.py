@@ -192,9 +192,12 @@ def _clean(config: dict, exits: dict[int, int]) -> None:
     confine.remove_files_of(config.get("uid"))
     scratch = config["scratch"]
     shutil.rmtree(scratch, ignore_errors=True)
-    os.mkdir(scratch, 0o700)
+    try:
+        os.mkdir(scratch, 0o700)
+    except FileExistsError:   # what could not be removed stays; the folder is still the worker's own
+        pass
     if config.get("uid") is not None:
-        os.chown(scratch, config["uid"], config["gid"])
+        os.chown(scratch, config["uid"], config["gid"], follow_symlinks=False)
 
 
 def _fork_worker(control: socket.socket, config: dict, request: dict, fds: list[int],
