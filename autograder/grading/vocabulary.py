@@ -114,12 +114,17 @@ class Vocabulary:
         return rel
 
     def _name_in(self, rel: str, token: str) -> str | None:
-        """The longest dotted prefix of ``token`` that is a starter name of ``rel``."""
+        """The longest dotted prefix of ``token`` that is a starter name of ``rel``, or the one
+        starter name it ends (``ReLU`` for ``_baseNetwork.ReLU``) when only one does."""
+        names = self.files.get(rel, ())
         parts = token.strip(".").split(".")
         for cut in range(len(parts), 0, -1):
             candidate = ".".join(parts[:cut])
-            if candidate in self.files.get(rel, ()):
+            if candidate in names:
                 return candidate
+            ending = [n for n in names if n.endswith("." + candidate)]
+            if len(ending) == 1:
+                return ending[0]
         return None
 
     def match(self, where: str) -> str:
