@@ -17,3 +17,10 @@ def toy_zips():
     from autograder.staff.repo import Repo
 
     return build(Repo(TOY), "toy")
+
+
+def pytest_report_header(config):
+    """The submission id this run's emulated gradings draw their inputs for (replayable)."""
+    from autograder.staff.emulate import SUBMISSION_ID_ENV, run_submission_id
+
+    return f"emulated gradings use submission id {run_submission_id()} (replay: {SUBMISSION_ID_ENV}={run_submission_id()})"

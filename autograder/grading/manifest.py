@@ -25,14 +25,20 @@ class ManifestError(ValueError):
 
 _TOP_KEYS = {"id", "title", "points", "files", "optional_files", "max_file_mb", "solution_only",
              "limits", "imports", "worker", "visibility", "data", "leaderboard",
-             "requirements", "student_requirements", "thresholds"}
+             "requirements", "student_requirements", "thresholds", "fixtures"}
 _SECTION_KEYS = {
     "limits": set(Limits.MANIFEST_KEYS),
     "imports": {"forbidden", "per_file"},
     "worker": {"preload", "pythonpath", "without"},
     "visibility": {"public", "hidden"},
     "data": {"sets", "release"},
+    "fixtures": {"draws", "release_draws"},
 }
+
+#: Fixture sets a build records per assignment (``[fixtures] draws``), and a release build
+#: (``[fixtures] release_draws``): the pool each submission's draw picks one from.
+DRAWS = 50
+RELEASE_DRAWS = 200
 
 
 @dataclass
@@ -68,6 +74,12 @@ class Manifest:
     student_requirements: list[str] = field(default_factory=list)
     # name -> cut-offs, or name -> {data set -> cut-offs} (one band per set it was calibrated on)
     thresholds: dict[str, Any] = field(default_factory=dict)
+    draws: int = DRAWS                  # fixture sets recorded by a build
+    release_draws: int = RELEASE_DRAWS  # ... and by ``build --release``
+
+    def pool_size(self, release: bool = False) -> int:
+        """How many fixture sets a build records (``release``: the build to upload)."""
+        return self.release_draws if release else self.draws
 
     @property
     def root(self) -> Path:
@@ -215,6 +227,12 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
             if vis[key] not in VISIBILITIES:
                 raise _err(path, f"visibility.{key}", f"expected one of {', '.join(VISIBILITIES)}, got {vis[key]!r}")
             setattr(m, f"{key}_visibility", vis[key])
+    for key in _SECTION_KEYS["fixtures"]:
+        if key in raw.get("fixtures", {}):
+            value = _expect(path, f"fixtures.{key}", raw["fixtures"][key], int, "a positive integer")
+            if value < 1:
+                raise _err(path, f"fixtures.{key}", f"expected a positive integer, got {value!r}")
+            setattr(m, key, value)
     if "data" in raw and "sets" in raw["data"]:
         m.data_sets = _str_list(path, "data.sets", raw["data"]["sets"])
     if "data" in raw and "release" in raw["data"]:

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from . import files, precheck, upload
+from . import draws, files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
-from .settings import GradingSettings
+from .settings import DrawSettings, GradingSettings
 from .vocabulary import FILE_NAME as VOCABULARY
 
 if TYPE_CHECKING:
@@ -46,7 +46,13 @@ class Layout:
     protected: list[Path] = field(default_factory=list)   # hashed before and after the run
     complete: bool = True      # all graded tests are here (False in a student bundle: public only)
     staff: Path | None = None  # hand-written references for hidden tests (grader side only)
+    key: Path | None = None    # the assignment's key (autograder zip only): inputs are drawn per submission
     vocabulary: Path | None = None   # vocabulary.json: the files and starter names hidden feedback may use
+
+    @property
+    def has_pool(self) -> bool:
+        """Whether the fixtures are a pool of draws (an autograder zip) rather than one recorded set."""
+        return self.fixtures is not None and (self.fixtures / "draws").is_dir()
 
     @classmethod
     def from_source(cls, source: Path) -> "Layout":
@@ -54,10 +60,11 @@ class Layout:
         manifest = load_manifest(source / "assignment.toml")
         tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
         staff = source / "tests" / "staff"
+        key = source / "key"
         vocabulary = source / VOCABULARY
         return cls(manifest, tests, source / "tests" / "probes", source / "support", None,
                    source / "fixtures" if (source / "fixtures").is_dir() else None, [source],
-                   staff=staff if staff.is_dir() else None,
+                   staff=staff if staff.is_dir() else None, key=key if key.is_file() else None,
                    vocabulary=vocabulary if vocabulary.is_file() else None)
 
 
@@ -80,10 +87,12 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
           on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False,
-          verbose: bool = False) -> dict:
+          submission_id: int = draws.FALLBACK_SUBMISSION_ID, verbose: bool = False) -> dict:
     """Grade ``submission`` and write ``results_path``; return the results document.
 
-    ``verbose`` prints who student code runs as (the staff log on Gradescope; ``check -v``)."""
+    ``submission_id`` (Gradescope's) picks the submission's draw when the layout has a key.
+    ``verbose`` prints who student code runs as (the staff log on Gradescope; ``check -v``).
+    """
     started = time.time()
     results_mod.write_atomic(results_mod.failure_document(
         "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path,
@@ -105,8 +114,10 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         preload=tuple(manifest.preload), pythonpath=tuple(manifest.pythonpath), fixtures=layout.fixtures,
         deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
         public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
-        require_drop=require_drop, families=manifest.families(), vocabulary=layout.vocabulary,
-        student_files=tuple(manifest.files), verbose=verbose)
+        require_drop=require_drop,
+        draws=DrawSettings(manifest.id, layout.key, submission_id) if layout.key or layout.has_pool else None,
+        families=manifest.families(), vocabulary=layout.vocabulary, student_files=tuple(manifest.files),
+        verbose=verbose)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
@@ -141,6 +152,8 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             # grader's libraries but none of the tests' memory (one fork server per worker
             # family, the leanest first: see sandbox/lifecycle.py).
             plugin.start_sandbox(inline=True)
+            # The key and the draw made from it are read only now, for the same reason.
+            plugin.begin_draw()
             # Only now read the protected files (hidden tests, fixtures) for the integrity check:
             # read before the fork, their bytes could linger in memory the workers inherit.
             holder["before"] = files.tree_digest(layout.protected)
@@ -237,12 +250,16 @@ def gradescope_main(source: str | Path) -> int:
             results_path)
         from .sandbox import sandbox_user
 
+        submission_id, problem = draws.read_submission_id(root / "submission_metadata.json")
+        if problem:
+            print(f"[autograder] {problem}; grading as submission id {submission_id}")
         harden_tree(root, sandbox_user())
         layout = Layout.from_source(source)
         area = root / "sandbox"
         if area.exists():
             shutil.rmtree(area)
-        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop, verbose=True)
+        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop,
+                    submission_id=submission_id, verbose=True)
         print(f"[autograder] score {doc.get('score')} in {doc.get('execution_time')} s")
         return 0
     except BaseException:

@@ -129,7 +129,10 @@ def print_table(rows: list[Row]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s)")
+    from .emulate import run_submission_id
+
+    table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s; "
+                        f"graded as submission id {run_submission_id()})")
     for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)",
                 "with CPU-only torch", "mutants killed", "ok"):
         table.add_column(col, no_wrap=col == "assignment")
