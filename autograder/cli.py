@@ -37,6 +37,7 @@ def _student_verbs(sub) -> None:
                    help="only these tests: task numbers (1.2; 3. for all of task 3) or words of test names, "
                         "with and/or/not as in pytest; several words select tests matching any of them")
     p.add_argument("--folder", default=".")
+    p.add_argument("-v", "--verbose", action="store_true", help="also say which user the sandbox runs your code as")
     p.set_defaults(func="student:cmd_check")
 
     p = sub.add_parser("submit", help="(students) write the zip to upload")

@@ -10,8 +10,8 @@ Graded through the real autograder zip, the reference solution with these swappe
   128: every hidden unit twice, its outgoing weights halved, so it computes the same scores);
 - models/my_model.py from the fixture folder, about 19 million parameters, with a 75 MB
   checkpoint made here from the reference's trained weights.
-A MyModel over the cap of 25 million parameters (100 MB) loses 2.3 and 2.9 with the figure and
-the cap in the message. Large checkpoints are written to tmp, never to git.
+A MyModel over the cap of 25 million parameters (100 MB) loses 2.3 and 2.9, with the figure and
+the cap in the messages of 2.3 and of the public checkpoint notice of 2.9. Large checkpoints are written to tmp, never to git.
 """
 
 import importlib.util
@@ -129,5 +129,6 @@ def test_my_model_over_the_cap_is_told_the_figure_and_the_cap(grader_zip, tmp_pa
     assert shape_test["score"] == 0 and "25,000,000" in shape_test["output"], shape_test
     assert f"{count:,}" in shape_test["output"], shape_test["output"]
     graded = next(t for t in tests["2.9"] if t["max_score"] == 6)
-    assert graded["score"] == 0 and "over the cap of 100 MB" in graded["output"], graded
+    notice = next(t for t in tests["2.9"] if t["max_score"] == 0)   # public: the leaderboard tests are sealed
+    assert graded["score"] == 0 and "over the cap of 100 MB" in notice["output"], notice
     assert result.results["score"] == 100 - 2 - 6, result.results["score"]  # only those two tests lose points

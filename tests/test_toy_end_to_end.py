@@ -144,6 +144,11 @@ def test_dynamic_imports_count_as_forbidden():
               "exec('import scipy')\nimport numpy as np\ny = np.einsum('ii', np.eye(2))\n")
     found = dict(forbidden_uses(ast.parse(source), ["scipy"], ["np.einsum"]))
     assert set(found) == {2, 3, 4, 6}, found
+    aliased = ("from importlib import import_module\nimport importlib as il\nfrom importlib import import_module as im\n"
+               "f = il.import_module\ng = f\na = import_module('sc' + 'ipy')\nb = im('scipy')\nc = g(which)\n"
+               "d = il.import_module('numpy')\n")
+    found = dict(forbidden_uses(ast.parse(aliased), ["scipy"], []))
+    assert set(found) == {6, 7, 8}, found
 
 
 def _cli(*args, cwd=None):

@@ -3,6 +3,12 @@
 Every helper first checks the *type* of what came back (a real ``np.ndarray``, a real
 number, a real tensor), then its shape, then that it is finite, and only then its values,
 so a list, a subclass with a lying ``__eq__``, a NaN or a broadcastable scalar never passes.
+
+A failed check raises :class:`CheckFailure`, an ``AssertionError`` that carries the kind of
+failure (one of :data:`KINDS`), the author's ``name`` and ``where``, and the full text for a
+public test (expected against got, shapes, the worst element). The helpers never decide what a
+student sees: the grading plugin renders a public failure as that text and a hidden one from
+the kind and the grader's own vocabulary only (see :mod:`autograder.grading.vocabulary`).
 """
 
 from __future__ import annotations
@@ -14,9 +20,22 @@ import numpy as np
 
 from .codec import Handle
 
-#: Whether failure messages may quote expected values. The plugin turns this off while a hidden
-#: test runs, so a message never hands a student the answer to an input they cannot see.
-REVEAL_EXPECTED = True
+#: The kinds of failure a check reports: a value of the wrong type, shape or dtype, non-finite
+#: values, wrong values, or a property of the result that does not hold.
+KINDS = ("type", "shape", "dtype", "nonfinite", "values", "property")
+
+
+class CheckFailure(AssertionError):
+    """A check that did not hold. ``str()`` is the public text; ``kind`` is one of :data:`KINDS`."""
+
+    def __init__(self, kind: str, text: str, *, name: str = "", where: str = ""):
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind of check failure {kind!r} (known: {', '.join(KINDS)})")
+        super().__init__(text)
+        self.kind = kind
+        self.text = text
+        self.name = name
+        self.where = where
 
 
 def _where(where: str) -> str:
@@ -25,8 +44,6 @@ def _where(where: str) -> str:
 
 def _describe(value: Any) -> str:
     if isinstance(value, Handle):
-        if not REVEAL_EXPECTED:  # a class name is the student's to choose, so it could carry hidden inputs
-            return "an object of a class from your code (not a plain value)"
         return f"an object of type {object.__getattribute__(value, '_type_name')}"
     if type(value) is np.ndarray:
         return f"an array of shape {value.shape} and dtype {value.dtype}"
@@ -40,25 +57,28 @@ def _num(value: Any) -> str:
     return repr(value)
 
 
-def _close_to(expected: Any) -> str:
-    return f" close to {_num(expected)}" if REVEAL_EXPECTED else ""
+def _raise(kind: str, text: str, name: str, where: str) -> None:
+    raise CheckFailure(kind, text + _where(where), name=name, where=where)
 
 
-def fail(message: str) -> None:
-    raise AssertionError(message)
+def fail(message: str, *, where: str = "") -> None:
+    """Fail the test: a property of the result does not hold (``message`` is for public tests)."""
+    _raise("property", message, "", where)
 
 
-def assert_true(condition: Any, message: str) -> None:
+def assert_true(condition: Any, message: str, *, where: str = "") -> None:
+    """``condition`` must be exactly ``True`` (a bool or NumPy bool); ``message`` says which
+    property failed, for public tests. Hidden tests show the kind and ``where`` only."""
     if condition is not True and not (type(condition) in (bool, np.bool_) and bool(condition)):
-        raise AssertionError(message)
+        _raise("property", message, "", where)
 
 
 def assert_shape(actual: Any, shape: tuple, name: str = "output", where: str = "") -> None:
     got: Any = getattr(actual, "shape", None) if type(actual) is np.ndarray or _is_tensor(actual) else None
     if got is None:
-        fail(f"{name}: expected an array of shape {tuple(shape)}, got {_describe(actual)}.{_where(where)}")
+        _raise("type", f"{name}: expected an array of shape {tuple(shape)}, got {_describe(actual)}.", name, where)
     if tuple(got) != tuple(shape):
-        fail(f"{name}: expected shape {tuple(shape)}, got shape {tuple(got)}.{_where(where)}")
+        _raise("shape", f"{name}: expected shape {tuple(shape)}, got shape {tuple(got)}.", name, where)
 
 
 def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
@@ -67,8 +87,6 @@ def _worst(actual: np.ndarray, expected: np.ndarray) -> str:
     diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
     idx = np.unravel_index(int(np.argmax(diff)), diff.shape)
     where = tuple(int(i) for i in idx)
-    if not REVEAL_EXPECTED:
-        return f" The largest difference is at index {where}."
     return f" The largest difference is at index {where}: expected {_num(expected[idx])}, got {_num(actual[idx])}."
 
 
@@ -77,22 +95,23 @@ def assert_array(actual: Any, expected: Any, *, rtol: float = 1e-6, atol: float 
     """``actual`` must be a NumPy array equal to ``expected`` within tolerance."""
     expected = np.asarray(expected)
     if type(actual) is not np.ndarray:
-        fail(f"{name}: expected a NumPy array of shape {expected.shape}, got {_describe(actual)}.{_where(where)}")
+        _raise("type", f"{name}: expected a NumPy array of shape {expected.shape}, got {_describe(actual)}.",
+               name, where)
     if actual.shape != expected.shape:
-        fail(f"{name}: expected shape {expected.shape}, got shape {actual.shape}.{_where(where)}")
+        _raise("shape", f"{name}: expected shape {expected.shape}, got shape {actual.shape}.", name, where)
     if check_dtype_kind and expected.dtype.kind == "f" and actual.dtype.kind not in "f":
-        fail(f"{name}: expected floating-point values, got dtype {actual.dtype}.{_where(where)}")
+        _raise("dtype", f"{name}: expected floating-point values, got dtype {actual.dtype}.", name, where)
     if actual.dtype.kind in "fc" and not np.all(np.isfinite(actual)):
         bad = int(np.size(actual) - np.count_nonzero(np.isfinite(actual)))
-        fail(f"{name}: {bad} element(s) are NaN or infinite; all {expected.size} should be finite "
-             f"(look for overflow in exp or a division by zero).{_where(where)}")
+        _raise("nonfinite", f"{name}: {bad} element(s) are NaN or infinite; all {expected.size} should be finite "
+                            "(look for overflow in exp or a division by zero).", name, where)
     try:
         np.testing.assert_allclose(actual, expected.astype(actual.dtype) if expected.dtype.kind == "b" else expected,
                                    rtol=rtol, atol=atol, equal_nan=False, strict=False)
     except AssertionError:
         n_bad = int(np.count_nonzero(~np.isclose(actual, expected, rtol=rtol, atol=atol)))
-        fail(f"{name}: {n_bad} of {expected.size} values differ from the expected ones "
-             f"(rtol={rtol:g}, atol={atol:g}).{_worst(actual, expected)}{_where(where)}")
+        _raise("values", f"{name}: {n_bad} of {expected.size} values differ from the expected ones "
+                         f"(rtol={rtol:g}, atol={atol:g}).{_worst(actual, expected)}", name, where)
 
 
 def assert_scalar(actual: Any, expected: float, *, rtol: float = 1e-6, atol: float = 1e-8,
@@ -102,16 +121,15 @@ def assert_scalar(actual: Any, expected: float, *, rtol: float = 1e-6, atol: flo
         actual = actual[()]
     ok_types = (int, float, np.floating, np.integer)
     if type(actual) is bool or not (type(actual) in (int, float) or type(actual) in _numpy_scalar_types()):
-        fail(f"{name}: expected a number{_close_to(expected)}, got {_describe(actual)}.{_where(where)}")
+        _raise("type", f"{name}: expected a number close to {_num(expected)}, got {_describe(actual)}.", name, where)
     assert isinstance(actual, ok_types)
     value = float(actual)
     if not np.isfinite(value):
-        fail(f"{name}: expected a finite number{_close_to(expected)}, got {_num(value)}.{_where(where)}")
+        _raise("nonfinite", f"{name}: expected a finite number close to {_num(expected)}, got {_num(value)}.",
+               name, where)
     if not abs(value - float(expected)) <= atol + rtol * abs(float(expected)):
-        if not REVEAL_EXPECTED:
-            fail(f"{name}: your value is not the expected one (rtol={rtol:g}, atol={atol:g}).{_where(where)}")
-        fail(f"{name}: expected {_num(float(expected))}, got {_num(value)} (rtol={rtol:g}, atol={atol:g})."
-             f"{_where(where)}")
+        _raise("values", f"{name}: expected {_num(float(expected))}, got {_num(value)} (rtol={rtol:g}, atol={atol:g}).",
+               name, where)
 
 
 def _numpy_scalar_types() -> set:
@@ -130,12 +148,13 @@ def assert_tensor(actual: Any, expected: Any, *, rtol: float = 1e-5, atol: float
     import torch
 
     if type(actual) is not torch.Tensor:
-        fail(f"{name}: expected a torch tensor of shape {tuple(expected.shape)}, got {_describe(actual)}.{_where(where)}")
+        _raise("type", f"{name}: expected a torch tensor of shape {tuple(expected.shape)}, got {_describe(actual)}.",
+               name, where)
     expected = torch.as_tensor(expected)
     if tuple(actual.shape) != tuple(expected.shape):
-        fail(f"{name}: expected shape {tuple(expected.shape)}, got shape {tuple(actual.shape)}.{_where(where)}")
+        _raise("shape", f"{name}: expected shape {tuple(expected.shape)}, got shape {tuple(actual.shape)}.", name, where)
     if expected.is_floating_point() and not actual.is_floating_point():
-        fail(f"{name}: expected floating-point values, got dtype {actual.dtype}.{_where(where)}")
+        _raise("dtype", f"{name}: expected floating-point values, got dtype {actual.dtype}.", name, where)
     assert_array(actual.detach().cpu().double().numpy() if actual.is_floating_point() else actual.cpu().numpy(),
                  expected.detach().cpu().double().numpy() if expected.is_floating_point() else expected.cpu().numpy(),
                  rtol=rtol, atol=atol, name=name, where=where)

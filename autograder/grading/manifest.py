@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import fnmatch
+import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .settings import Limits
+from .settings import Limits, WorkerFamily
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -28,7 +29,7 @@ _TOP_KEYS = {"id", "title", "points", "files", "optional_files", "max_file_mb", 
 _SECTION_KEYS = {
     "limits": set(Limits.MANIFEST_KEYS),
     "imports": {"forbidden", "per_file"},
-    "worker": {"preload", "pythonpath"},
+    "worker": {"preload", "pythonpath", "without"},
     "visibility": {"public", "hidden"},
     "data": {"sets", "release"},
     "fixtures": {"draws", "release_draws"},
@@ -61,6 +62,9 @@ class Manifest:
     forbidden_per_file: dict[str, list[str]] = field(default_factory=dict)
     preload: list[str] = field(default_factory=lambda: ["numpy"])
     pythonpath: list[str] = field(default_factory=list)
+    # task-number prefix -> modules its tests run without: a worker family whose fork server
+    # never loaded them, whose workers refuse them at run time ([worker.without])
+    worker_without: dict[str, list[str]] = field(default_factory=dict)
     public_visibility: str = "visible"
     hidden_visibility: str = "after_published"
     data_sets: list[str] = field(default_factory=list)
@@ -83,6 +87,25 @@ class Manifest:
 
     def is_student_file(self, rel: str) -> bool:
         return rel in self.files or any(fnmatch.fnmatch(rel, pat) for pat in self.optional_files)
+
+    def families(self) -> tuple[WorkerFamily, ...]:
+        """The worker families of a grading run: the main one (preloads ``[worker] preload``,
+        refuses ``[imports] forbidden``), and one per ``[worker.without]`` prefix, which preloads
+        the same minus the modules listed there and refuses those too."""
+        out = [WorkerFamily(WorkerFamily.MAIN, tuple(self.preload), tuple(self.forbidden))]
+        for prefix, modules in self.worker_without.items():
+            preload = tuple(p for p in self.preload if not _within(p, modules))
+            refused = tuple(dict.fromkeys([*self.forbidden, *modules]))
+            out.append(WorkerFamily(f"without-{prefix}", preload, refused, (prefix,)))
+        return tuple(out)
+
+
+def _within(module: str, modules) -> bool:
+    """Whether ``module`` is one of ``modules`` or a submodule of one."""
+    return any(module == m or module.startswith(m + ".") for m in modules)
+
+
+_TASK_PREFIX = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
 
 def _err(path: Path, key: str, why: str) -> ManifestError:
@@ -180,6 +203,24 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
         m.preload = _str_list(path, "worker.preload", worker["preload"])
     if "pythonpath" in worker:
         m.pythonpath = _str_list(path, "worker.pythonpath", worker["pythonpath"])
+    clash = [p for p in m.preload if _within(p, m.forbidden)]
+    if clash:
+        raise _err(path, "worker.preload", f"preloads {', '.join(clash)}, which [imports] forbidden refuses in every "
+                                           "worker (a preloaded module cannot be refused at run time)")
+    if "without" in worker:
+        table = _expect(path, "worker.without", worker["without"], dict, "a table of task-number prefixes")
+        for prefix, modules in table.items():
+            key = f"worker.without.{prefix}"
+            if not _TASK_PREFIX.match(prefix):
+                raise _err(path, key, "expected a task-number prefix such as \"1\" or \"2.3\"")
+            m.worker_without[prefix] = _str_list(path, key, modules)
+            if not m.worker_without[prefix]:
+                raise _err(path, key, "lists no module")
+        for prefix in m.worker_without:
+            for other in m.worker_without:
+                if other != prefix and other.startswith(prefix + "."):
+                    raise _err(path, f"worker.without.{other}", f"overlaps worker.without.{prefix}: a test "
+                                                               "belongs to one worker family")
     vis = raw.get("visibility", {})
     for key in ("public", "hidden"):
         if key in vis:

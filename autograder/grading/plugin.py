@@ -12,6 +12,14 @@ In a grading with a key (an autograder zip, see :mod:`autograder.grading.draws`)
 seed comes from the submission's draw and the test's node id, and ``fixtures_dir`` shows the
 fixture set of that draw; without one (a student's ``check``) the seed is 1234 and
 ``fixtures_dir`` the recorded public set.
+
+Feedback comes in two registers. A public test's failure is told in full: the check's text
+(expected against got, shapes, the worst element), the exception's message and the student's
+frames. A hidden or leaderboard test's failure is told from a closed vocabulary only
+(:func:`autograder.grading.feedback.hidden_message`): the test's own title ("case i of n"
+for a parametrized one), the kind of failure, and a place made of a file and a starter
+function (:mod:`autograder.grading.vocabulary`), never text that the student's code produced
+or that the test built from values the worker returned.
 """
 
 from __future__ import annotations
@@ -30,12 +38,15 @@ import pytest
 
 from . import draws, feedback, selection
 from . import results as results_mod
+from .checks import CheckFailure
 from .sandbox import Sandbox, SandboxError, StudentError
-from .settings import GradingSettings
+from .settings import GradingSettings, WorkerFamily, family_for
+from .vocabulary import Vocabulary
 
 SEED = 1234
 
 _output_key = pytest.StashKey[str]()
+_worker_key = pytest.StashKey[Any]()
 
 
 def _chain(func: Any) -> list:
@@ -54,13 +65,25 @@ def _runtime_value(func: Any, name: str) -> Any:
     return None
 
 
-def _describe_failure(excinfo: pytest.ExceptionInfo | None, longrepr: Any) -> str:
+def _asked_from(exc: StudentError) -> str:
+    """"file, line N" of the innermost student frame the worker reported (public tests only)."""
+    for frame in reversed(exc.frames):
+        if isinstance(frame, (list, tuple)) and len(frame) == 2 and isinstance(frame[0], str):
+            return f"{frame[0]} (line {frame[1]})"
+    return ""
+
+
+def _describe_failure(excinfo: pytest.ExceptionInfo | None, longrepr: Any, scope: str = "this assignment") -> str:
+    """A public test's failure, told in full."""
     if excinfo is None:
         text = str(longrepr) if longrepr else "The test failed."
         return text.splitlines()[-1] if text else "The test failed."
     exc = excinfo.value
     if isinstance(exc, StudentError):
-        return feedback.student_error(exc)
+        if exc.forbidden:
+            return (feedback.forbidden_import(exc.forbidden, _asked_from(exc), scope)
+                    + f"\n(while running {exc.call})")
+        return feedback.student_error(exc, hidden=False)
     if isinstance(exc, SandboxError):
         return str(exc)
     if isinstance(exc, AssertionError):
@@ -97,7 +120,10 @@ class GradingPlugin:
         self.numbers: set[str] = set()   # task numbers of every test collected, selected or not
         self.collect_errors: list[str] = []
         self.broken: str | None = None   # set when the sandbox itself cannot run
-        self.self_tested = False
+        self.self_tested: set[str] = set()   # worker families whose first worker was tried
+        self.remaining: dict[str, int] = {}  # family -> selected tests still to run
+        self.cases: dict[str, tuple[int, int]] = {}   # nodeid of a parametrized test -> (i, n)
+        self._vocabulary: Vocabulary | None = None
         self.draw: int | None = None     # the submission's draw (None: fixed seeds)
         self.pool_index: int | None = None   # which recorded fixture set the draw picked
         self.fixtures_view: Path | None = None
@@ -169,22 +195,49 @@ class GradingPlugin:
         if self.sandbox is None:
             s = self.settings
             if s is None:
-                raise SandboxError("No submission is configured for this grading session (GradingSettings).")
+                raise SandboxError("No submission is configured for this grading session (GradingSettings).",
+                                   kind="sandbox")
             self.sandbox = Sandbox(s.submission, s.probes, s.area, preload=s.preload, pythonpath=s.pythonpath,
-                                   limits=s.limits, inline=inline, require_drop=s.require_drop)
+                                   limits=s.limits, inline=inline, require_drop=s.require_drop,
+                                   families=s.worker_families(), announce=s.verbose)
         return self.sandbox
 
-    def get_sandbox(self) -> Sandbox:
-        if self.broken:
-            raise SandboxError(self.broken)
-        if not self.self_tested:
-            self.self_tested = True
-            self._self_test(self.start_sandbox())
-        return self.start_sandbox()
+    @property
+    def families(self) -> tuple[WorkerFamily, ...]:
+        s = self.settings or GradingSettings(Path(), Path(), Path())
+        return s.worker_families()
 
-    def _self_test(self, sandbox: Sandbox) -> None:
+    def family_of(self, item: pytest.Item) -> WorkerFamily:
+        """The worker family a test runs in, by its task number (``[worker.without]``)."""
+        return family_for(self.families, getattr(getattr(item, "obj", None), "__number__", None))
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        if self._vocabulary is None:
+            s = self.settings
+            self._vocabulary = Vocabulary.load(s.vocabulary if s else None, list(s.student_files) if s else [],
+                                               s.pythonpath if s else ())
+        return self._vocabulary
+
+    def get_sandbox(self, family: WorkerFamily | None = None) -> Sandbox:
+        if self.broken:
+            raise SandboxError(self.broken, kind="sandbox")
+        family = family or self.families[0]
+        sandbox = self.start_sandbox()
+        if family.name not in self.self_tested:
+            self.self_tested.add(family.name)
+            self._self_test(sandbox, family)
+        return sandbox
+
+    def _self_test(self, sandbox: Sandbox, family: WorkerFamily) -> None:
         """Fork one worker before any student code runs, so a broken setup is the grader's failure."""
-        worker = sandbox.worker(test_seconds=60)
+        try:
+            worker = sandbox.worker(test_seconds=60, family=family.name)
+        except SandboxError as exc:
+            print(f"[autograder] sandbox self-test failed: {exc}", file=sys.stderr)
+            self.broken = ("The grader could not start the sandbox that runs your code; this is not your "
+                           "code's fault. The course staff can see the details.")
+            raise SandboxError(self.broken, kind="sandbox") from None
         try:
             worker.get("sys.version")
         except Exception as exc:
@@ -192,7 +245,7 @@ class GradingPlugin:
             print(f"[autograder] sandbox self-test failed: {exc}\n{detail}", file=sys.stderr)
             self.broken = ("The grader could not start the sandbox that runs your code; this is not your "
                            "code's fault. The course staff can see the details.")
-            raise SandboxError(self.broken) from None
+            raise SandboxError(self.broken, kind="sandbox") from None
         finally:
             worker.close()
 
@@ -232,9 +285,12 @@ class GradingPlugin:
             left = deadline - time.time()
             if left <= 1:
                 raise SandboxError("Not run: the time limit for grading the whole submission was reached "
-                                   "before this test started. Speed up the slow parts of your code.")
+                                   "before this test started. Speed up the slow parts of your code.", kind="not_run")
             budget = min(budget, left)
-        worker = self.get_sandbox().worker(test_seconds=budget, hidden=self._is_hidden(request.node))
+        family = self.family_of(request.node)
+        worker = self.get_sandbox(family).worker(test_seconds=budget, hidden=self._is_sealed(request.node),
+                                                 family=family.name)
+        request.node.stash[_worker_key] = worker
         try:
             yield worker
         finally:
@@ -251,7 +307,8 @@ class GradingPlugin:
             return self.fixtures_view
         path = self.settings.fixtures if self.settings else None
         if not path or not Path(path).is_dir():
-            raise SandboxError("This test needs build-time fixtures, but none were built (run `autograder build`).")
+            raise SandboxError("This test needs build-time fixtures, but none were built (run `autograder build`).",
+                               kind="sandbox")
         return Path(path)
 
     @pytest.fixture
@@ -282,28 +339,98 @@ class GradingPlugin:
         entry["seconds"] = entry.get("seconds", 0.0) + float(getattr(report, "duration", 0.0) or 0.0)
         if report.failed and entry["status"] != "failed":
             entry["status"] = "failed"
-            message = _describe_failure(call.excinfo, report.longrepr)
-            if call.when == "setup":
-                message = "The test could not be set up: " + message
-            elif call.when == "teardown":
-                message = "Something went wrong after the test ran: " + message
             hide = getattr(item.obj, "__hide_errors__", None) if hasattr(item, "obj") else None
-            entry["message"] = str(hide) if hide else message
+            if hide:
+                message = str(hide)
+            elif entry["sealed"]:
+                message = self._hidden_failure(call.excinfo, item, call.when)
+            else:
+                message = _describe_failure(call.excinfo, report.longrepr, self._scope(item, call.excinfo))
+                if call.when == "setup":
+                    message = "The test could not be set up: " + message
+                elif call.when == "teardown":
+                    message = "Something went wrong after the test ran: " + message
+            entry["message"] = message
         elif report.passed and call.when == "call" and entry["status"] == "pending":
             entry["status"] = "passed"
         if call.when == "teardown":
             self._finish_entry(item, entry)
+            self._test_done(item)
+
+    def _scope(self, item: pytest.Item, excinfo: Any) -> str:
+        """What refuses a module: the whole assignment, or the tasks of a worker family."""
+        exc = getattr(excinfo, "value", None)
+        module = getattr(exc, "forbidden", "") if isinstance(exc, StudentError) else ""
+        main = family_for(self.families, None)
+        if not module or any(module == r or module.startswith(r + ".") for r in main.refused):
+            return "this assignment"
+        family = self.family_of(item)
+        return "task " + " and ".join(family.numbers) + " of this assignment" if family.numbers else "this assignment"
+
+    def _hidden_failure(self, excinfo: Any, item: pytest.Item, when: str) -> str:
+        """A hidden or leaderboard test's failure in the fixed vocabulary (see the module's docstring)."""
+        exc = getattr(excinfo, "value", None)
+        vocab = self.vocabulary
+        worker = item.stash.get(_worker_key, None)
+        fallback = vocab.from_path(worker.last_target) if worker is not None else ""
+        pristine = self.settings.submission if self.settings else None
+        refused = sorted({m for f in self.families for m in f.refused})
+        exception = module = ""
+        if isinstance(exc, CheckFailure):
+            kind, place = exc.kind, vocab.match(exc.where) or fallback
+        elif isinstance(exc, StudentError):
+            place = vocab.locate(exc.frames, pristine) or vocab.from_path(exc.target) or fallback
+            if exc.forbidden:
+                kind, module = "forbidden", exc.forbidden
+            else:
+                kind, exception = feedback.student_error_kind(exc.type_name), exc.type_name
+        elif isinstance(exc, SandboxError):
+            kind, place = exc.kind, fallback
+        elif isinstance(exc, (AssertionError, pytest.fail.Exception)):
+            kind, place = "property", fallback
+        else:
+            kind, place = "unchecked", fallback
+        return feedback.hidden_message(kind, place, exception=exception, module=module, allowed_modules=refused,
+                                       setup=when == "setup" and kind not in ("not_run", "sandbox"))
+
+    def _test_done(self, item: pytest.Item) -> None:
+        """Count a test off its family; the family's fork server goes when its last test has run."""
+        name = self.family_of(item).name
+        if name in self.remaining:
+            self.remaining[name] -= 1
+            if self.remaining[name] <= 0 and self.sandbox is not None and len(self.families) > 1:
+                self.sandbox.close_family(name)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
-        """Task numbers become ``-k`` keywords (before pytest's own ``-k`` deselects)."""
+        """Task numbers become ``-k`` keywords (before pytest's own ``-k`` deselects); each
+        parametrized test's cases are counted, so that a hidden one is named "case i of n"."""
+        groups: dict[tuple[str, str], list[str]] = {}
         for item in items:
             number = getattr(getattr(item, "obj", None), "__number__", None)
             item.extra_keyword_matches.update(selection.task_keywords(number))
             if number is not None:
                 self.numbers.add(str(number))
+            if getattr(item, "callspec", None) is not None:
+                groups.setdefault((str(item.path), getattr(item, "originalname", item.name)), []).append(item.nodeid)
+        for nodeids in groups.values():
+            for i, nodeid in enumerate(nodeids, start=1):
+                self.cases[nodeid] = (i, len(nodeids))
+        if len(self.families) > 1:
+            # One family after another, the lean ones first (the order within a family is kept;
+            # results are sorted by number anyway): each fork server is closed as soon as its
+            # last test has run, before the heavier tests start, and families switch only once.
+            rank = {f.name: i for i, f in enumerate(sorted(self.families, key=lambda f: not f.numbers))}
+            items[:] = sorted(items, key=lambda item: rank[self.family_of(item).name])
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
+        self.remaining = {f.name: 0 for f in self.families}
+        for item in session.items:
+            self.remaining[self.family_of(item).name] += 1
+        if self.sandbox is not None and len(self.families) > 1:
+            for name, count in self.remaining.items():
+                if count == 0:
+                    self.sandbox.close_family(name)   # nothing selected runs there: free its memory now
         if self.on_collected is not None:
             self.on_collected(len(session.items), sorted(self.numbers, key=results_mod.number_key))
 
@@ -312,18 +439,12 @@ class GradingPlugin:
             self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
-        from . import checks
-
-        checks.REVEAL_EXPECTED = not self._is_hidden(item)
         for f in _chain(getattr(item, "obj", None)):
             for attr in ("__score__", "__leaderboard_value__"):
                 f.__dict__.pop(attr, None)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        from . import checks
-
-        checks.REVEAL_EXPECTED = True
         self.shutdown()
         if self.results_path:
             results_mod.write_atomic(self.document(), self.results_path)
@@ -332,15 +453,28 @@ class GradingPlugin:
     def _is_hidden(self, item: pytest.Item) -> bool:
         return "hidden" in Path(str(item.path)).parts
 
+    def _is_sealed(self, item: pytest.Item) -> bool:
+        """Hidden, or a leaderboard test: its feedback is the fixed vocabulary, its output unseen."""
+        func = getattr(item, "obj", None)
+        return self._is_hidden(item) or any(getattr(f, "__leaderboard_column__", None) is not None
+                                            for f in _chain(func))
+
     def _new_entry(self, item: pytest.Item) -> dict:
         func = getattr(item, "obj", None)
         hidden = self._is_hidden(item)
+        sealed = self._is_sealed(item)
         s = self.settings or GradingSettings(Path(), Path(), Path())
         default_vis = s.hidden_visibility if hidden else s.public_visibility
         doc = (getattr(func, "__doc__", None) or "").strip().splitlines()
-        name = doc[0].strip() if doc else item.name.replace("test_", "", 1).replace("_", " ")
-        if doc and "[" in item.name:
-            name += " " + item.name[item.name.index("["):]
+        base = getattr(item, "originalname", None) or item.name
+        if sealed:   # a hidden case's id could name its inputs ("[stride3-pad2-k5]")
+            name = doc[0].strip() if doc else base.replace("test_", "", 1).replace("_", " ")
+            if item.nodeid in self.cases and self.cases[item.nodeid][1] > 1:
+                name += " (case {} of {})".format(*self.cases[item.nodeid])
+        else:
+            name = doc[0].strip() if doc else item.name.replace("test_", "", 1).replace("_", " ")
+            if doc and "[" in item.name:
+                name += " " + item.name[item.name.index("["):]
         weight = getattr(func, "__weight__", 0.0)
         return {
             "nodeid": item.nodeid,
@@ -350,6 +484,7 @@ class GradingPlugin:
             "visibility": getattr(func, "__visibility__", default_vis),
             "tags": [str(t) for t in getattr(func, "__tags__", ())],
             "hidden": hidden,
+            "sealed": sealed,
             "status": "pending",
             "message": "",
             "output": "",
@@ -372,7 +507,7 @@ class GradingPlugin:
                                      "order": getattr(func, "__leaderboard_sort_order__", "desc")})
         printed = item.stash.get(_output_key, "")
         if printed:
-            if entry["hidden"]:
+            if entry["sealed"]:
                 entry["output"] = "(What your code printed is not shown for hidden tests.)"
             else:
                 entry["output"] = "What your code printed:\n" + printed

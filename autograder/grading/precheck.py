@@ -28,9 +28,51 @@ def _dotted(node: ast.AST) -> str | None:
 _DYNAMIC_IMPORTS = {"__import__", "importlib.import_module", "importlib.__import__", "builtins.__import__"}
 
 
+def _dynamic_import_names(tree: ast.AST) -> tuple[set[str], dict[str, str]]:
+    """The names under which this file can call an import function, and its module aliases.
+
+    ``from importlib import import_module as load``, ``import importlib as il`` (then
+    ``il.import_module``), ``imp = importlib.import_module`` and ``imp2 = imp`` all count.
+    """
+    modules: dict[str, str] = {}
+    callables = set(_DYNAMIC_IMPORTS)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname and alias.name in ("importlib", "builtins"):
+                    modules[alias.asname] = alias.name
+        elif isinstance(node, ast.ImportFrom) and node.module in ("importlib", "builtins") and node.level == 0:
+            for alias in node.names:
+                if f"{node.module}.{alias.name}" in _DYNAMIC_IMPORTS:
+                    callables.add(alias.asname or alias.name)
+    assignments = [n for n in ast.walk(tree) if isinstance(n, (ast.Assign, ast.AnnAssign, ast.NamedExpr))]
+    for _ in range(3):   # aliases of aliases
+        for node in assignments:
+            value = node.value
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if value is not None and _resolve(_dotted(value), modules) in callables:
+                callables.update(t.id for t in targets if isinstance(t, ast.Name))
+    return callables, modules
+
+
+def _resolve(dotted: str | None, modules: dict[str, str]) -> str | None:
+    if not dotted:
+        return dotted
+    head, _, rest = dotted.partition(".")
+    head = modules.get(head, head)
+    return f"{head}.{rest}" if rest else head
+
+
 def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[tuple[int, str]]:
-    """(line, what) for each import of a forbidden module and each use of a forbidden dotted name."""
+    """(line, what) for each import of a forbidden module and each use of a forbidden dotted name.
+
+    A call of an import function (``importlib.import_module``, ``__import__``, or any alias
+    of them) with a forbidden constant, or with a module name computed at run time, counts
+    too: the static check is the early, friendly warning, and the worker refuses the module
+    at run time whatever the spelling.
+    """
     found = []
+    dynamic, aliases = _dynamic_import_names(tree)
 
     def banned_module(mod: str) -> str | None:
         for bad in modules + names:
@@ -52,12 +94,12 @@ def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[
                 full = f"{node.module}.{alias.name}"
                 if any(full == n or full.endswith("." + n) or alias.name == n for n in names):
                     found.append((node.lineno, f"from {node.module} import {alias.name}"))
-        elif isinstance(node, ast.Call) and _dotted(node.func) in _DYNAMIC_IMPORTS:
-            arg = node.args[0] if node.args else None
+        elif isinstance(node, ast.Call) and _resolve(_dotted(node.func), aliases) in dynamic:
+            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
             if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 if banned_module(arg.value):
                     found.append((node.lineno, f"{_dotted(node.func)}({arg.value!r})"))
-            elif modules:
+            elif modules or names:
                 found.append((node.lineno, f"{_dotted(node.func)}(...) with a computed module name"))
         elif isinstance(node, ast.Call) and _dotted(node.func) in ("exec", "eval") and modules:
             found.append((node.lineno, f"{_dotted(node.func)}(...), which could import anything"))

@@ -21,6 +21,7 @@ from . import draws, files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
 from .settings import DrawSettings, GradingSettings
+from .vocabulary import FILE_NAME as VOCABULARY
 
 if TYPE_CHECKING:
     from .plugin import GradingPlugin
@@ -46,6 +47,7 @@ class Layout:
     complete: bool = True      # all graded tests are here (False in a student bundle: public only)
     staff: Path | None = None  # hand-written references for hidden tests (grader side only)
     key: Path | None = None    # the assignment's key (autograder zip only): inputs are drawn per submission
+    vocabulary: Path | None = None   # vocabulary.json: the files and starter names hidden feedback may use
 
     @property
     def has_pool(self) -> bool:
@@ -59,9 +61,11 @@ class Layout:
         tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
         staff = source / "tests" / "staff"
         key = source / "key"
+        vocabulary = source / VOCABULARY
         return cls(manifest, tests, source / "tests" / "probes", source / "support", None,
                    source / "fixtures" if (source / "fixtures").is_dir() else None, [source],
-                   staff=staff if staff.is_dir() else None, key=key if key.is_file() else None)
+                   staff=staff if staff.is_dir() else None, key=key if key.is_file() else None,
+                   vocabulary=vocabulary if vocabulary.is_file() else None)
 
 
 def _assemble(root: Path, layout: Layout, target: Path) -> None:
@@ -83,10 +87,11 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
           on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False,
-          submission_id: int = draws.FALLBACK_SUBMISSION_ID) -> dict:
+          submission_id: int = draws.FALLBACK_SUBMISSION_ID, verbose: bool = False) -> dict:
     """Grade ``submission`` and write ``results_path``; return the results document.
 
     ``submission_id`` (Gradescope's) picks the submission's draw when the layout has a key.
+    ``verbose`` prints who student code runs as (the staff log on Gradescope; ``check -v``).
     """
     started = time.time()
     results_mod.write_atomic(results_mod.failure_document(
@@ -110,7 +115,9 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
         public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
         require_drop=require_drop,
-        draws=DrawSettings(manifest.id, layout.key, submission_id) if layout.key or layout.has_pool else None)
+        draws=DrawSettings(manifest.id, layout.key, submission_id) if layout.key or layout.has_pool else None,
+        families=manifest.families(), vocabulary=layout.vocabulary, student_files=tuple(manifest.files),
+        verbose=verbose)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
@@ -142,7 +149,8 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         def pytest_configure(self, config):
             holder["configured"] = True
             # Forked from here before any test module is imported, so workers share the
-            # grader's libraries but none of the tests' memory.
+            # grader's libraries but none of the tests' memory (one fork server per worker
+            # family, the leanest first: see sandbox/lifecycle.py).
             plugin.start_sandbox(inline=True)
             # The key and the draw made from it are read only now, for the same reason.
             plugin.begin_draw()
@@ -251,7 +259,7 @@ def gradescope_main(source: str | Path) -> int:
         if area.exists():
             shutil.rmtree(area)
         doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop,
-                    submission_id=submission_id)
+                    submission_id=submission_id, verbose=True)
         print(f"[autograder] score {doc.get('score')} in {doc.get('execution_time')} s")
         return 0
     except BaseException:

@@ -51,6 +51,43 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class WorkerFamily:
+    """Workers forked from one fork server: what it preloads, what its workers refuse.
+
+    ``numbers`` are the task-number prefixes of the tests that run in this family ("1" takes
+    1, 1.2 and 1.2.3, not 10); the family without prefixes (``MAIN``) runs every other test.
+    ``refused`` modules are refused at run time in its workers (the manifest's forbidden modules,
+    plus the family's own); none of them may be preloaded.
+    """
+
+    name: str
+    preload: tuple[str, ...] = ("numpy",)
+    refused: tuple[str, ...] = ()
+    numbers: tuple[str, ...] = ()
+
+    MAIN = "main"
+
+    def takes(self, number: str | None) -> bool:
+        """Whether a test numbered ``number`` runs in this family (by prefix)."""
+        if number is None:
+            return False
+        number = str(number)
+        return any(number == p or number.startswith(p.rstrip(".") + ".") for p in self.numbers)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"name": self.name, "preload": list(self.preload), "refused": list(self.refused),
+                "numbers": list(self.numbers)}
+
+
+def family_for(families: tuple[WorkerFamily, ...], number: str | None) -> WorkerFamily:
+    """The family a test numbered ``number`` runs in: the first that takes it, else the main one."""
+    for family in families:
+        if family.numbers and family.takes(number):
+            return family
+    return next((f for f in families if not f.numbers), families[0])
+
+
+@dataclass(frozen=True)
 class DrawSettings:
     """What the grader needs to draw a submission's inputs (see :mod:`autograder.grading.draws`).
 
@@ -80,3 +117,10 @@ class GradingSettings:
     hidden_visibility: str = "after_published"
     require_drop: bool = False            # refuse to run student code as the grader's own user
     draws: DrawSettings | None = None     # None: fixed seeds, and fixtures read as they are
+    families: tuple[WorkerFamily, ...] = ()   # empty: one family preloading ``preload``, refusing nothing
+    vocabulary: Path | None = None        # vocabulary.json: the words hidden feedback may use
+    student_files: tuple[str, ...] = ()   # the manifest's files (the vocabulary's files)
+    verbose: bool = False                 # print who student code runs as (always on Gradescope)
+
+    def worker_families(self) -> tuple[WorkerFamily, ...]:
+        return self.families or (WorkerFamily(WorkerFamily.MAIN, tuple(self.preload)),)

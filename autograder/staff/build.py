@@ -10,6 +10,8 @@ from pathlib import Path
 
 from ..grading import draws, files
 from ..grading.manifest import Manifest
+from ..grading.vocabulary import FILE_NAME as VOCABULARY
+from ..grading.vocabulary import Vocabulary
 from . import fixtures as fixtures_mod
 from . import keys as keys_mod
 from . import pins as pins_mod
@@ -153,6 +155,8 @@ def autograder_files(src: Sources, fixtures: fixtures_mod.Recorded) -> dict[str,
         "grade.py": (TEMPLATES / "grade.py").read_bytes(),
         "requirements.txt": ("\n".join(requirements(src.manifest, pins=src.pins)) + "\n").encode(),
         "assignment.toml": src.manifest.path.read_bytes(),
+        # the files and starter names a hidden test's feedback may name (grading/vocabulary.py)
+        VOCABULARY: Vocabulary.from_starter(src.starter, src.manifest.files).to_json(),
     }
     files.update(framework_files("lib/autograder", "zip"))
     for part in ("public", "hidden", "probes", "staff"):

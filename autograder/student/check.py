@@ -22,12 +22,13 @@ def bundle_layout(folder: Path) -> Layout:
                   fixtures=recorded if recorded.is_dir() else None)
 
 
-def check(folder: Path, keyword: str | list[str] | None = None) -> int:
+def check(folder: Path, keyword: str | list[str] | None = None, verbose: bool = False) -> int:
     """Run the public tests with Gradescope's scoring and print a table; 0 when all pass.
 
     ``keyword`` selects tests as ``check -k`` does: task numbers (``1.2``; ``3.`` for all of
     task 3), words of test names, pytest's ``and``/``or``/``not`` (see :mod:`autograder.grading.selection`).
-    Returns 2 when nothing matches it.
+    Returns 2 when nothing matches it. ``verbose`` (``check -v``) also prints which user runs
+    the student's code.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -58,7 +59,7 @@ def check(folder: Path, keyword: str | list[str] | None = None) -> int:
                 bar.update(task, advance=1, description=entry["name"][:40])
 
             doc = grade(layout, folder, Path(tmp) / "results.json", Path(tmp) / "area", quiet=True,
-                        keyword=expression, progress=advance, on_collected=collected)
+                        keyword=expression, progress=advance, on_collected=collected, verbose=verbose)
     if expression and found.get("selected") == 0:
         typed = keyword if isinstance(keyword, str) else " ".join(keyword or [])
         numbers = ", ".join(found.get("numbers") or []) or "none"

@@ -8,7 +8,7 @@ from pathlib import Path
 def cmd_check(args) -> int:
     from .check import check
 
-    return check(Path(args.folder), keyword=args.k)
+    return check(Path(args.folder), keyword=args.k, verbose=getattr(args, "verbose", False))
 
 
 def cmd_submit(args) -> int:

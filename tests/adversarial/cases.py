@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 #: The toy's honest scores: the whole solution, and each half of it.
 FULL, OPS_PART, COUNTER_PART = 10.0, 5.0, 5.0
 
-# Student code runs with its working copy as cwd: <root>/sandbox/workers/run-N.
+# Student code runs with its working copy as cwd: <root>/sandbox/workers/<random name>.
 FIND_ROOT = "import os\nROOT = os.path.abspath(os.path.join(os.getcwd(), '..', '..', '..'))\n"
 
 
@@ -46,6 +46,10 @@ def counter_total(value: str) -> dict:
                                "        self.history = []\n    def step(self, amount=1):\n        return self.total\n"}
 
 
+#: What a hidden toy test says when the Counter's total is wrong: the kind of failure and the
+#: place, never the value (see autograder/grading/feedback.py).
+PROPERTY = "A property this test checks does not hold for your code.\nWhere to look: calc/counter.py, Counter.step"
+
 #: Files a case may leave in the machine's shared scratch folders carry this in their names.
 LEFTOVER = "adv-leftover"
 
@@ -71,7 +75,7 @@ for name in ('results/results.json', 'results/extra.json', 'source/grade.py'):
 class Counter:
     def __init__(self, start=0):
         raise NotImplementedError
-"""}, root_only=True, say="Not implemented yet (while running calc.counter.Counter(...))"),
+"""}, root_only=True, say="Not implemented yet.\nWhere to look: calc/counter.py, Counter.__init__"),
     Case("prints a fake results document", "forging", ops("""
 print('{"score": 100, "tests": [{"name": "all", "score": 100, "max_score": 100}]}')
 raise NotImplementedError('still a stub')
@@ -114,7 +118,7 @@ if 'torch' in sys.modules:
     sys.modules['torch'].allclose = lambda *a, **k: True
 """) | {"calc/counter.py": "class Counter:\n    def __init__(self, start=0):\n        self.total = 16\n"
                              "    def step(self, amount=1):\n        return self.total\n"}, score=1.0,
-         say="Counter after several steps: the total is not the expected one"),
+         say=PROPERTY),
     Case("returns objects whose __eq__, __float__ and __array__ lie", "forging", {
         "calc/ops.py": """import numpy as np
 
@@ -280,9 +284,14 @@ while True:
     print(line)
 """), say="earlier bytes of output cut"),
     Case("threads and children that outlive the test", "exhaustion", ops("""
-import threading, subprocess, sys, time
+import os, threading, subprocess, sys, time
 threading.Thread(target=lambda: time.sleep(3600), daemon=False).start()
-subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(3600)'])
+try:
+    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(3600)'])
+except PermissionError:          # no other programs where a forbidden library is installed
+    if os.fork() == 0:
+        time.sleep(3600)
+        os._exit(0)
 return a + b
 """), score=1.0, say="Not implemented yet: calc.ops.relu(...)"),
     Case("double-forked daemon rewrites results after grading", "exhaustion", ops(FIND_ROOT + """
@@ -366,8 +375,8 @@ def softmax(scores):
     e = np.exp(scores - scores.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 """}, base="solution", score=FULL - 2, say="bad file name"),
-    Case("a NaN leaderboard value", "forging", counter_total("float('nan')"), say="the total is not the expected one"),
-    Case("an infinite leaderboard value", "forging", counter_total("float('-inf')"), say="the total is not the expected one"),
+    Case("a NaN leaderboard value", "forging", counter_total("float('nan')"), say=PROPERTY),
+    Case("an infinite leaderboard value", "forging", counter_total("float('-inf')"), say=PROPERTY),
     Case("fishes for a hidden test's expected value", "reading", {"calc/counter.py": """class Counter:
     def __init__(self, start=0):
         self.total = start
@@ -377,7 +386,7 @@ def softmax(scores):
             self.total += amount
         self.history.append(amount)
         return self.total
-"""}, base="solution", score=FULL - 2, say="Counter after several steps"),
+"""}, base="solution", score=FULL - 2, say=PROPERTY),
     Case("uploads links to hidden tests and fixtures", "reading", {"calc/counter.py": None},
          links={"calc/counter.py": "../../source/tests/hidden/test_counter.py",
                 "notes/fixture.txt": "../../source/fixtures/counter.json",
@@ -390,7 +399,7 @@ print('hello')
 raise NotImplementedError('stub')
 """), say="Not implemented yet: stub"),
     Case("a 20 MB string where a number is expected", "exhaustion", counter_total("'A' * (20 << 20)"),
-         say="the total is not the expected one"),
+         say=PROPERTY),
     Case("a zip inside the zip with paths out of the folder", "broken", archive="nested-unsafe",
          base="solution", score=0.0, say="unsafe path"),
     Case("returns a list that contains itself", "forging", ops("loop = []\nloop.append(loop)\nreturn loop"),
@@ -454,7 +463,8 @@ return a + b
                 fh.write("\\n" * 5 + "# " + leak + "\\n")
             raise type(leak.replace(" ", "_").replace("=", "_"), (ValueError,), {})(leak)
         return self.total
-"""}, base="solution", score=FULL - 2 - 1.5, say="Hidden tests do not show the exception's message"),
+"""}, base="solution", score=FULL - 2 - 1.5,
+         say="Your code raised an exception of your own class.\nWhere to look: calc/counter.py, Counter.step"),
     Case("smuggles a hidden test's inputs out through a returned value", "reading", {
         "calc/counter.py": """class Counter:
     def __init__(self, start=0):
@@ -471,7 +481,7 @@ return a + b
         self._total += amount
         self.history.append(amount)
         return self._total
-"""}, base="solution", score=FULL - 2 - 1.5, say="the total is not the expected one"),
+"""}, base="solution", score=FULL - 2 - 1.5, say=PROPERTY),
     Case("reads the grader's environment back from its own memory", "reading", ops("""
 import ctypes, os
 libc = ctypes.CDLL(None)
@@ -505,7 +515,13 @@ def _daemon():
         os.setsid()
         if os.fork() == 0:
             os.chdir('/')
-            os.execve('/bin/sleep', ['sleep', '3600'], {})
+            try:
+                os.execve('/bin/sleep', ['sleep', '3600'], {})
+            except PermissionError:   # no other programs where a forbidden library is installed
+                os.environ.clear()
+                import time
+                time.sleep(3600)
+            os._exit(0)
         os._exit(0)
     os.wait()
 
@@ -514,5 +530,5 @@ class Counter:
     def __init__(self, start=0):
         _daemon()                 # in every Counter test, the last one included
         raise NotImplementedError('stub that leaves a daemon behind')
-"""}, say="Not implemented yet (while running calc.counter.Counter(...))"),
+"""}, say="Not implemented yet.\nWhere to look: calc/counter.py, Counter.__init__"),
 ]

@@ -372,3 +372,46 @@ def test_real_assignment_forbidden_library_earns_nothing(tmp_path):
     assert any("softmax_regression.py was not graded" in t["output"] for t in lost)
     assert 0 < em.results["score"] < 100
     OUTCOMES["a1: a forbidden import in one file"] = True
+
+
+#: Part 1 files of A2 (NumPy only), and how each lets torch in: the first file by a bare
+#: import_module, which the static check refuses; the others by a spelling the static check
+#: cannot see, which only the worker can refuse.
+A2_PART1 = ["modules/convolution.py", "modules/max_pool.py", "modules/relu.py", "modules/linear.py",
+            "modules/softmax_ce.py", "modules/conv_classifier.py", "optimizer/sgd.py"]
+STATIC_SPELLING = 'from importlib import import_module\ntorch = import_module("tor" + "ch")\n'
+RUNTIME_SPELLING = 'import builtins\ntorch = getattr(builtins, "__imp" + "ort__")("tor" + "ch")\n'
+
+
+def test_a2_part1_gets_no_torch_at_run_time(tmp_path):
+    """A2 through its real zip: Part 1 (NumPy only) files that reach torch score nothing on
+    Part 1, however the import is spelled, and Part 2 keeps every point."""
+    from autograder.staff.build import build
+    from autograder.staff.repo import Repo
+
+    repo = Repo(TOY.parents[1])
+    grader_zip, _ = build(repo, "a2_cnns")
+    reference = emulate(grader_zip, repo.solution("a2_cnns"))
+    upload = tmp_path / "upload"
+    shutil.copytree(repo.solution("a2_cnns"), upload)
+    for i, rel in enumerate(A2_PART1):
+        path = upload / rel
+        path.write_text((STATIC_SPELLING if i == 0 else RUNTIME_SPELLING) + path.read_text())
+    em = emulate(grader_zip, upload)
+    OUTCOMES["a2: torch in Part 1 at run time"] = False
+    assert em.problems == [] and reference.results["score"] == 100
+    tests = [t for t in em.results["tests"] if t["max_score"] > 0]
+    part1 = [t for t in tests if t.get("number", "").startswith("1.")]
+    part2 = [t for t in tests if not t.get("number", "").startswith(("1.", "0"))]
+    assert part1 and part2
+    assert sum(t["score"] for t in part1) == 0, [(t["name"], t["score"]) for t in part1 if t["score"]]
+    assert all(t["score"] == t["max_score"] for t in part2), [t["name"] for t in part2 if t["score"] < t["max_score"]]
+    assert em.results["score"] == sum(t["max_score"] for t in part2)
+    text = _visible_text(em.results)
+    assert "Forbidden import or name: modules/convolution.py" in text          # the static check
+    public = "\n".join(t["output"] for t in part1 if t["extra_data"]["suite"] == "public")
+    hidden = "\n".join(t["output"] for t in part1 if t["extra_data"]["suite"] == "hidden")
+    assert re.search(r"Forbidden module: modules/\w+\.py \(line 2\) imports torch, which task 1 of this "
+                     r"assignment does not allow", public), public[:2000]
+    assert "Your code imported a module that this part of the assignment does not allow (torch)." in hidden
+    OUTCOMES["a2: torch in Part 1 at run time"] = True

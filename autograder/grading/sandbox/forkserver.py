@@ -1,11 +1,15 @@
 """Inside the fork server: preload libraries once, then fork one isolated worker per test.
 
-The grader starts one fork server per grading run, forked from the grader itself (what grading
-does) or as ``python -I -c`` with an empty environment. For every test the grader sends a
+The grader starts one fork server per worker family of a grading run (most runs have one),
+forked from the grader itself (what grading does) or as ``python -I -c`` with an empty
+environment. For every test the grader sends a
 ``fork`` request with one end of a fresh socket pair; the server kills whatever the previous
 worker left, forks, and the child puts itself in a new session, lowers its resource limits,
-drops to the unprivileged user when it runs as root, sends its output to a capped file, and
-then answers remote calls on that socket (``serve.py``). Student code runs only in such
+drops to the unprivileged user when it runs as root, sends its output to a capped file, adds
+the audit hook that refuses the family's forbidden modules (``guard.py``), and then answers
+remote calls on that socket (``worker.py``). Every worker of every family sees the same
+environment, the same HOME and TMPDIR (one scratch folder, emptied before each worker) and a
+working folder with a random name, so nothing tells one test from another. Student code runs only in such
 children. The server is a child subreaper, so daemons a worker starts are reparented to it and
 killed with the rest.
 """
@@ -19,16 +23,18 @@ import json
 import os
 import random
 import resource
+import shutil
 import signal
 import socket
 import sys
 import time
 import traceback
+import warnings
 
 from .. import procfs
 from ..feedback import SERVING_FAILED
 from ..settings import Limits
-from . import confine
+from . import confine, guard
 from .wire import recv_json, send_json
 from .worker import serve
 
@@ -83,6 +89,30 @@ def _redirect_output(workdir: str) -> None:
     faulthandler.enable()
 
 
+def _quiet_library_warnings(workdir: str) -> None:
+    """Show only the warnings whose origin is one of the student's files: a library's own
+    warnings (torch's nested-tensor notice) are not the student's doing and stay out of
+    "What your code printed". The filters are Python's defaults, whatever the grader had set
+    (a server forked inside a pytest session inherits its warning capture)."""
+    warnings.resetwarnings()
+    for category in (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning):
+        warnings.simplefilter("ignore", category)
+    root = os.path.realpath(workdir) + os.sep
+
+    def showwarning(message, category, filename, lineno, file=None, line=None):
+        try:
+            own = os.path.isabs(str(filename)) and os.path.realpath(str(filename)).startswith(root)
+        except (TypeError, ValueError, OSError):
+            own = False
+        if own:
+            try:
+                (file or sys.stderr).write(warnings.formatwarning(message, category, filename, lineno, line))
+            except (OSError, ValueError):
+                pass
+
+    warnings.showwarning = showwarning
+
+
 def _seed(seed: int) -> None:
     random.seed(seed)
     if "numpy" in sys.modules:
@@ -102,9 +132,11 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         _confine(config, request)
         _redirect_output(workdir)
         sys.path[:0] = [config["probes_dir"], workdir] + [os.path.join(workdir, p) for p in config.get("pythonpath", [])]
-        os.environ["HOME"] = workdir
-        os.environ["TMPDIR"] = workdir
+        os.environ["HOME"] = config["scratch"]
+        os.environ["TMPDIR"] = config["scratch"]
+        _quiet_library_warnings(workdir)
         _seed(config["seed"])
+        guard.install(config.get("refused", []), dict(config.get("refused_folders", {})))
         serve(sock, workdir)
     except BaseException:
         code = SERVING_FAILED
@@ -153,13 +185,26 @@ def _reap_all() -> dict[int, int]:
     return statuses
 
 
+def _clean(config: dict, exits: dict[int, int]) -> None:
+    """What the previous worker left behind goes: itself, its children, daemons reparented to
+    this subreaper, its files in the shared scratch folders; HOME and TMPDIR start empty."""
+    _kill_descendants(exits)
+    confine.remove_files_of(config.get("uid"))
+    scratch = config["scratch"]
+    shutil.rmtree(scratch, ignore_errors=True)
+    try:
+        os.mkdir(scratch, 0o700)
+    except FileExistsError:   # what could not be removed stays; the folder is still the worker's own
+        pass
+    if config.get("uid") is not None:
+        os.chown(scratch, config["uid"], config["gid"], follow_symlinks=False)
+
+
 def _fork_worker(control: socket.socket, config: dict, request: dict, fds: list[int],
                  exits: dict[int, int]) -> dict:
-    # Tests run one at a time: whatever the previous worker left behind (itself, children,
-    # daemons reparented to this subreaper) goes before the next one starts.
-    _kill_descendants(exits)
+    # Tests run one at a time: whatever the previous worker left behind goes before the next one starts.
+    _clean(config, exits)
     exits.clear()  # only the worker forked next can be asked about
-    confine.remove_files_of(config.get("uid"))
     if len(fds) != 1:
         raise ValueError(f"a fork request carries one socket, not {len(fds)}")
     sock = socket.socket(fileno=fds.pop())
@@ -188,6 +233,13 @@ def _prepare(config: dict) -> None:
         importlib.import_module(name)
     import safetensors.numpy  # noqa: F401  (the codec's arrays, on every worker's first call)
 
+    loaded = sorted({m for m in config.get("refused", []) for name in sys.modules
+                     if name == m or name.startswith(m + ".")})
+    if loaded:
+        raise RuntimeError(f"the fork server of worker family {config.get('family')!r} has {', '.join(loaded)} "
+                           "loaded, which its workers must refuse (a preloaded module cannot be refused)")
+    config["refused_folders"] = guard.package_folders(config.get("refused", []))
+
     if "numpy" in sys.modules:
         import numpy.random  # noqa: F401
     try:
@@ -202,7 +254,11 @@ def _prepare(config: dict) -> None:
 def fork_server(control_fd: int, config: dict) -> None:
     """Serve the grader's ``fork``, ``reap`` and ``exit`` requests until it says ``exit``."""
     control = socket.socket(fileno=control_fd)
-    _prepare(config)
+    try:
+        _prepare(config)
+    except Exception as exc:
+        send_json(control, {"ready": False, "error": f"{type(exc).__name__}: {exc}"[:2000]})
+        return
     exits: dict[int, int] = {}
     send_json(control, {"ready": True, "pid": os.getpid()})
     while True:
@@ -216,6 +272,10 @@ def fork_server(control_fd: int, config: dict) -> None:
                 reply = _fork_worker(control, config, request, fds, exits)
             elif op == "reap":
                 reply = _reap(request["pid"], exits)
+            elif op == "clean":
+                _clean(config, exits)
+                exits.clear()
+                reply = {"clean": True}
             elif op == "exit":
                 _kill_descendants(exits)
                 confine.remove_files_of(config.get("uid"))

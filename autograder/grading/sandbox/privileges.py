@@ -127,9 +127,10 @@ def kill_all_of_user(uid: int) -> None:
         time.sleep(0.05)
 
 
-def announce(user: tuple[int, int] | None, warning: str | None) -> None:
-    """One line for the staff log: who student code runs as in this run."""
+def announce(user: tuple[int, int] | None, warning: str | None, show_user: bool = True) -> None:
+    """One line for the staff log: who student code runs as in this run (``show_user``: on
+    Gradescope always; in a student's ``check`` only with ``-v``). A warning is always shown."""
     if warning:
         print(f"[autograder] warning: {warning}", file=sys.stderr)
-    if user:
+    if user and show_user:
         print(f"[autograder] student code runs as uid {user[0]}", file=sys.stderr)

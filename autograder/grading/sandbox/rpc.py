@@ -42,20 +42,26 @@ class Worker:
         self._deadline = time.monotonic() + budget
         self._budget = budget
         self.dead_reason: str | None = None
+        self.dead_kind = "crash"          # how a hidden test words the end: "time", "memory" or "crash"
+        #: The dotted path of what the test called last (``models.x.Net.forward``), in the test's
+        #: own words: where a hidden test's failure points when nothing more precise is known.
+        self.last_target = ""
 
     # ---- what tests use
     def new(self, path: str, *args, **kwargs) -> RemoteHandle:
         """Build an object in the worker (``path`` names its class) and keep it there."""
         handle = self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs, "ref": True},
-                               f"{path}(...)")
+                               f"{path}(...)", target=path)
         object.__setattr__(handle, "_label", path.rsplit(".", 1)[-1])
+        object.__setattr__(handle, "_origin", path)
         return handle
 
     def call(self, path: str, *args, **kwargs) -> Any:
-        return self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs}, f"{path}(...)")
+        return self._request({"op": "call", "path": path, "args": list(args), "kwargs": kwargs}, f"{path}(...)",
+                             target=path)
 
     def get(self, path: str) -> Any:
-        return self._request({"op": "get", "path": path}, path)
+        return self._request({"op": "get", "path": path}, path, target=path)
 
     def run(self, probe: Callable | str, *args, **kwargs) -> Any:
         """Call a probe (a test helper module that runs inside the worker)."""
@@ -66,8 +72,10 @@ class Worker:
     def ref(self, handle: RemoteHandle, name: str) -> RemoteHandle:
         """Attribute ``name`` of a remote object, kept in the worker even if it is plain data."""
         label = f"{handle._name()}.{name}"
-        value = self._request({"op": "getattr", "target": handle, "name": name, "ref": True}, label)
+        origin = f"{handle._origin_path()}.{name}"
+        value = self._request({"op": "getattr", "target": handle, "name": name, "ref": True}, label, target=origin)
         object.__setattr__(value, "_label", label)
+        object.__setattr__(value, "_origin", origin)
         return value
 
     def output(self) -> str:
@@ -103,15 +111,20 @@ class Worker:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # ---- one round trip
-    def _request(self, request: dict, what: str) -> Any:
+    def _request(self, request: dict, what: str, target: str = "") -> Any:
+        if target:
+            self.last_target = target
         if self.dead_reason:
-            raise WorkerCrashed(feedback.already_stopped(self.dead_reason, what))
+            raise WorkerCrashed(feedback.already_stopped(self.dead_reason, what), kind=self.dead_kind)
         payload = codec.encode(request, self._encode_arg)
         reply = self._read_reply(what, self._exchange(payload, what))
         if "error" in reply:
             err = reply["error"] if type(reply["error"]) is dict else {}
+            frames = err.get("frames")
             raise StudentError(str(err.get("type", "Exception")), str(err.get("message", "")),
-                               str(err.get("traceback", "")), what, hidden=self.hidden)
+                               str(err.get("traceback", "")), what, hidden=self.hidden,
+                               frames=frames if type(frames) is list else [],
+                               forbidden=str(err.get("forbidden", "")), target=self.last_target)
         if request.get("ref"):
             handle = reply.get("h")
             if not isinstance(handle, RemoteHandle):
@@ -140,7 +153,7 @@ class Worker:
             raise SandboxError(feedback.unreadable_reply(what, str(exc))) from None
         except (EOFError, ConnectionError, OSError):
             reason = self._kill("stopped")
-            raise WorkerCrashed(feedback.crashed(what, reason)) from None
+            raise WorkerCrashed(feedback.crashed(what, reason), kind=self.dead_kind) from None
 
     def _read_reply(self, what: str, data: bytes) -> dict:
         """Decode a reply; any malformed one kills the worker (it no longer speaks the protocol)."""
@@ -157,7 +170,7 @@ class Worker:
     def _encode_arg(self, obj: Any) -> dict:
         if isinstance(obj, RemoteHandle):
             if object.__getattribute__(obj, "_worker") is not self:
-                raise SandboxError("a handle from another test's worker cannot be used here")
+                raise SandboxError("a handle from another test's worker cannot be used here", kind="unchecked")
             return {"$t": "h", "id": object.__getattribute__(obj, "_hid")}
         raise codec.CodecError(f"cannot send a value of type {type(obj).__name__} to student code")
 
@@ -181,6 +194,7 @@ class Worker:
             pass
         status = self._sandbox.reap(self.pid) if reap else None
         self.dead_reason = feedback.how_it_ended(status, why)
+        self.dead_kind = feedback.end_kind(status, why)
         try:
             self._sock.close()
         except OSError:
@@ -195,6 +209,7 @@ class RemoteHandle(codec.Handle):
         super().__init__(hid, type_name)
         object.__setattr__(self, "_worker", worker)
         object.__setattr__(self, "_label", type_name.rsplit(".", 1)[-1])
+        object.__setattr__(self, "_origin", "")   # the dotted path the test reached it by (its own words)
 
     def _w(self) -> Worker:
         return object.__getattribute__(self, "_worker")
@@ -203,21 +218,30 @@ class RemoteHandle(codec.Handle):
         """How messages name this object: the class a test built, then the attributes it reached."""
         return object.__getattribute__(self, "_label")
 
+    def _origin_path(self) -> str:
+        return object.__getattribute__(self, "_origin")
+
+    def _member(self, name: str) -> str:
+        origin = self._origin_path()
+        return f"{origin}.{name}" if origin else ""
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") and name.endswith("__"):
             raise AttributeError(name)
-        value = self._w()._request({"op": "getattr", "target": self, "name": name}, f"{self._name()}.{name}")
+        value = self._w()._request({"op": "getattr", "target": self, "name": name}, f"{self._name()}.{name}",
+                                   target=self._member(name))
         if isinstance(value, RemoteHandle):
             object.__setattr__(value, "_label", f"{self._name()}.{name}")
+            object.__setattr__(value, "_origin", self._member(name))
         return value
 
     def __setattr__(self, name: str, value: Any) -> None:
         self._w()._request({"op": "setattr", "target": self, "name": name, "value": value},
-                           f"setting {self._name()}.{name}")
+                           f"setting {self._name()}.{name}", target=self._origin_path())
 
     def __call__(self, *args, **kwargs) -> Any:
         return self._w()._request({"op": "call", "target": self, "args": list(args), "kwargs": kwargs},
-                                  f"{self._name()}(...)")
+                                  f"{self._name()}(...)", target=self._origin_path())
 
     def __getitem__(self, key: Any) -> Any:
         return self._w()._request({"op": "getitem", "target": self, "key": key}, f"{self._name()}[{key!r}]")
@@ -229,7 +253,7 @@ class RemoteHandle(codec.Handle):
     def __len__(self) -> int:
         value = self._w()._request({"op": "len", "target": self}, f"len({self._name()})")
         if type(value) is not int:
-            raise SandboxError("len() of a student object did not return an int")
+            raise SandboxError("len() of a student object did not return an int", kind="type")
         return value
 
     def __repr__(self) -> str:

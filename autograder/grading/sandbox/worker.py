@@ -19,6 +19,7 @@ import sys
 from typing import Any
 
 from .. import codec
+from .guard import ForbiddenModule
 from .wire import recv_message, send_message
 
 
@@ -82,8 +83,9 @@ def resolve_path(path: str) -> Any:
     raise ModuleNotFoundError(f"No module named {parts[0]!r}", name=parts[0])
 
 
-def _student_traceback(exc: BaseException, workdir: str, keep: int = 8) -> str:
-    """The last ``keep`` frames of ``exc`` that lie in the student's files, relative to them.
+def _student_frames(exc: BaseException, workdir: str, keep: int = 8) -> list[tuple[str, int, str]]:
+    """The last ``keep`` frames of ``exc`` that lie in the student's files: (path relative to
+    the working folder, line, function name), outermost first.
 
     The traceback is walked once, keeping only the frames it needs: after a runaway recursion
     it holds millions of frames, and formatting all of them would outlast the deadline.
@@ -93,15 +95,20 @@ def _student_traceback(exc: BaseException, workdir: str, keep: int = 8) -> str:
     tb = exc.__traceback__
     while tb is not None:
         filename = tb.tb_frame.f_code.co_filename
-        if filename not in inside:
-            inside[filename] = os.path.realpath(filename).startswith(workdir + os.sep)
+        if filename not in inside:   # "<string>" or "<frozen ...>" is no file, wherever the worker stands
+            inside[filename] = os.path.isabs(filename) and os.path.realpath(filename).startswith(workdir + os.sep)
         if inside[filename]:
             last.append((filename, tb.tb_lineno, tb.tb_frame.f_code.co_name))
         tb = tb.tb_next
+    return [(os.path.relpath(filename, workdir), lineno, name) for filename, lineno, name in last]
+
+
+def _student_traceback(frames: list[tuple[str, int, str]], workdir: str) -> str:
+    """The frames as Python prints them, with their source lines (public tests show this)."""
     lines = []
-    for filename, lineno, name in last:
-        lines.append(f'  File "{os.path.relpath(filename, workdir)}", line {lineno}, in {name}')
-        source = linecache.getline(filename, lineno).strip()
+    for rel, lineno, name in frames:
+        lines.append(f'  File "{rel}", line {lineno}, in {name}')
+        source = linecache.getline(os.path.join(workdir, rel), lineno).strip()
         if source:
             lines.append(f"    {source}")
     return "\n".join(lines)
@@ -156,16 +163,37 @@ def _answer(state: WorkerState, data: bytes) -> bytes:
 
 
 def _error_reply(state: WorkerState, exc: BaseException) -> bytes:
-    """The reply for an exception of student code; the bare type name when describing it fails."""
+    """The reply for an exception of student code; the bare type name when describing it fails.
+
+    Besides the type, message and printed frames (for public tests), it carries the frames as
+    (file, line) pairs, which the grader maps to starter functions by reading its own copy of
+    the submission, and the module the worker refused when that is what was raised.
+    """
     name = type(exc).__name__[:200]
     try:
-        error = {"type": name, "message": _safe_str(exc), "traceback": _student_traceback(exc, state.workdir)}
+        frames = _student_frames(exc, state.workdir)
+        error = {"type": name, "message": _safe_str(exc), "traceback": _student_traceback(frames, state.workdir),
+                 "frames": [[rel[:300], int(line)] for rel, line, _ in frames]}
         if isinstance(exc, SystemExit):
             error["message"] = f"exit() was called with status {exc.code!r}"[:500]
+        forbidden = _forbidden_module(exc)
+        if forbidden:
+            error["forbidden"] = forbidden
     except BaseException:  # out of memory after a runaway recursion, or an exception that breaks str()
         error = {"type": name, "message": "", "traceback": ""}
     exc.__traceback__ = None   # let a huge traceback go before the reply is encoded
     return codec.encode({"error": error}, state.keep)
+
+
+def _forbidden_module(exc: BaseException) -> str:
+    """The module the guard refused, if ``exc`` is (or was raised while handling) such a refusal."""
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, ForbiddenModule):
+            return str(exc.module)[:200]
+        exc = exc.__context__
+        seen += 1
+    return ""
 
 
 def serve(sock: socket.socket, workdir: str) -> None:

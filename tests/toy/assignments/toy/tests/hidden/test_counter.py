@@ -15,14 +15,15 @@ def test_counter_handle(student, fixtures_dir):
     c.step(5)
     c.step()
     total = c.total
-    assert_true(total == 16, "Counter after a few steps: the total is not the expected one")
+    assert_true(total == 16, "Counter after a few steps: the total is not the expected one",
+                where="calc/counter.py, Counter.step")
     case = json.loads((fixtures_dir / "counter.json").read_text())
     c = student.new("calc.counter.Counter", case["start"])
     for amount in case["amounts"]:
         c.step(amount)
     total = c.total
-    assert_true(total == case["total"], "Counter after several steps: the total is not the expected one "
-                "(hidden tests show neither their inputs nor your values)")
+    assert_true(total == case["total"], f"Counter after {len(case['amounts'])} steps: the total is {total!r}",
+                where="calc/counter.py, Counter.step")
 
 
 @weight(1.5)
@@ -32,7 +33,7 @@ def test_counter_probe(student, amounts):
     """Counter history, through a probe"""
     total, history = student.run(toy_probes.count_many, amounts)
     assert_true(total == sum(amounts) and history == amounts,
-                "the total or the history the probe saw is not the expected one")
+                f"the probe saw total {total!r} and history {history!r} for the amounts {amounts}")
 
 
 @leaderboard("Speed", "asc")
