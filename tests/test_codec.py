@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from autograder import codec
+from autograder.grading import codec
 
 
 def roundtrip(value):

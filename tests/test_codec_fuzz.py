@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
-from autograder import codec
+from autograder.grading import codec
 
 # Hypothesis caches what it learns in ./.hypothesis by default; keep the repository clean.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "course-autograder-hypothesis")

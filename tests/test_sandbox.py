@@ -11,7 +11,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder import feedback
+from autograder.grading import feedback
 from autograder.grading.sandbox import Sandbox, SandboxError, StudentError, WorkerCrashed, WorkerTimeout, sandbox_user
 from autograder.grading.sandbox.privileges import interpreter_paths, unreadable_for_others
 from autograder.grading.sandbox.wire import recv_json, send_json

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder import starter
+from autograder.staff import starter
 from autograder.staff.starter import MarkerError, strip_solution
 
 REPO = Path(__file__).resolve().parents[1]

@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 from cases import CASES, LEFTOVER, Case
 
-from autograder import procfs
+from autograder.grading import procfs
 from autograder.grading.manifest import load_manifest
 from autograder.grading.sandbox import workers_drop_privileges
 from autograder.staff.emulate import emulate
