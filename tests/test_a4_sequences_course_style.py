@@ -41,8 +41,7 @@ def test_fixture_really_departs_from_the_reference_names():
 
 def test_course_style_solution_gets_full_marks(graded):
     results = graded.results
-    failed = [(t.get("number"), t.get("name"), t.get("output", "")[:300]) for t in results["tests"]
-              if t.get("score") != t.get("max_score")]
+    failed = [(t.number, t.name, t.output[:300]) for t in results.tests if t.score != t.max_score]
     assert not graded.problems, graded.problems
     assert failed == [], failed
-    assert results["score"] == pytest.approx(100.0)
+    assert results.score == pytest.approx(100.0)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.grading.results import LeaderboardEntry
 from autograder.staff.build import build
 from autograder.staff.emulate import emulate
 from autograder.staff.repo import Repo
@@ -39,12 +40,12 @@ def test_build_is_reproducible_and_ships_no_solution(toy_zips, tmp_path):
 def test_solution_full_marks_and_starter_zero(toy_zips):
     grader_zip, _ = toy_zips
     sol = emulate(grader_zip, TOY / "solutions" / "toy")
-    assert sol.problems == [] and sol.results["score"] == 10
-    assert sol.results["leaderboard"] == [{"name": "Speed", "value": 2.0, "order": "asc"}]
+    assert sol.problems == [] and sol.results.score == 10
+    assert sol.results.leaderboard == [LeaderboardEntry("Speed", 2.0, "asc")]
     st = emulate(grader_zip, TOY / "starter_code" / "toy")
-    assert st.problems == [] and st.results["score"] == 0
-    assert all(t["score"] == 0 for t in st.results["tests"])
-    assert any("task 1.1" in t["output"] for t in st.results["tests"])
+    assert st.problems == [] and st.results.score == 0
+    assert all(t.score == 0 for t in st.results.tests)
+    assert any("task 1.1" in t.output for t in st.results.tests)
 
 
 def _submission(tmp_path, name, edit=None):
@@ -90,12 +91,12 @@ def test_broken_submissions_get_clear_static_messages(toy_zips, tmp_path, case, 
         sub = _submission(tmp_path, case, lambda s: (s / "calc" / "counter.py").write_bytes(b"x = '\xff\xfe'\n"))
     em = emulate(grader_zip, sub)
     assert em.problems == []
-    text = json.dumps(em.results)
+    text = json.dumps(em.results.to_json())
     assert words in text
-    assert em.results["score"] == expected_score, em.results
+    assert em.results.score == expected_score, em.results
     if case == "forbidden":
-        relu = next(t for t in em.results["tests"] if t.get("number") == "1.2")
-        assert relu["status"] == "failed" and "was not graded because it uses an import" in relu["output"]
+        relu = next(t for t in em.results.tests if t.number == "1.2")
+        assert relu.status == "failed" and "was not graded because it uses an import" in relu.output
 
 
 def test_student_bundle_check_and_submit(toy_zips, tmp_path):

@@ -66,13 +66,13 @@ def cmd_emulate(args) -> int:
 
     em = emulate(Path(args.zip), Path(args.submission), results_copy=Path(args.results) if args.results else None)
     if args.json:
-        print(json.dumps(em.results, indent=2))
+        print(json.dumps(em.results.to_json(), indent=2))
     else:
         print_results(em.results, title=f"{Path(args.zip).name} on {args.submission}")
         print(f"{em.seconds:.1f} s wall, {em.cpu_seconds:.1f} CPU s, peak PSS {em.peak_pss_mb:.0f} MB")
     for p in em.problems:
         print(f"INVALID results.json: {p}", file=sys.stderr)
-    return 0 if em.results and not em.problems else 1
+    return 0 if not em.problems else 1
 
 
 def cmd_verify(args) -> int:

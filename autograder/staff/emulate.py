@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..grading import procfs
-from ..grading import results as results_mod
+from ..grading.results import Results
 from ..grading.upload import safe_extract
 
 
 @dataclass
 class Emulation:
-    results: dict
+    results: Results
     problems: list[str]
     seconds: float
     cpu_seconds: float
@@ -119,15 +119,8 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         seconds = time.time() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        problems: list[str] = []
         results_file = root / "results" / "results.json"
-        try:
-            doc = json.loads(results_file.read_text())
-        except (OSError, ValueError) as exc:
-            doc = {}
-            problems.append(f"results.json missing or not JSON: {exc}")
-        else:
-            problems.extend(results_mod.validate(doc))
+        doc, problems = Results.read_checked(results_file)
         if results_copy is not None and results_file.is_file():
             Path(results_copy).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(results_file, results_copy)

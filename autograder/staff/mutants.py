@@ -35,6 +35,7 @@ from pathlib import Path
 
 from ..grading import files
 from ..grading.manifest import Manifest
+from ..grading.results import Results
 from ..grading.settings import ONE_THREAD
 
 if sys.version_info >= (3, 11):
@@ -202,24 +203,23 @@ def _import_failures(items: list[dict]) -> dict[str, str]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _scores(doc: dict) -> dict[tuple, tuple[float, str]]:
+def _scores(doc: Results) -> dict[tuple, tuple[float, str]]:
     """(number, name, occurrence) -> (score, suite) for every test of a results document."""
     out: dict[tuple, tuple[float, str]] = {}
-    for test in doc.get("tests", []):
-        key = (test.get("number", ""), test.get("name", ""))
+    for test in doc.tests:
+        key = (test.number or "", test.name)
         n = sum(1 for k in out if k[:2] == key)
-        suite = (test.get("extra_data") or {}).get("suite", "public")
-        out[key + (n,)] = (float(test.get("score", 0.0)), suite)
+        out[(*key, n)] = (test.score, test.suite)
     return out
 
 
-def _losses(reference: dict, doc: dict) -> tuple[float, float]:
+def _losses(reference: Results, doc: Results) -> tuple[float, float]:
     ref, got = _scores(reference), _scores(doc)
     lost = {"public": 0.0, "hidden": 0.0}
     for key, (score, suite) in ref.items():
         lost[suite] += max(0.0, score - got.get(key, (0.0, suite))[0])
-    if doc.get("score") is not None and reference.get("score") is not None:
-        missing = float(reference["score"]) - float(doc["score"]) - lost["public"] - lost["hidden"]
+    if doc.score is not None and reference.score is not None:
+        missing = reference.score - doc.score - lost["public"] - lost["hidden"]
         if missing > 1e-9:   # points lost outside any matching test count as public (the student sees them)
             lost["public"] += missing
     return round(lost["public"], 4), round(lost["hidden"], 4)
@@ -278,7 +278,7 @@ def run_mutants(repo, aid: str, grader_zip: Path | None = None, jobs: int | None
         reference_dir = tmp_path / "reference"
         _make_submission(solution, names, reference_dir, None, unpacked / "support")
 
-        def grade(sub: Path) -> dict:
+        def grade(sub: Path) -> Results:
             em = emulate(grader_zip, sub, unpacked=unpacked, timeout=manifest.limits.submission_seconds + 120,
                          measure_memory=False)  # sampling /proc costs CPU the gradings need
             return em.results
@@ -287,9 +287,9 @@ def run_mutants(repo, aid: str, grader_zip: Path | None = None, jobs: int | None
             reference_future = pool.submit(grade, reference_dir)
             futures = [(outcome, pool.submit(grade, sub)) for outcome, sub in graded]
             reference = reference_future.result()
-            if abs(float(reference.get("score") or 0.0) - manifest.points) > 1e-6:
+            if abs((reference.score or 0.0) - manifest.points) > 1e-6:
                 report.reference_problems.append(
-                    f"the unmutated reference scores {reference.get('score')} of {manifest.points:g}, "
+                    f"the unmutated reference scores {reference.score} of {manifest.points:g}, "
                     "so points lost cannot be measured")
             for outcome, future in futures:
                 doc = future.result()

@@ -81,18 +81,17 @@ def verify_one(repo: Repo, aid: str, log=print, mutants: bool = True) -> Row:
     grader_zip, _ = build(repo, aid)
     sol = emulate(grader_zip, repo.solution(aid))
     row.problems += [f"solution results invalid: {p}" for p in sol.problems]
-    row.solution = sol.results.get("score")
+    row.solution = sol.results.score
     row.peak_mb, row.cpu_s = sol.peak_pss_mb, sol.cpu_seconds
-    for test in sol.results.get("tests", []):
-        if test.get("status") != "passed":
-            row.problems.append(f"solution fails {test.get('number', '')} {test.get('name')}: "
-                                f"{test.get('output', '')[:300]}")
+    for test in sol.results.tests:
+        if test.status != "passed":
+            row.problems.append(f"solution fails {test.label}: {test.output[:300]}")
     declared = {col.name: col.order for col in manifest.leaderboard}
-    for entry in sol.results.get("leaderboard", []):
-        if declared.get(entry["name"]) != entry.get("order", "desc"):
-            row.problems.append(f"leaderboard column {entry['name']!r} ({entry.get('order', 'desc')}) is not declared "
+    for entry in sol.results.leaderboard:
+        if declared.get(entry.name) != entry.order:
+            row.problems.append(f"leaderboard column {entry.name!r} ({entry.order}) is not declared "
                                 f"in {manifest.path} as [[leaderboard]] with that order")
-    missing = set(declared) - {e["name"] for e in sol.results.get("leaderboard", [])}
+    missing = set(declared) - {e.name for e in sol.results.leaderboard}
     if missing:
         row.problems.append(f"the solution posts no value for leaderboard column(s) {sorted(missing)}")
     if row.solution is None or abs(row.solution - manifest.points) > 1e-6:
@@ -102,7 +101,7 @@ def verify_one(repo: Repo, aid: str, log=print, mutants: bool = True) -> Row:
     needs_vision = any(r.startswith("torchvision") for r in requirements(manifest))
     if cpu_python and needs_torch and not needs_vision and Path(cpu_python).exists():
         cpu = emulate(grader_zip, repo.solution(aid), python=str(Path(cpu_python).absolute()))
-        row.cpu_torch = (f"{cpu.peak_pss_mb:.0f} MB, {cpu.cpu_seconds:.1f} s, score {cpu.results.get('score')} "
+        row.cpu_torch = (f"{cpu.peak_pss_mb:.0f} MB, {cpu.cpu_seconds:.1f} s, score {cpu.results.score} "
                          f"(torch {torch_version(str(Path(cpu_python).absolute()))})")
     elif needs_vision:
         row.cpu_torch = "needs torchvision"
@@ -112,10 +111,10 @@ def verify_one(repo: Repo, aid: str, log=print, mutants: bool = True) -> Row:
         start_dir = repo.starter(aid) if repo.starter(aid).is_dir() else Path(tmp)
         st = emulate(grader_zip, start_dir)
     row.problems += [f"starter results invalid: {p}" for p in st.problems]
-    row.starter = st.results.get("score")
-    for test in st.results.get("tests", []):
-        if test.get("max_score", 0) > 0 and test.get("score", 0) > 0:
-            row.problems.append(f"starter earns points on {test.get('number', '')} {test.get('name')}")
+    row.starter = st.results.score
+    for test in st.results.tests:
+        if test.max_score > 0 and test.score > 0:
+            row.problems.append(f"starter earns points on {test.label}")
     if mutants:
         check_mutants(repo, aid, grader_zip, row)
     from .written.reference import verify_reference  # the written part's reference report

@@ -25,6 +25,7 @@ from cases import CASES, LEFTOVER, Case
 
 from autograder.grading import procfs
 from autograder.grading.manifest import load_manifest
+from autograder.grading.results import Results
 from autograder.grading.sandbox import workers_drop_privileges
 from autograder.staff.emulate import emulate
 
@@ -84,13 +85,13 @@ def _submission(case: Case, tmp: Path) -> Path:
     return folder
 
 
-def _visible_text(results: dict) -> str:
+def _visible_text(results: Results) -> str:
     """Everything the student can read in results.json, as they read it (not JSON-escaped)."""
-    parts = [results.get("output", "")]
-    for test in results.get("tests", []):
-        parts += [test.get("name", ""), test.get("number", ""), test.get("output", "")]
-    parts += [f"{e.get('name')}: {e.get('value')}" for e in results.get("leaderboard", [])]
-    return "\n".join(str(p) for p in parts)
+    parts = [results.output]
+    for test in results.tests:
+        parts += [test.name, test.number or "", test.output]
+    parts += [f"{e.name}: {e.value}" for e in results.leaderboard]
+    return "\n".join(parts)
 
 
 def _code_lines(source: str) -> list[str]:
@@ -315,7 +316,7 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
         results = em.results
         assert em.problems == [], f"results.json does not validate: {em.problems}"
         assert em.seconds < LIMIT, f"grading took {em.seconds:.0f} s, over the {LIMIT:.0f} s limit"
-        assert results["score"] == case.score, f"score {results['score']}, the honest score is {case.score}"
+        assert results.score == case.score, f"score {results.score}, the honest score is {case.score}"
         text = _visible_text(results)
         for secret in secrets:
             assert secret not in text, f"a student could see {secret!r}"
@@ -329,7 +330,8 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
             shipped = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist() if not n.endswith("/")}
         assert _digest(root / "source") == shipped, "the grader's files changed"
         time.sleep(0.5 if case.kind != "exhaustion" else 1.5)
-        assert _strict_json((root / "results" / "results.json").read_text()) == results, "results.json changed later"
+        written = Results.from_json(_strict_json((root / "results" / "results.json").read_text()))
+        assert written == results, "results.json changed later"
         if WORKER_DROPS_PRIVILEGES:
             assert uid is not None, "the grader's log does not say which uid student code ran as"
         lingering = _lingering(uid, since)
@@ -363,12 +365,12 @@ def test_real_assignment_forbidden_library_earns_nothing(tmp_path):
     em = emulate(grader_zip, upload)
     OUTCOMES["a1: a forbidden import in one file"] = False
     assert em.problems == []
-    tests = em.results["tests"]
+    tests = em.results.tests
     text = _visible_text(em.results)
     assert "Forbidden import or name: models/softmax_regression.py" in text and "line 1: import torch" in text
-    lost = [t for t in tests if t["max_score"] > 0 and t["score"] < t["max_score"]]
+    lost = [t for t in tests if t.max_score > 0 and t.score < t.max_score]
     # every lost test failed on importing the ungraded file (public ones also say why)
-    assert lost and all("ImportError" in t["output"] for t in lost), [t["name"] for t in lost]
-    assert any("softmax_regression.py was not graded" in t["output"] for t in lost)
-    assert 0 < em.results["score"] < 100
+    assert lost and all("ImportError" in t.output for t in lost), [t.name for t in lost]
+    assert any("softmax_regression.py was not graded" in t.output for t in lost)
+    assert 0 < (em.results.score or 0) < 100
     OUTCOMES["a1: a forbidden import in one file"] = True

@@ -82,7 +82,7 @@ def grade_task(zip_bytes: bytes, submission: bytes, timeout: float = 3600) -> di
         folder.mkdir()
         safe_extract(io.BytesIO(submission), folder)  # type: ignore[arg-type]
         em = emulate(zip_path, folder, unpacked=unpacked, timeout=timeout, measure_memory=False)
-    return {"results": em.results, "problems": list(em.problems), "seconds": round(em.seconds, 2),
+    return {"results": em.results.to_json(), "problems": list(em.problems), "seconds": round(em.seconds, 2),
             "cpu_seconds": round(em.cpu_seconds, 2), "host": socket.gethostname(),
             "drops_privileges": workers_drop_privileges()}
 
