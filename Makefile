@@ -39,8 +39,10 @@ test: venv
 	$(PY) -m autograder verify
 	$(PY) -m autograder notebooks
 
+# The same checks as .pre-commit-config.yaml; the rules are in pyproject.toml.
+LINTED := autograder tests solutions assignments bench
 lint: venv
-	$(VENV)/bin/ruff check autograder tests
+	$(VENV)/bin/ruff check $(LINTED)
 	$(VENV)/bin/mypy
 
 bench: venv

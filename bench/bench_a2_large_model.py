@@ -29,7 +29,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.staff.build import build
+from autograder.staff.build import build  # noqa: E402
 from autograder.staff.emulate import emulate  # noqa: E402
 from autograder.staff.repo import Repo  # noqa: E402
 

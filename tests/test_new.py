@@ -47,7 +47,7 @@ def test_new_takes_the_repository_after_the_verb_and_a_title(tmp_path):
     assert 'id = "week_2"' in manifest and 'title = "Week 2: arrays"' in manifest
 
 
-@pytest.mark.parametrize("aid, why", [
+@pytest.mark.parametrize(("aid", "why"), [
     ("Demo", "must start with a lowercase letter"),
     ("2nd", "must start with a lowercase letter"),
     ("my-demo", "must start with a lowercase letter"),

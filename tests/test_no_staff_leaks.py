@@ -80,8 +80,6 @@ def test_staff_leaks_names_each_kind_of_leak(tmp_path):
 def test_build_refuses_a_bundle_with_a_leak(tmp_path):
     import shutil
 
-    TOY = Path(__file__).resolve().parents[1] / "tests" / "toy"
-
     repo = tmp_path / "repo"
     shutil.copytree(TOY, repo, ignore=shutil.ignore_patterns("dist", ".heldout"))
     tests = repo / "assignments" / "toy" / "tests"

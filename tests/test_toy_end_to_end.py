@@ -56,7 +56,7 @@ def _submission(tmp_path, name, edit=None):
     return sub
 
 
-@pytest.mark.parametrize("case, expected_score, words", [
+@pytest.mark.parametrize(("case", "expected_score", "words"), [
     ("syntax", 5, "Syntax error: calc/counter.py"),
     ("forbidden", 5, "Forbidden import or name: calc/ops.py"),
     ("missing", 5, "Missing file: calc/counter.py"),

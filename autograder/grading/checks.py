@@ -8,7 +8,8 @@ so a list, a subclass with a lying ``__eq__``, a NaN or a broadcastable scalar n
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -14,8 +14,9 @@ from __future__ import annotations
 import random
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -142,7 +143,6 @@ class GradingPlugin:
         torch = sys.modules.get("torch")
         if torch is not None:
             torch.manual_seed(SEED)
-        yield
 
     @pytest.fixture
     def rng(self) -> np.random.Generator:

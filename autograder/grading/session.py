@@ -13,9 +13,10 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from . import files, precheck, upload
 from . import results as results_mod
@@ -47,7 +48,7 @@ class Layout:
     staff: Path | None = None  # hand-written references for hidden tests (grader side only)
 
     @classmethod
-    def from_source(cls, source: Path) -> "Layout":
+    def from_source(cls, source: Path) -> Layout:
         """The layout of an unpacked autograder zip."""
         manifest = load_manifest(source / "assignment.toml")
         tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]

@@ -209,7 +209,7 @@ def _scores(doc: Results) -> dict[tuple, tuple[float, str]]:
     for test in doc.tests:
         key = (test.number or "", test.name)
         n = sum(1 for k in out if k[:2] == key)
-        out[(*key, n)] = (test.score, test.suite)
+        out[key + (n,)] = (test.score, test.suite)
     return out
 
 

@@ -30,7 +30,7 @@ class Row:
     problems: list[str] = field(default_factory=list)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def torch_version(python: str) -> str:
     """The torch version installed for another interpreter (the CPU-only venv), or '?'."""
     code = "import importlib.metadata as m; print(m.version('torch'))"

@@ -9,6 +9,7 @@ process and scratch file of the run's user.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -124,11 +125,9 @@ class Sandbox:
             return None
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(Exception):
             self._ensure_ready()
             self.ask({"op": "exit"}, timeout=20)
-        except Exception:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

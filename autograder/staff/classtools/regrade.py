@@ -17,9 +17,9 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from ...grading.results import Results, validate
 from .export import Entry, Export, SubmissionError, natural_key, open_export
