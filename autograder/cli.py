@@ -11,10 +11,18 @@ import argparse
 import importlib
 import importlib.util
 import sys
+from pathlib import Path
 
 
 def _staff_available() -> bool:
-    return importlib.util.find_spec("autograder.staff") is not None
+    """Whether this copy of the framework has the staff verbs (a student bundle does not).
+
+    The staff package must sit beside this very file: another installation of the framework on
+    the same machine (an editable install, say) does not make a bundle a staff tool.
+    """
+    spec = importlib.util.find_spec("autograder.staff")
+    here = Path(__file__).resolve().parent
+    return spec is not None and spec.origin is not None and Path(spec.origin).resolve().parent.parent == here
 
 
 def _dispatch(target: str):

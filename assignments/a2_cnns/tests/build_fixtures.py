@@ -47,7 +47,7 @@ def heldout_set(heldout_seed, release):
 
 
 def _by_role(model, x):
-    from autograder import roles
+    from autograder.grading import roles
 
     model.eval()
     layers = roles.layers_in_use_order(model, x)

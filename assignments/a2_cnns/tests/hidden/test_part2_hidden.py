@@ -6,7 +6,7 @@ import a2_refs as refs
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder import roles
+from autograder.grading import roles
 from autograder.grading.checks import assert_scalar, assert_tensor, assert_true
 
 

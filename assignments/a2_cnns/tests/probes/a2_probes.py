@@ -92,7 +92,7 @@ def output_with_weights_by_role(class_path, args, signature, weights, x):
     layers do not match, {"out": None, "problem": what differs}."""
     import torch
 
-    from autograder import roles
+    from autograder.grading import roles
 
     model = _build(class_path, args)
     model.eval()

@@ -15,7 +15,7 @@ shape], ...]}``; the tensors follow, role by role, in the order of ``params``. A
 
 import numpy as np
 
-from autograder import roles
+from autograder.grading import roles
 
 COMPOSITES = ("Transformer",)  # library modules loaded whole
 
