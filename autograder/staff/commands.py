@@ -77,10 +77,13 @@ def cmd_emulate(args) -> int:
 
 def cmd_verify(args) -> int:
     from .repo import Repo
-    from .verify import print_table, verify_one
+    from .verify import Options, print_table, verify_one
 
     repo = Repo(args.repo)
-    rows = [verify_one(repo, aid, mutants=not args.no_mutants) for aid in _ids(repo, args.ids)]
+    proofs = "cached" if args.cached_proofs else "run"
+    options = Options(mutants="skip" if args.no_mutants else proofs, reference=proofs, fresh=args.fresh,
+                      jobs=args.jobs)
+    rows = [verify_one(repo, aid, options=options) for aid in _ids(repo, args.ids)]
     print_table(rows)
     return 1 if any(r.problems for r in rows) else 0
 
@@ -95,7 +98,7 @@ def cmd_mutants(args) -> int:
     repo.assignment(args.id)
     try:
         report = run_mutants(repo, args.id, jobs=args.jobs, only=args.only or None,
-                             log=(lambda *_: None) if args.quiet else print)
+                             log=(lambda *_: None) if args.quiet else print, full=args.full)
     except MutantError as exc:
         print(f"autograder mutants: {exc}", file=sys.stderr)
         return 2
