@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.staff.build import build
 from autograder.staff.emulate import emulate
-from autograder.staff.repo import Repo
+
+pytestmark = pytest.mark.slow   # grades a real assignment's zip: `make test`, not `make check`
 
 REPO = Path(__file__).resolve().parents[1]
 AID = "a4_sequences"
@@ -20,8 +20,8 @@ COURSE_FILES = ["models/naive/RNN.py", "models/naive/LSTM.py", "models/seq2seq/E
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    grader_zip, _ = build(Repo(REPO), AID)
+def graded(tmp_path_factory, built_zips):
+    grader_zip, _ = built_zips(AID)
     submission = tmp_path_factory.mktemp("course_style") / "submission"
     shutil.copytree(REPO / "solutions" / AID / "models", submission / "models",
                     ignore=shutil.ignore_patterns("__pycache__"))

@@ -32,6 +32,7 @@ def test_toy_mutants_are_all_killed_with_their_suites():
     assert report.public_share == 0.75 and report.problems() == []
 
 
+@pytest.mark.slow   # grades mutants with every test
 def test_full_grades_the_hidden_tests_of_every_mutant():
     report = run_mutants(Repo(TOY), "toy", log=lambda *_: None, full=True,
                          only=["add-subtracts", "counter-history-totals"])
@@ -49,6 +50,7 @@ def _toy_copy(tmp_path, extra: str):
     return repo
 
 
+@pytest.mark.slow   # the mutants command on a copy of the toy course
 def test_a_surviving_mutant_fails_the_command_and_is_named_in_json(tmp_path):
     repo = _toy_copy(tmp_path, '''
 [[mutant]]

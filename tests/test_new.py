@@ -14,6 +14,7 @@ def cli(*args, cwd):
                           timeout=600)
 
 
+@pytest.mark.slow   # builds and verifies a new assignment, mutants included
 def test_new_assignment_builds_and_verifies_in_an_empty_folder(tmp_path):
     out = cli("new", "demo", cwd=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr

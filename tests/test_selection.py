@@ -53,12 +53,9 @@ def test_unreadable_selections_are_refused_in_words(words, why):
 
 
 @pytest.fixture(scope="module")
-def solved_bundle(tmp_path_factory):
+def solved_bundle(tmp_path_factory, toy_zips):
     """The toy student bundle, unpacked, with the reference solution's files in place."""
-    from autograder.staff.build import build
-    from autograder.staff.repo import Repo
-
-    _, bundle_zip = build(Repo(TOY), "toy")
+    _, bundle_zip = toy_zips
     base = tmp_path_factory.mktemp("bundle")
     with zipfile.ZipFile(bundle_zip) as zf:
         zf.extractall(base)

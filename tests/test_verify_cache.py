@@ -3,6 +3,9 @@
 import shutil
 from pathlib import Path
 
+import pytest
+
+from autograder.staff.cache import Cache, Key
 from autograder.staff.repo import Repo
 from autograder.staff.verify import NOT_RUN, Options, verify_one
 
@@ -26,6 +29,30 @@ def _steps(repo, aid, **options):
     return row, {s.split(" ", 1)[0] if not s.startswith("reference") else "reference": s for s in row.steps}
 
 
+def test_a_result_is_reused_only_under_the_same_key_and_with_its_files_unchanged(tmp_path):
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "a.py").write_text("x = 1\n")
+    out = tmp_path / "dist"
+    out.mkdir()
+    (out / "made.zip").write_bytes(b"zip")
+    cache = Cache(tmp_path / "cache", "aid")
+    key = Key.for_result().tree("assignment", source).part("zip", "abc")
+    assert cache.get("build", key, out) is None and cache.why["build"] == ["not cached"]
+    cache.put("build", key, {"ok": True}, [out / "made.zip"])
+    again = Cache(tmp_path / "cache", "aid")
+    assert again.get("build", Key.for_result().tree("assignment", source).part("zip", "abc"), out) == {"ok": True}
+    assert again.reused == ["build"]
+    (source / "a.py").write_text("x = 2\n")
+    assert again.get("build", Key.for_result().tree("assignment", source).part("zip", "abc"), out) is None
+    assert again.why["build"] == ["assignment changed"]
+    (source / "a.py").write_text("x = 1\n")
+    (out / "made.zip").write_bytes(b"another zip")
+    assert again.get("build", key, out) is None and again.why["build"] == ["made.zip changed or missing"]
+    assert Cache(tmp_path / "cache", "aid", fresh=True).get("build", key, out) is None
+
+
+@pytest.mark.slow   # a dozen verify runs of two toy assignments, the mutation proof once
 def test_verify_repeats_only_what_changed(tmp_path):
     repo = _two_assignments(tmp_path)
     row, steps = _steps(repo, "toy", mutants="cached", reference="cached")

@@ -86,6 +86,7 @@ def test_sources_parse_with_a_review_and_a_report(aid):
         assert shown == {e.path for e in q.expects}, f"question {q.number}: answer shows {shown}"
 
 
+@pytest.mark.slow   # typesets every real assignment's questions and key
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_questions_and_key_pdfs_one_question_per_page_no_answers_for_students(built, aid):
     questions_pdf, key_pdf = built[aid]

@@ -277,25 +277,42 @@ def _show(pids: list[int]) -> list[str]:
     return shown
 
 
+def _session(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[3])   # field 6 of stat: the session id
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _lingering(uid: int | None, since: int) -> list[int]:
     """Processes of the run that are still alive: every process of the run's uid, wherever it
-    runs and whatever its environment. Where workers keep the grader's uid (not root), the
-    processes of this uid started during the run that are not this test's own."""
+    runs and whatever its environment. Where workers keep the grader's uid (not root, or a
+    Python the sandbox user cannot read), the processes of this uid started during the run that
+    are not this test's own and that left their session: a grading runs in a session of its own
+    (emulate starts it so) whose leader exits with it, and a daemon that calls setsid either
+    outlives its session's leader (a double fork) or leads it, orphaned. A shell the caller opens
+    meanwhile leads a session too, but under a living parent, and is not counted."""
     alive = [p for p in procfs.pids() if procfs.state(p) not in ("Z", None)]  # a zombie runs nothing
     if uid is not None:
         return [p for p in alive if procfs.owner(p) == uid]
     mine = set(procfs.tree(os.getpid()))
-    return [p for p in alive if p not in mine and procfs.owner(p) == os.geteuid() and _started_after(p, since)]
+    live = set(alive)
+
+    def left_behind(pid: int) -> bool:
+        leader = _session(pid)
+        return leader not in live or (leader == pid and procfs.parent(pid) == 1)
+
+    return [p for p in alive if p not in mine and procfs.owner(p) == os.geteuid() and _started_after(p, since)
+            and left_behind(p)]
 
 
 @pytest.fixture(scope="module")
-def toy_zip():
-    from autograder.staff.build import build
-    from autograder.staff.repo import Repo
-
-    return build(Repo(TOY), "toy")[0]
+def toy_zip(toy_zips):
+    return toy_zips[0]
 
 
+@pytest.mark.slow   # a whole emulated grading per case, 2-6 s each: `make test` runs them, `make check` does not
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
     if (case.kind == "reading" or case.root_only) and not WORKER_DROPS_PRIVILEGES:
@@ -350,14 +367,14 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
                 else os.unlink(path)
 
 
-def test_real_assignment_forbidden_library_earns_nothing(tmp_path):
+@pytest.mark.slow
+def test_real_assignment_forbidden_library_earns_nothing(tmp_path, built_zips):
     """A1 through its real zip: a submission that lets torch do one model's work loses that
     model's tests (the file is not graded) and keeps the rest, with the reason in plain words."""
-    from autograder.staff.build import build
     from autograder.staff.repo import Repo
 
     repo = Repo(TOY.parents[1])
-    grader_zip, _ = build(repo, "a1_neural_nets")
+    grader_zip, _ = built_zips("a1_neural_nets")
     upload = tmp_path / "upload"
     shutil.copytree(repo.solution("a1_neural_nets"), upload)
     model = upload / "models" / "softmax_regression.py"
