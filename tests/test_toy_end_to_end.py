@@ -36,6 +36,37 @@ def test_build_is_reproducible_and_ships_no_solution(toy_zips, tmp_path):
         assert "toy/autograder/cli.py" in names and "toy/calc/ops.py" in names
 
 
+COUNT_WRITES = """
+import sys
+from autograder.grading import results
+written = []
+real = results.write_atomic
+results.write_atomic = lambda doc, path, check=True: (written.append(path), real(doc, path, check))[1]
+from autograder.grading.session import gradescope_main
+code = gradescope_main(sys.argv[1])
+print("WRITES", code, len(written), len(set(written)))
+"""
+
+
+def test_a_run_writes_results_json_at_the_start_and_at_the_end(toy_zips):
+    """The grader itself, as run_autograder starts it, counting its writes of results.json."""
+    import tempfile
+
+    from autograder.grading.upload import safe_extract
+
+    with tempfile.TemporaryDirectory() as tmp:   # not under pytest's own folder, which only root may enter
+        root = Path(tmp)
+        os.chmod(root, 0o711)
+        (root / "source").mkdir()
+        safe_extract(toy_zips[0], root / "source")
+        shutil.copytree(TOY / "solutions" / "toy", root / "submission")
+        env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
+        out = subprocess.run([sys.executable, "-c", COUNT_WRITES, str(root / "source")], env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert "WRITES 0 2 1" in out.stdout, out.stdout + out.stderr
+        assert json.loads((root / "results" / "results.json").read_text())["score"] == 10
+
+
 def test_solution_full_marks_and_starter_zero(toy_zips):
     grader_zip, _ = toy_zips
     sol = emulate(grader_zip, TOY / "solutions" / "toy")
