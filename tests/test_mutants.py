@@ -22,9 +22,9 @@ VERDICTS = {"add-subtracts": "public", "relu-absolute": "public", "softmax-wrong
             "counter-history-totals": "hidden"}
 
 
-def test_toy_mutants_are_all_killed_with_their_suites():
+def test_toy_mutants_are_all_killed_with_their_suites(toy_zips):
     """Public tests first: a mutant they kill is not graded on the hidden tests (hidden lost unknown)."""
-    report = run_mutants(Repo(TOY), "toy", log=lambda *_: None)
+    report = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None)
     assert {o.id: o.verdict for o in report.outcomes} == VERDICTS
     by_id = {o.id: o for o in report.outcomes}
     assert by_id["add-subtracts"].public_lost == 1 and by_id["add-subtracts"].hidden_lost is None
@@ -33,8 +33,8 @@ def test_toy_mutants_are_all_killed_with_their_suites():
 
 
 @pytest.mark.slow   # grades mutants with every test
-def test_full_grades_the_hidden_tests_of_every_mutant():
-    report = run_mutants(Repo(TOY), "toy", log=lambda *_: None, full=True,
+def test_full_grades_the_hidden_tests_of_every_mutant(toy_zips):
+    report = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None, full=True,
                          only=["add-subtracts", "counter-history-totals"])
     by_id = {o.id: o for o in report.outcomes}
     assert {k: o.verdict for k, o in by_id.items()} == {k: VERDICTS[k] for k in by_id}
