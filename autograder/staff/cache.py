@@ -17,8 +17,12 @@ What a key holds, by result:
 - the mutation proof: the zip, the solution and ``mutants.toml``;
 - the reference report: ``written/`` (its questions and ``reference_runs.toml``) and the solution.
 
-Gradings with a submission id (inputs drawn per submission) are keyed by the id as well:
-``Key.part("submission id", ...)``; nothing is shared between ids.
+Only results without a problem are stored (``verify`` decides): the solution's full marks, the
+starter's zero, every declared mutant killed, a reference report made. These are verdicts that
+must hold whatever inputs a grading draws, so where gradings draw inputs per submission id, a
+stored verdict is kept for every id, and the figures shown beside it (seconds, memory) are those
+of the id it was graded with. A result that depends on the id itself would add it to its key
+(``Key.part("submission id", ...)``). ``--fresh`` grades everything again, with new draws.
 """
 
 from __future__ import annotations
