@@ -46,7 +46,9 @@ def _student_verbs(sub) -> None:
 
     p = sub.add_parser("report", help="(students) render report.md, with its figures and tables, to <id>_report.pdf")
     p.add_argument("--folder", default=".")
-    p.add_argument("-o", "--output", help="the PDF to write (default: <id>_report.pdf in the folder)")
+    p.add_argument("-o", "--output", help="the PDF to write (default: <id>_report.pdf, or <id>_draft.pdf)")
+    p.add_argument("--draft", action="store_true",
+                   help="render even with blanks, missing files or answers too long (marked, DRAFT watermark)")
     p.set_defaults(func="student:cmd_report")
 
 
@@ -61,6 +63,8 @@ def _assignment_verbs(sub) -> None:
     p.add_argument("ids", nargs="*", help="assignment ids or 'all' (default: all)")
     p.add_argument("--release", action="store_true",
                    help="the build to upload: refuse unless the real data sets of [data] release are present")
+    p.add_argument("--draws", type=int, metavar="N",
+                   help="record N fixture draws instead of the manifest's [fixtures] draws (a quick trial build)")
     p.set_defaults(func="staff:cmd_build")
 
     p = sub.add_parser("emulate", help="grade a submission with an autograder zip, as Gradescope would")
@@ -68,6 +72,9 @@ def _assignment_verbs(sub) -> None:
     p.add_argument("--submission", required=True, help="a folder or a zip")
     p.add_argument("--results", help="also copy results.json here")
     p.add_argument("--json", action="store_true", help="print the results document instead of a table")
+    p.add_argument("--submission-id", type=int, metavar="N",
+                   help="Gradescope's submission id to grade as (it picks the inputs drawn for the submission; "
+                        "default: a random one, printed, or AUTOGRADER_SUBMISSION_ID)")
     p.set_defaults(func="staff:cmd_emulate")
 
     p = sub.add_parser("verify", help="solutions score full marks, starters zero, starters in sync, zips emulate, "
@@ -90,6 +97,16 @@ def _assignment_verbs(sub) -> None:
     p.add_argument("--full", action="store_true",
                    help="grade the hidden tests of every mutant, also where a public test already decides")
     p.set_defaults(func="staff:cmd_mutants")
+
+    p = sub.add_parser("key", help="the course's staff key (.heldout/key): export it for another TA, import theirs")
+    keys = p.add_subparsers(dest="key_command", required=True)
+    k = keys.add_parser("export", help="print the key, or write it to FILE (mode 0600)")
+    k.add_argument("file", nargs="?")
+    k.set_defaults(func="staff:cmd_key_export")
+    k = keys.add_parser("import", help="store a key from FILE ('-': standard input) as .heldout/key")
+    k.add_argument("file")
+    k.add_argument("--force", action="store_true", help="replace a different key already there")
+    k.set_defaults(func="staff:cmd_key_import")
 
     p = sub.add_parser("new", help="start a new assignment in the course repository from a working example")
     p.add_argument("id", help="the assignment id: lowercase letters, digits, underscores")

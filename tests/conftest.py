@@ -39,3 +39,10 @@ def built_zips(tmp_path_factory) -> Built:
 def toy_zips(built_zips: Built) -> tuple[Path, Path]:
     """The toy assignment's zips, built once for the session."""
     return built_zips("toy", TOY)
+
+
+def pytest_report_header(config):
+    """The submission id this run's emulated gradings draw their inputs for (replayable)."""
+    from autograder.staff.emulate import SUBMISSION_ID_ENV, run_submission_id
+
+    return f"emulated gradings use submission id {run_submission_id()} (replay: {SUBMISSION_ID_ENV}={run_submission_id()})"

@@ -58,3 +58,30 @@ def test_each_panel_is_labelled_with_its_own_columns(tmp_path, monkeypatch):
     metrics.write_text("epoch,train_ppl,valid_ppl,valid_bleu\n0,5.0,6.0,1.0\n1,3.0,4.0,2.5\n")
     assert draw_curves(metrics, tmp_path / "c.png") == tmp_path / "c.png"
     assert labels == ["train_ppl, valid_ppl", "valid_bleu"]   # BLEU is not called accuracy
+
+
+def test_figures_are_printed_at_their_size_with_the_learning_rate_on_its_own_axis(tmp_path, monkeypatch):
+    """A report places a PNG at its natural size (its DPI), at most a page's text wide (6.7 in): a figure
+    drawn 6.4 in wide keeps its 9-pt labels at 9 pt. The learning rate gets a panel of its own (not the loss's
+    axis), and accuracies span [0, 1] and losses start at 0 in every run, so that separate runs compare."""
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    panels = []
+    original = Figure.savefig
+
+    def record(self, *args, **kwargs):
+        panels.extend((ax.get_ylabel(), ax.get_ylim(), ax.get_yscale()) for ax in self.axes)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Figure, "savefig", record)
+    metrics = tmp_path / "metrics.csv"
+    metrics.write_text("epoch,lr,train_loss,test_loss,test_acc\n1,0.001,2.3,2.2,0.1\n2,0.01,1.0,1.1,0.6\n"
+                       "3,0.001,0.5,0.7,0.8\n")
+    draw_curves(metrics, tmp_path / "c.png")
+    image = Image.open(tmp_path / "c.png")
+    width_inches = image.size[0] / image.info["dpi"][0]
+    assert 6.0 <= width_inches <= 6.5
+    (loss, loss_range, _), (acc, acc_range, _), (rate, _, rate_scale) = panels
+    assert (loss, acc, rate) == ("train_loss, test_loss", "test_acc", "lr")
+    assert loss_range[0] == 0 and acc_range == (0.0, 1.02) and rate_scale == "log"

@@ -24,14 +24,20 @@ class ManifestError(ValueError):
 
 _TOP_KEYS = {"id", "title", "points", "files", "optional_files", "max_file_mb", "solution_only",
              "limits", "imports", "worker", "visibility", "data", "leaderboard",
-             "requirements", "student_requirements", "thresholds"}
+             "requirements", "student_requirements", "thresholds", "fixtures"}
 _SECTION_KEYS = {
     "limits": set(Limits.MANIFEST_KEYS),
     "imports": {"forbidden", "per_file"},
     "worker": {"preload", "pythonpath"},
     "visibility": {"public", "hidden"},
     "data": {"sets", "release"},
+    "fixtures": {"draws", "release_draws"},
 }
+
+#: Fixture sets a build records per assignment (``[fixtures] draws``), and a release build
+#: (``[fixtures] release_draws``): the pool each submission's draw picks one from.
+DRAWS = 50
+RELEASE_DRAWS = 200
 
 
 @dataclass
@@ -64,6 +70,12 @@ class Manifest:
     student_requirements: list[str] = field(default_factory=list)
     # name -> cut-offs, or name -> {data set -> cut-offs} (one band per set it was calibrated on)
     thresholds: dict[str, Any] = field(default_factory=dict)
+    draws: int = DRAWS                  # fixture sets recorded by a build
+    release_draws: int = RELEASE_DRAWS  # ... and by ``build --release``
+
+    def pool_size(self, release: bool = False) -> int:
+        """How many fixture sets a build records (``release``: the build to upload)."""
+        return self.release_draws if release else self.draws
 
     @property
     def root(self) -> Path:
@@ -168,6 +180,15 @@ def _imports_and_worker(path: Path, raw: dict[str, Any], m: Manifest) -> None:
             setattr(m, f"{key}_visibility", vis[key])
 
 
+def _fixture_pools(path: Path, raw: dict[str, Any], m: Manifest) -> None:
+    for key in _SECTION_KEYS["fixtures"]:
+        if key in raw.get("fixtures", {}):
+            value = _expect(path, f"fixtures.{key}", raw["fixtures"][key], int, "a positive integer")
+            if value < 1:
+                raise _err(path, f"fixtures.{key}", f"expected a positive integer, got {value!r}")
+            setattr(m, key, value)
+
+
 def _leaderboard(path: Path, raw: dict[str, Any]) -> list[Leaderboard]:
     out = []
     for i, col in enumerate(_expect(path, "leaderboard", raw.get("leaderboard", []), list, "an array of tables")):
@@ -203,6 +224,7 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
         m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
     m.limits = _limits(path, raw)
     _imports_and_worker(path, raw, m)
+    _fixture_pools(path, raw, m)
     if "data" in raw and "sets" in raw["data"]:
         m.data_sets = _str_list(path, "data.sets", raw["data"]["sets"])
     if "data" in raw and "release" in raw["data"]:

@@ -7,12 +7,20 @@ student ``check`` do through :func:`autograder.grading.session.run_session`
 ``thresholds``, ``fixtures_dir``, ``set_score``, ``set_leaderboard_value``) and the seeding
 before each test are members of that object, so any other pytest session in the same
 environment sees none of them.
+
+In a grading with a key (an autograder zip, see :mod:`autograder.grading.draws`), each test's
+seed comes from the submission's draw and the test's node id, and ``fixtures_dir`` shows the
+fixture set of that draw; without one (a student's ``check``) the seed is 1234 and
+``fixtures_dir`` the recorded public set.
 """
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -21,7 +29,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from . import feedback, selection
+from . import draws, feedback, selection
 from . import results as results_mod
 from .results import LeaderboardEntry, Results, TestResult
 from .sandbox import Sandbox, SandboxError, StudentError
@@ -92,6 +100,67 @@ class GradingPlugin:
         self.collect_errors: list[str] = []
         self.broken: str | None = None   # set when the sandbox itself cannot run
         self.self_tested = False
+        self.draw: int | None = None     # the submission's draw (None: fixed seeds)
+        self.pool_index: int | None = None   # which recorded fixture set the draw picked
+        self.fixtures_view: Path | None = None
+
+    # ---- the submission's draw
+    def begin_draw(self) -> None:
+        """Read the key, draw the submission's inputs, lay out its fixtures (after the fork only).
+
+        The key and the draw stay in the grader: called once the fork server runs, so that no
+        worker inherits them. A missing or unreadable key grades with fixed seeds instead.
+        """
+        s = self.settings
+        if s is None or s.draws is None:
+            return
+        try:
+            key = draws.read_key(s.draws.key_file)
+        except (OSError, ValueError) as exc:
+            print(f"[autograder] the key could not be read ({type(exc).__name__}); grading with fixed seeds",
+                  file=sys.stderr)
+            key = None
+        if key is not None:
+            self.draw = draws.submission_draw(key, s.draws.submission_id)
+        pool = self._pool()
+        if pool:
+            self.pool_index = draws.pool_index(self.draw, len(pool)) if self.draw is not None else 0
+            self.fixtures_view = self._lay_out(pool[self.pool_index])
+        print(f"[autograder] submission id {s.draws.submission_id}: "
+              + ("no key, fixed seeds" if self.draw is None else "inputs drawn for it")
+              + (f", fixture set {self.pool_index} of {len(pool)}" if pool else ""))
+
+    def _pool(self) -> list[Path]:
+        """The recorded fixture sets (``fixtures/draws/<k>``), in order; empty when there are none."""
+        root = self.settings.fixtures if self.settings else None
+        folder = Path(root) / "draws" if root else None
+        if folder is None or not folder.is_dir():
+            return []
+        numbered = [p for p in folder.iterdir() if p.is_dir() and p.name.isdigit()]
+        return sorted(numbered, key=lambda p: int(p.name))
+
+    def _lay_out(self, chosen: Path) -> Path:
+        """A private folder showing one fixture set plus the fixed part, as ``fixtures_dir``."""
+        s = self.settings
+        assert s is not None and s.fixtures is not None  # noqa: S101 (narrows the type: _pool found fixtures)
+        view = Path(tempfile.mkdtemp(prefix="fixtures-", dir=s.area.parent if s.area.parent.is_dir() else None))
+        os.chmod(view, 0o700)
+        for source in (Path(s.fixtures) / "fixed", chosen):
+            if not source.is_dir():
+                continue
+            for entry in sorted(source.iterdir()):
+                target = view / entry.name
+                if target.exists() or target.is_symlink():
+                    continue
+                try:
+                    os.symlink(entry, target, target_is_directory=entry.is_dir())
+                except OSError:
+                    (shutil.copytree if entry.is_dir() else shutil.copyfile)(entry, target)
+        return view
+
+    def seed_for(self, nodeid: str) -> int:
+        """The seed of one test: from the draw and its node id, or 1234 without a draw."""
+        return SEED if self.draw is None else draws.test_seed(self.draw, nodeid)
 
     # ---- sandbox lifecycle
     def start_sandbox(self, inline: bool = False) -> Sandbox:
@@ -133,21 +202,27 @@ class GradingPlugin:
         if self.sandbox is not None:
             self.sandbox.close()
             self.sandbox = None
+        if self.fixtures_view is not None:
+            shutil.rmtree(self.fixtures_view, ignore_errors=True)
+            self.fixtures_view = None
 
     # ---- fixtures (members, so that only a session given this object has them)
     @pytest.fixture(autouse=True)
-    def _seed_everything(self):
+    def _seed_everything(self, request: pytest.FixtureRequest):
         """Seed NumPy, ``random`` and (if loaded) torch in the grader before every test."""
-        np.random.seed(SEED)
-        random.seed(SEED)
+        seed = self.seed_for(request.node.nodeid)
+        np.random.seed(seed)
+        random.seed(seed)
         torch = sys.modules.get("torch")
         if torch is not None:
-            torch.manual_seed(SEED)
+            torch.manual_seed(seed)
 
     @pytest.fixture
-    def rng(self) -> np.random.Generator:
-        """A fresh ``np.random.default_rng(1234)`` for this test."""
-        return np.random.default_rng(SEED)
+    def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
+        """A fresh generator for this test: ``np.random.default_rng(1234)`` in ``check``; on
+        Gradescope seeded from the submission's draw and the test, so each submission gets
+        other inputs and its regrade the same ones."""
+        return np.random.default_rng(self.seed_for(request.node.nodeid))
 
     @pytest.fixture
     def student(self, request: pytest.FixtureRequest):
@@ -169,7 +244,12 @@ class GradingPlugin:
 
     @pytest.fixture
     def fixtures_dir(self) -> Path:
-        """Files that ``tests/build_fixtures.py`` wrote at build time (never readable by the worker)."""
+        """Files that ``tests/build_fixtures.py`` wrote at build time (never readable by the worker).
+
+        In a zip: the submission's fixture set and the fixed part; in a bundle: the public set.
+        """
+        if self.fixtures_view is not None:
+            return self.fixtures_view
         path = self.settings.fixtures if self.settings else None
         if not path or not Path(path).is_dir():
             raise SandboxError("This test needs build-time fixtures, but none were built (run `autograder build`).")

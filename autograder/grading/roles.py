@@ -10,7 +10,7 @@ These helpers run inside the sandbox worker (probes call them on the student's m
 build time (on the reference model, to record weights and expected outputs). They import torch
 only when called. Typical use in a probe::
 
-    from autograder import roles
+    from autograder.grading import roles
 
     layers = roles.layers_in_use_order(model, example_input)
     roles.load_by_role(layers, recorded_tensors)      # same roles, same order, same shapes

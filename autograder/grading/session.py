@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import files, precheck, upload
+from . import draws, files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
-from .settings import GradingSettings
+from .settings import DrawSettings, GradingSettings
 
 if TYPE_CHECKING:
     from .plugin import GradingPlugin
@@ -46,6 +46,12 @@ class Layout:
     protected: list[Path] = field(default_factory=list)   # hashed before and after the run
     complete: bool = True      # all graded tests are here (False in a student bundle: public only)
     staff: Path | None = None  # hand-written references for hidden tests (grader side only)
+    key: Path | None = None    # the assignment's key (autograder zip only): inputs are drawn per submission
+
+    @property
+    def has_pool(self) -> bool:
+        """Whether the fixtures are a pool of draws (an autograder zip) rather than one recorded set."""
+        return self.fixtures is not None and (self.fixtures / "draws").is_dir()
 
     @classmethod
     def from_source(cls, source: Path) -> Layout:
@@ -53,9 +59,10 @@ class Layout:
         manifest = load_manifest(source / "assignment.toml")
         tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
         staff = source / "tests" / "staff"
+        key = source / "key"
         return cls(manifest, tests, source / "tests" / "probes", source / "support", None,
                    source / "fixtures" if (source / "fixtures").is_dir() else None, [source],
-                   staff=staff if staff.is_dir() else None)
+                   staff=staff if staff.is_dir() else None, key=key if key.is_file() else None)
 
 
 def _assemble(root: Path, layout: Layout, target: Path) -> None:
@@ -76,10 +83,11 @@ def _assemble(root: Path, layout: Layout, target: Path) -> None:
 def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
-          on_collected: Callable[[int, list[str]], None] | None = None,
-          require_drop: bool = False) -> results_mod.Results:
+          on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False,
+          submission_id: int = draws.FALLBACK_SUBMISSION_ID) -> results_mod.Results:
     """Grade ``submission``, write the final document to ``results_path`` and return it.
 
+    ``submission_id`` (Gradescope's) picks the submission's draw when the layout has a key.
     The caller writes the failure document first where a stopped run must still leave one
     (:func:`gradescope_main` does): a run writes ``results.json`` twice, at the start and at the end.
     """
@@ -101,7 +109,8 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
         preload=tuple(manifest.preload), pythonpath=tuple(manifest.pythonpath), fixtures=layout.fixtures,
         deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
         public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
-        require_drop=require_drop)
+        require_drop=require_drop,
+        draws=DrawSettings(manifest.id, layout.key, submission_id) if layout.key or layout.has_pool else None)
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
@@ -135,6 +144,8 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             # Forked from here before any test module is imported, so workers share the
             # grader's libraries but none of the tests' memory.
             plugin.start_sandbox(inline=True)
+            # The key and the draw made from it are read only now, for the same reason.
+            plugin.begin_draw()
             # Only now read the protected files (hidden tests, fixtures) for the integrity check:
             # read before the fork, their bytes could linger in memory the workers inherit.
             holder["before"] = files.tree_digest(layout.protected)
@@ -230,12 +241,16 @@ def gradescope_main(source: str | Path) -> int:
             results_path, check=False)   # a fixed document the tests validate; the validator loads later
         from .sandbox import sandbox_user
 
+        submission_id, problem = draws.read_submission_id(root / "submission_metadata.json")
+        if problem:
+            print(f"[autograder] {problem}; grading as submission id {submission_id}")
         harden_tree(root, sandbox_user())
         layout = Layout.from_source(source)
         area = root / "sandbox"
         if area.exists():
             shutil.rmtree(area)
-        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop)
+        doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop,
+                    submission_id=submission_id)
         print(f"[autograder] score {doc.score} in {doc.execution_time} s")
         return 0
     except BaseException:

@@ -51,6 +51,19 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class DrawSettings:
+    """What the grader needs to draw a submission's inputs (see :mod:`autograder.grading.draws`).
+
+    It holds where the key is, not the key: the plugin reads the key only after the fork server
+    is forked, so that no worker inherits it (or the draw made from it) in its memory.
+    """
+
+    assignment: str
+    key_file: Path | None = None          # the zip's key; None: nothing is drawn (as in ``check``)
+    submission_id: int = 0                # Gradescope's id of the submission (its regrades too)
+
+
+@dataclass(frozen=True)
 class GradingSettings:
     """What the grading plugin needs to know about one run."""
 
@@ -66,3 +79,4 @@ class GradingSettings:
     public_visibility: str = "visible"
     hidden_visibility: str = "after_published"
     require_drop: bool = False            # refuse to run student code as the grader's own user
+    draws: DrawSettings | None = None     # None: fixed seeds, and fixtures read as they are

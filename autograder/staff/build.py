@@ -8,9 +8,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..grading import files
+from ..grading import draws, files
 from ..grading.manifest import Manifest
 from . import fixtures as fixtures_mod
+from . import keys as keys_mod
 from . import pins as pins_mod
 from . import starter, written
 from .leaks import staff_leaks
@@ -63,14 +64,17 @@ def framework_files(prefix: str, artefact: str) -> dict[str, bytes]:
             if any(rel == w or (w.endswith("/") and rel.startswith(w)) for w in wanted)}
 
 
-def write_zip(path: Path, files: dict[str, bytes], executable=()) -> None:
-    """Write a byte-for-byte reproducible zip: sorted names, fixed times and modes."""
+def write_zip(path: Path, files: dict[str, bytes], executable=(), private=()) -> None:
+    """Write a byte-for-byte reproducible zip: sorted names, fixed times and modes.
+
+    Names in ``executable`` get mode 0755, names in ``private`` 0600, the others 0644.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
             info = zipfile.ZipInfo(name, date_time=EPOCH)
-            mode = 0o755 if name in executable else 0o644
+            mode = 0o755 if name in executable else 0o600 if name in private else 0o644
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             info.create_system = 3
@@ -114,12 +118,34 @@ class Sources:
         """Starter files students do not submit (``__init__.py``, data loaders, ``main.py``...)."""
         return sorted(rel for rel in self.starter if not self.manifest.is_student_file(rel))
 
-    def fixtures(self, release: bool = False) -> dict[str, bytes]:
+    @property
+    def staff_key(self) -> bytes:
+        """The course's key (made on the first build; see :mod:`autograder.staff.keys`)."""
+        return keys_mod.staff_key(self.repo.root)
+
+    @property
+    def assignment_key(self) -> bytes:
+        """The key this assignment's zip holds: its draws derive from it."""
+        return draws.assignment_key(self.staff_key, self.aid)
+
+    def fixtures(self, release: bool = False, pool_size: int | None = None) -> fixtures_mod.Recorded:
+        """Record the fixed part, the students' set and the pool of draws from the reference solution.
+
+        ``pool_size`` overrides the manifest's ``[fixtures] draws`` (quick trial builds).
+        """
         seed = fixtures_mod.heldout_seed(self.repo.root, self.aid)
-        return fixtures_mod.record(self.tests / "build_fixtures.py", self.repo.solution(self.aid), seed, release)
+        akey = self.assignment_key
+        size = self.manifest.pool_size(release) if pool_size is None else pool_size
+        pool = [draws.pool_seed(akey, k) for k in range(size)]
+        return fixtures_mod.record(self.tests / "build_fixtures.py", self.repo.solution(self.aid), seed, release,
+                                   pool_seeds=pool)
 
 
-def autograder_files(src: Sources, fixtures: dict[str, bytes]) -> dict[str, bytes]:
+#: Where the autograder zip keeps the assignment's key (read by the grader after the fork).
+KEY_FILE = "key"
+
+
+def autograder_files(src: Sources, fixtures: fixtures_mod.Recorded) -> dict[str, bytes]:
     """Everything the Gradescope zip holds: scripts, runtime, tests (with staff references), fixtures."""
     files: dict[str, bytes] = {
         "setup.sh": (TEMPLATES / "setup.sh").read_bytes(),
@@ -134,19 +160,19 @@ def autograder_files(src: Sources, fixtures: dict[str, bytes]) -> dict[str, byte
     for rel in src.support_files():
         if not rel.endswith(".ipynb"):
             files[f"support/{rel}"] = src.starter[rel]
-    files.update(fixtures)
+    files.update(fixtures.zip_files())
+    files[KEY_FILE] = (src.assignment_key.hex() + "\n").encode()
     return files
 
 
-def student_files(src: Sources, fixtures: dict[str, bytes]) -> dict[str, bytes]:
+def student_files(src: Sources, fixtures: fixtures_mod.Recorded) -> dict[str, bytes]:
     """Everything the student bundle holds: starter code, public tests, recorded public values, runtime."""
     top, manifest, aid = src.aid, src.manifest, src.aid
     files: dict[str, bytes] = {f"{top}/{rel}": data for rel, data in src.starter.items()}
     for part in ("public", "probes"):
         files.update(_tree(src.tests / part, f"{top}/tests/{part}"))
-    for name, data in fixtures.items():
-        if name.startswith("fixtures/public/"):
-            files[f"{top}/tests/{name}"] = data
+    for name, data in fixtures.bundle_files().items():
+        files[f"{top}/tests/{name}"] = data
     files.update(framework_files(f"{top}/autograder", "bundle"))
     files[f"{top}/assignment.toml"] = manifest.path.read_bytes()
     adir = src.repo.assignment(aid)
@@ -161,8 +187,11 @@ def student_files(src: Sources, fixtures: dict[str, bytes]) -> dict[str, bytes]:
     return files
 
 
-def build(repo: Repo, aid: str, release: bool = False) -> tuple[Path, Path]:
-    """Write both zips and the written part's PDFs; refuse a bundle that would carry staff material."""
+def build(repo: Repo, aid: str, release: bool = False, log=print, pool_size: int | None = None) -> tuple[Path, Path]:
+    """Write both zips and the written part's PDFs; refuse a bundle that would carry staff material.
+
+    ``log`` receives the fixtures' summary lines (sets recorded, draws redrawn, fallbacks used).
+    """
     src = Sources.read(repo, aid)
     if release:
         missing = release_problems(src.manifest)
@@ -171,12 +200,20 @@ def build(repo: Repo, aid: str, release: bool = False) -> tuple[Path, Path]:
     dist = repo.dist()
     grader_zip = dist / f"{aid}_autograder.zip"
     bundle_zip = dist / f"{aid}_student.zip"
-    fixtures = src.fixtures(release)
+    if pool_size is not None and pool_size < 1:
+        raise ValueError(f"{aid}: a build records at least one draw, not {pool_size}")
+    fixtures = src.fixtures(release, pool_size)
+    for line in fixtures.log.splitlines():
+        if line.startswith("[fixtures]"):
+            log(f"{aid}: {line[len('[fixtures] '):]}")
+    log(f"{aid}: {len(fixtures.draws)} fixture draw(s) recorded in {fixtures.seconds:.1f} s "
+        f"({fixtures.processes} process(es))")
     bundle = student_files(src, fixtures)
-    leaks = staff_leaks(repo.assignment(aid), bundle, aid)
+    leaks = staff_leaks(repo.assignment(aid), bundle, aid, keys=(src.staff_key, src.assignment_key))
     if leaks:
         raise ValueError(f"{aid}: the student bundle would carry staff material:\n  " + "\n  ".join(leaks))
-    write_zip(grader_zip, autograder_files(src, fixtures), executable={"setup.sh", "run_autograder"})
+    write_zip(grader_zip, autograder_files(src, fixtures), executable={"setup.sh", "run_autograder"},
+              private={KEY_FILE})
     write_zip(bundle_zip, bundle)
     written.build_documents(repo.assignment(aid), src.manifest.title, aid, dist)  # questions and key PDFs
     return grader_zip, bundle_zip

@@ -49,7 +49,7 @@ def cmd_build(args) -> int:
     repo = Repo(args.repo)
     started = time.time()
     for aid in _ids(repo, args.ids):
-        grader_zip, bundle = build(repo, aid, release=args.release)
+        grader_zip, bundle = build(repo, aid, release=args.release, pool_size=args.draws)
         print(f"{aid}: {grader_zip.relative_to(repo.root)}  {bundle.relative_to(repo.root)}")
         pdfs = [repo.dist() / f"{aid}_{kind}.pdf" for kind in ("questions", "key")]
         if all(p.is_file() for p in pdfs):
@@ -64,7 +64,10 @@ def cmd_emulate(args) -> int:
     from ..student.console import print_results
     from .emulate import emulate
 
-    em = emulate(Path(args.zip), Path(args.submission), results_copy=Path(args.results) if args.results else None)
+    em = emulate(Path(args.zip), Path(args.submission), results_copy=Path(args.results) if args.results else None,
+                 submission_id=args.submission_id)
+    print(f"graded as submission id {em.submission_id} (replay: --submission-id {em.submission_id})",
+          file=sys.stderr if args.json else sys.stdout)
     if args.json:
         print(json.dumps(em.results.to_json(), indent=2))
     else:
@@ -75,10 +78,34 @@ def cmd_emulate(args) -> int:
     return 0 if not em.problems else 1
 
 
+def cmd_key_export(args) -> int:
+    from .keys import export_key
+    from .repo import Repo
+
+    text = export_key(Repo(args.repo).root, Path(args.file) if args.file else None)
+    if args.file:
+        print(f"wrote the staff key to {args.file} (keep it secret: it rebuilds every zip's hidden inputs)")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_key_import(args) -> int:
+    from .keys import import_key
+    from .repo import Repo
+
+    text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text(encoding="ascii", errors="replace")
+    path = import_key(Repo(args.repo).root, text, force=args.force)
+    print(f"stored the staff key in {path}")
+    return 0
+
+
 def cmd_verify(args) -> int:
+    from .emulate import SUBMISSION_ID_ENV, run_submission_id
     from .repo import Repo
     from .verify import Options, print_table, verify_one
 
+    print(f"grading as submission id {run_submission_id()} (replay: {SUBMISSION_ID_ENV}={run_submission_id()})")
     repo = Repo(args.repo)
     proofs = "cached" if args.cached_proofs else "run"
     options = Options(mutants="skip" if args.no_mutants else proofs, reference=proofs, fresh=args.fresh,
@@ -91,11 +118,13 @@ def cmd_verify(args) -> int:
 def cmd_mutants(args) -> int:
     import json
 
+    from .emulate import SUBMISSION_ID_ENV, run_submission_id
     from .mutants import MutantError, print_report, run_mutants
     from .repo import Repo
 
     repo = Repo(args.repo)
     repo.assignment(args.id)
+    print(f"grading as submission id {run_submission_id()} (replay: {SUBMISSION_ID_ENV}={run_submission_id()})")
     try:
         report = run_mutants(repo, args.id, jobs=args.jobs, only=args.only or None,
                              log=(lambda *_: None) if args.quiet else print, full=args.full)

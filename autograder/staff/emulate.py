@@ -14,6 +14,7 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from ..grading import procfs
@@ -29,6 +30,24 @@ class Emulation:
     cpu_seconds: float
     peak_pss_mb: float
     root: Path | None = None
+    submission_id: int = 0
+
+
+#: Fixes the submission id of every emulated grading of a run (``verify``, ``mutants``, ``make test``).
+SUBMISSION_ID_ENV = "AUTOGRADER_SUBMISSION_ID"
+
+
+@cache
+def run_submission_id() -> int:
+    """The submission id this run grades with: ``AUTOGRADER_SUBMISSION_ID``, or one drawn at random
+    once per process, so that every run of ``verify`` or ``make test`` tries another draw (print it:
+    ``AUTOGRADER_SUBMISSION_ID`` replays a failure)."""
+    raw = os.environ.get(SUBMISSION_ID_ENV, "").strip()
+    if raw:
+        if not raw.isdigit():
+            raise ValueError(f"{SUBMISSION_ID_ENV}={raw!r} is not a non-negative integer")
+        return int(raw)
+    return 100_000_000 + secrets.randbelow(900_000_000)
 
 
 class PeakMemory(threading.Thread):
@@ -47,16 +66,46 @@ class PeakMemory(threading.Thread):
             self.stop.wait(0.05)
 
 
-def _metadata() -> dict:
-    return {"id": 1, "created_at": "2026-01-01T00:00:00Z", "assignment": {"title": "local emulation"},
+def _metadata(submission_id: int) -> dict:
+    return {"id": submission_id, "created_at": "2026-01-01T00:00:00Z", "assignment": {"title": "local emulation"},
             "submission_method": "upload", "users": [{"name": "Local Student", "email": "student@example.com"}],
             "previous_submissions": []}
 
 
+def _unpack_source(source: Path, zip_path: Path, unpacked: Path | None) -> None:
+    """The zip as Gradescope unpacks it into ``source/``: scripts executable, the key root's alone."""
+    if unpacked is not None:
+        shutil.copytree(unpacked, source, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        source.mkdir()
+        safe_extract(zip_path, source)
+    for name in ("run_autograder", "setup.sh"):
+        if (source / name).exists():
+            os.chmod(source / name, 0o755)
+    if (source / "key").exists():
+        os.chmod(source / "key", 0o600)
+
+
+def _place_submission(submission: Path, target: Path) -> None:
+    """The upload in ``submission/``: a folder copied (links kept as links), a zip unpacked."""
+    if submission.is_dir():
+        shutil.copytree(submission, target, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        return
+    target.mkdir()
+    try:
+        safe_extract(submission, target)
+    except zipfile.BadZipFile:
+        pass  # an unreadable upload: the grader reports the missing files
+
+
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
             keep: bool = False, python: str | None = None, unpacked: Path | None = None,
-            measure_memory: bool = True) -> Emulation:
+            measure_memory: bool = True, submission_id: int | None = None) -> Emulation:
     """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate.
+
+    ``submission_id`` goes into ``submission_metadata.json`` as Gradescope's id, and so picks the
+    submission's draw of inputs (default: :func:`run_submission_id`, one per process).
 
     ``unpacked``, a folder holding the zip already extracted, is copied instead of unpacking
     the zip again (many gradings with one zip). ``measure_memory=False`` skips sampling the peak
@@ -71,29 +120,14 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
     root = Path(tempfile.mkdtemp(prefix="gradescope-"))
     try:
         os.chmod(root, 0o711)
-        source = root / "source"
-        if unpacked is not None:
-            shutil.copytree(unpacked, source, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            source.mkdir()
-            safe_extract(zip_path, source)
-        for name in ("run_autograder", "setup.sh"):
-            if (source / name).exists():
-                os.chmod(source / name, 0o755)
-        shutil.copy(source / "run_autograder", root / "run_autograder")
+        _unpack_source(root / "source", zip_path, unpacked)
+        shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
         os.chmod(root / "run_autograder", 0o755)
-        target = root / "submission"
-        if submission.is_dir():
-            shutil.copytree(submission, target, symlinks=True,
-                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            target.mkdir()
-            try:
-                safe_extract(submission, target)
-            except zipfile.BadZipFile:
-                pass  # an unreadable upload: the grader reports the missing files
+        _place_submission(submission, root / "submission")
         (root / "results").mkdir()
-        (root / "submission_metadata.json").write_text(json.dumps(_metadata()))
+        if submission_id is None:
+            submission_id = run_submission_id()
+        (root / "submission_metadata.json").write_text(json.dumps(_metadata(submission_id)))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
         if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
@@ -124,7 +158,7 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         if results_copy is not None and results_file.is_file():
             Path(results_copy).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(results_file, results_copy)
-        return Emulation(doc, problems, seconds, cpu, sampler.peak_kb / 1024, root if keep else None)
+        return Emulation(doc, problems, seconds, cpu, sampler.peak_kb / 1024, root if keep else None, submission_id)
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)

@@ -7,7 +7,9 @@ Staff material of an assignment:
   hidden tests compare against. The grader imports them by module name; the sandbox worker
   never sees them, and no student bundle does;
 - build-time fixtures outside ``fixtures/public/`` (held-out data, hidden expected values);
-- any file whose first line is ``# STAFF ONLY``.
+- any file whose first line is ``# STAFF ONLY``;
+- the keys: the course's staff key and the assignment's key (which only the zip holds), as a
+  file named ``key`` or under ``.heldout/``, or their hex digits or bytes inside any file.
 
 ``staff_leaks`` looks at the files of a student bundle and names every piece of that material
 it finds, including public tests or probes that import a staff module or define a function or
@@ -71,12 +73,30 @@ def _python_leaks(name: str, text: str, modules: dict[str, set[str]], top: str) 
     return out
 
 
-def staff_leaks(assignment_dir: Path, bundle: dict[str, bytes], top: str) -> list[str]:
-    """Every piece of staff material in ``bundle`` (archive name -> bytes), as sentences."""
+def _key_leaks(name: str, rel: str, data: bytes, keys: tuple[bytes, ...]) -> list[str]:
+    parts = rel.split("/")
+    if parts[-1] == "key" or ".heldout" in parts:
+        return [f"{name} looks like a key file (keys stay with the staff and in the autograder zip)"]
+    for key in keys:
+        if key and (key in data or key.hex().encode() in data.lower()):
+            return [f"{name} holds a staff key"]
+    return []
+
+
+def staff_leaks(assignment_dir: Path, bundle: dict[str, bytes], top: str,
+                keys: tuple[bytes, ...] = ()) -> list[str]:
+    """Every piece of staff material in ``bundle`` (archive name -> bytes), as sentences.
+
+    ``keys``: the key bytes no file of the bundle may hold (the staff key, the assignment's key).
+    """
     modules = staff_names(Path(assignment_dir) / "tests" / "staff")
     leaks = []
     for name, data in sorted(bundle.items()):
         rel = name[len(top) + 1:] if name.startswith(top + "/") else name
+        found = _key_leaks(name, rel, data, keys)
+        if found:
+            leaks.extend(found)
+            continue
         if rel.startswith(STAFF_DIRS):
             leaks.append(f"{name} is staff material ({rel.split('/')[1]} tests and references stay in the zip)")
             continue

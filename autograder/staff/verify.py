@@ -2,7 +2,7 @@
 
 Per assignment: the starter is in sync with the solution; the zip and bundle build; the solution
 scores full marks and the starter nothing through the emulator; every declared mutant loses
-points (the mutation proof); the reference runs make the written part's reference report.
+points (the mutation proof); the reference runs make the written part's key and reference report.
 
 Each of these results is kept in ``.cache/verify/`` (see :mod:`autograder.staff.cache`) under a
 key made of everything it depends on, and is made again only when that changes. Only results
@@ -57,6 +57,7 @@ class Row:
     cpu_torch: str = ""        # the solution's figures with the CPU-only torch wheel, when measured
     mutants: str = ""          # "killed/declared (public share)" when the mutants ran
     reference: str = "-"       # the reference report: "made", "reused", NOT_RUN
+    submission_id: int | None = None   # what the solution was graded as (draws differ per id)
     problems: list[str] = field(default_factory=list)
     steps: list[str] = field(default_factory=list)   # "build 3.1 s", "solution reused", ...
 
@@ -126,15 +127,16 @@ class Verification:
 
 def _build(v: Verification) -> Path:
     from .fixtures import heldout_seed
+    from .keys import staff_key
 
     repo, aid = v.repo, v.aid
-    seed = hashlib.sha256(str(heldout_seed(repo.root, aid)).encode()).hexdigest()
+    secrets = hashlib.sha256(staff_key(repo.root) + str(heldout_seed(repo.root, aid)).encode()).hexdigest()
     key = (Key.for_result().tree("assignment", repo.assignment(aid)).tree("solution", repo.solution(aid))
-           .part("pins", file_digest(repo.root / "pyproject.toml")).part("held-out seed", seed))
+           .part("pins", file_digest(repo.root / "pyproject.toml")).part("staff key and held-out seed", secrets))
     dist = repo.dist()
 
-    def outputs() -> list[Path]:
-        names = ["autograder.zip", "student.zip", "questions.pdf", "key.pdf"]
+    def outputs() -> list[Path]:   # and the key PDF, which the reference report writes again
+        names = ["autograder.zip", "student.zip", "questions.pdf"]
         return [p for p in (dist / f"{aid}_{n}" for n in names) if p.is_file()]
 
     v.cached("build", key, lambda: {"zip": str(build(repo, aid)[0].name)}, dist, outputs)
@@ -166,10 +168,11 @@ def _solution(v: Verification, grader_zip: Path) -> None:
     def grade() -> dict[str, Any]:
         sol = emulate(grader_zip, solution)
         return {"score": sol.results.score, "peak_mb": sol.peak_pss_mb, "cpu_s": sol.cpu_seconds,
-                "problems": _solution_problems(sol, v.manifest)}
+                "submission_id": sol.submission_id, "problems": _solution_problems(sol, v.manifest)}
 
     value = v.cached("solution", v.key(grader_zip, solution), grade)
     v.row.solution, v.row.peak_mb, v.row.cpu_s = value["score"], value["peak_mb"], value["cpu_s"]
+    v.row.submission_id = value.get("submission_id")
     v.row.problems += value["problems"]
 
 
@@ -250,26 +253,29 @@ def _mutants(v: Verification, grader_zip: Path) -> None:
 
 
 def _reference(v: Verification) -> None:
-    """The written part's reference report, made by the reference runs, into ``dist/``."""
+    """The written part's complete key and reference report, from the reference runs, into ``dist/``."""
     from .written.documents import load
     from .written.reference import reference_report
 
     adir = v.repo.assignment(v.aid)
     if load(adir) is None:
         return
-    output = v.repo.dist() / f"{v.aid}_report_reference.pdf"
+    dist = v.repo.dist()
+    # (the key PDF is not kept as this result's: every build writes it again, from the cached runs)
+    outputs = [dist / f"{v.aid}_report_reference.pdf"]
     key = Key.for_result().tree("written", adir / "written").tree("solution", v.repo.solution(v.aid))
-    value = v.cache.get("reference report", key, output.parent)
+    value = v.cache.get("reference report", key, dist)
     if value is None and v.options.reference == "cached":
         v.row.reference = _stale(v, "reference report")
         return
     if value is None:
         v.ran.add("reference report")
-        problems, notes = reference_report(adir, v.repo.solution(v.aid), v.manifest.title, v.aid, output, v.log)
+        problems, notes = reference_report(adir, v.repo.solution(v.aid), v.manifest.title, v.aid, dist, v.log)
         value = {"problems": problems, "notes": notes}
-        if not problems and output.is_file():
-            v.cache.put("reference report", key, value, [output])
-        v.row.reference = "made" if output.is_file() else "missing"
+        made = all(p.is_file() for p in outputs)
+        if not problems and made:
+            v.cache.put("reference report", key, value, outputs)
+        v.row.reference = "made" if made else "missing"
     else:
         v.row.reference = "reused"
     for note in value["notes"]:
@@ -297,7 +303,7 @@ def verify_one(repo: Repo, aid: str, log: Log = print, mutants: bool = True, opt
     with v.step("reference report"):
         _reference(v)
     v.row.seconds = time.time() - started
-    log(f"{aid}: " + "; ".join(v.row.steps))
+    log(f"{aid}: " + "; ".join(v.row.steps) + f" (solution graded as submission id {v.row.submission_id})")
     return v.row
 
 
@@ -305,8 +311,12 @@ def print_table(rows: list[Row]) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s)",
-                  caption="Results whose inputs did not change are reused from .cache/verify/ (--fresh ignores it).")
+    from .emulate import run_submission_id
+
+    table = Table(title=f"Autograders ({torch_build()}; Gradescope budget: 700 MB, 120 CPU s; "
+                        f"graded now as submission id {run_submission_id()})",
+                  caption="Results whose inputs did not change are reused from .cache/verify/ (--fresh ignores it), "
+                          "with the submission id they were graded as (printed per assignment above).")
     for col in ("assignment", "solution", "starter", "seconds", "peak PSS MB (solution)", "CPU s (solution)",
                 "with CPU-only torch", "mutants killed", "reference report", "ok"):
         table.add_column(col, no_wrap=col == "assignment")

@@ -20,4 +20,5 @@ def cmd_submit(args) -> int:
 def cmd_report(args) -> int:
     from .written.report import render_report
 
-    return render_report(Path(args.folder), Path(args.output) if args.output else None)
+    return render_report(Path(args.folder), Path(args.output) if args.output else None,
+                         draft=getattr(args, "draft", False))

@@ -162,12 +162,41 @@ def _numeric_columns(rows: list[dict], columns: list[str]) -> dict[str, list[flo
     return out
 
 
+#: Figures are drawn at the size they are printed (a report places images at their natural size on a
+#: letter page, 6.7 inches of text wide): text set at FONT points stays at FONT points on paper.
+PRINT_WIDTH = 6.4
+FONT = 9
+_HIGHER = re.compile(r"acc|bleu|score|f1", re.I)
+_RATE = re.compile(r"(^|_)(lr|learning_rate|rate)($|_)", re.I)
+
+
+def _panel_groups(numeric: dict[str, list[float]]) -> list[tuple[str, dict[str, list[float]]]]:
+    """(kind, columns) per panel: losses and the like, accuracies and scores, learning rates."""
+    rates = {k: v for k, v in numeric.items() if _RATE.search(k)}
+    higher = {k: v for k, v in numeric.items() if k not in rates and _HIGHER.search(k)}
+    lower = {k: v for k, v in numeric.items() if k not in rates and k not in higher}
+    return [(kind, group) for kind, group in (("lower", lower), ("higher", higher), ("rate", rates)) if group]
+
+
+def _fixed_range(values: list[float]) -> tuple[float, float] | None:
+    """Accuracies in [0, 1] (or percentages, BLEU in [0, 100]) get the whole range, so that the curves of
+    different runs, drawn separately, can be compared by eye."""
+    finite = [v for v in values if math.isfinite(v)]
+    if finite and min(finite) >= 0 and max(finite) <= 1:
+        return (0.0, 1.02)
+    if finite and min(finite) >= 0 and max(finite) <= 100 and max(finite) > 1:
+        return (0.0, 102.0)
+    return None
+
+
 def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None:
     """Plot every numeric column of ``metrics_csv`` against its first column.
 
-    Columns whose name mentions accuracy, BLEU or a score share one panel; the rest (losses,
-    perplexities, learning rates) share the other. Returns the figure's path, or None when
-    matplotlib is missing or there is nothing to draw.
+    Losses, perplexities and the like share one panel, from 0; accuracies, BLEU and scores another, on
+    their whole range ([0, 1], or [0, 100]), so that separate runs compare by eye; a learning rate gets a
+    panel of its own (log scale when it spans a factor of 10 or more). The figure is as wide as a
+    printed page's text, its labels 9 pt. Returns the figure's path, or None when matplotlib is
+    missing or there is nothing to draw.
     """
     with open(metrics_csv, newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
@@ -186,22 +215,34 @@ def draw_curves(metrics_csv: Path, target: Path, title: str = "") -> Path | None
     numeric = _numeric_columns(rows, columns)
     x_name = columns[0]
     x = numeric.pop(x_name, list(range(len(rows))))
-    higher = {k: v for k, v in numeric.items() if re.search(r"acc|bleu|score|f1", k, re.I)}
-    lower = {k: v for k, v in numeric.items() if k not in higher}
-    panels = [(group, ", ".join(group)) for group in (lower, higher) if group]
+    panels = _panel_groups(numeric)
     if not panels:
         return None
-    fig, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4), squeeze=False)
-    for ax, (group, label) in zip(axes[0], panels, strict=True):
-        for name, values in group.items():
-            ax.plot(x, values, marker="o", markersize=3, label=name)
-        ax.set_xlabel(x_name)
-        ax.set_ylabel(label if len(label) <= 40 else "value")
-        ax.grid(alpha=0.3)
-        ax.legend()
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(target, dpi=120)
-    plt.close(fig)
+    with plt.rc_context({"font.size": FONT, "axes.titlesize": FONT, "axes.labelsize": FONT,
+                         "legend.fontsize": FONT - 1, "xtick.labelsize": FONT - 1, "ytick.labelsize": FONT - 1}):
+        fig, axes = plt.subplots(1, len(panels), figsize=(PRINT_WIDTH if len(panels) > 1 else 4.2, 2.7),
+                                 squeeze=False)
+        for ax, (kind, group) in zip(axes[0], panels, strict=True):
+            for name, values in group.items():
+                ax.plot(x, values, marker="o", markersize=2.5, label=name)
+            label = ", ".join(group)
+            ax.set_xlabel(x_name)
+            ax.set_ylabel(label if len(label) <= 28 else {"lower": "loss", "higher": "accuracy / score",
+                                                           "rate": "learning rate"}[kind])
+            values = [v for vs in group.values() for v in vs if math.isfinite(v)]
+            whole = _fixed_range(values) if kind == "higher" else None
+            if whole is not None:
+                ax.set_ylim(*whole)
+            elif kind == "lower" and values and min(values) >= 0:
+                ax.set_ylim(bottom=0)    # losses from 0: runs drawn separately compare by eye
+            if kind == "rate" and values and min(values) > 0 and max(values) >= 10 * min(values):
+                ax.set_yscale("log")
+            ax.grid(alpha=0.3)
+            if len(group) > 1:
+                ax.legend()
+        if title:
+            fig.suptitle(title, fontsize=FONT + 1)
+        fig.tight_layout()
+        fig.savefig(target, dpi=150)
+        plt.close(fig)
     return target

@@ -81,6 +81,30 @@ MODELS = {"TwoLayerNet": TwoLayerNet, "VanillaCNN": VanillaCNN, "MyModel": MyMod
 EMBEDDED = ("shapes", "imbalanced-shapes")
 
 
+def architecture(model, example):
+    """One row per layer (module without children) that a forward pass of `example` reaches: its name, its
+    output size and its parameters; then the total. What the report's architecture table shows."""
+    rows, hooks = [], []
+    for name, module in model.named_modules():
+        if not list(module.children()):
+            hooks.append(module.register_forward_hook(
+                lambda mod, _inp, out, name=name: rows.append(
+                    {"layer": f"{name} ({type(mod).__name__})",
+                     "output": " x ".join(str(d) for d in out.shape[1:]) if torch.is_tensor(out) else "",
+                     "parameters": sum(p.numel() for p in mod.parameters(recurse=False))})))
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            model(example)
+    finally:
+        for hook in hooks:
+            hook.remove()
+        model.train(was_training)
+    rows.append({"layer": "total", "output": "", "parameters": sum(p.numel() for p in model.parameters())})
+    return rows
+
+
 def banner(data, when):
     """Say loudly that a run uses the generated images, not CIFAR-10."""
     line = "=" * 78
@@ -167,6 +191,10 @@ class Solver:
             banner(self.data, "START")
         started = time.time()
         with Run(self.run_name, config=self.config) as run:
+            layers = architecture(self.model, next(iter(self.test_loader))[0][:1].to(self.device))
+            with open(run.path / "architecture.csv", "w", encoding="utf-8") as f:
+                f.write("layer,output,parameters\n" + "".join(f"{r['layer']},{r['output']},{r['parameters']}\n"
+                                                              for r in layers))
             for epoch in range(self.epochs):
                 start = time.time()
                 train_loss, train_acc = self._run_epoch(epoch)
@@ -181,7 +209,7 @@ class Solver:
                 if test_acc >= self.best_acc:
                     self.best_acc, self.best_epoch, self.best_per_class = test_acc, epoch + 1, per_class
                     self.best_state = copy.deepcopy(self.model.state_dict())
-            summary = dict(best_test_acc=self.best_acc, best_epoch=self.best_epoch,
+            summary = dict(best_test_acc=self.best_acc, best_epoch=self.best_epoch, parameters=layers[-1]["parameters"],
                            per_class_test_acc=self.best_per_class, train_images_per_class=self.cls_num_list,
                            data=self.data, device=str(self.device), seconds=round(time.time() - started, 1))
             run.save_json("summary.json", summary)

@@ -122,6 +122,8 @@ def parse_args(argv=None):
     parser.add_argument("--classes", type=int, nargs="*", help="classes for class visualization")
     parser.add_argument("--class-iterations", type=int, default=100)
     parser.add_argument("--style-iterations", type=int, default=100)
+    parser.add_argument("--style-weights", type=float, nargs=4, default=None, metavar="W",
+                        help="the four style layers' weights (default: StyleTransfer's)")
     parser.add_argument("--threads", type=int, default=1,
                         help="CPU threads for torch (default 1: small images gain little from more, and a "
                              "busy machine loses a lot)")

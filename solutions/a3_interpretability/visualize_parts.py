@@ -42,26 +42,46 @@ def upsample(cam, size):
     return F.interpolate(cam, size=size, mode="bilinear", align_corners=False)[:, 0].detach().cpu().numpy()
 
 
+PAGE_WIDTH = 6.4    # inches: the figure is printed at its own size on a letter page, so 9-pt text stays 9 pt
+FONT = 9
+
+
 def draw_grid(path, rows, titles, row_labels, cmaps=None, note=None):
-    """rows: list of lists of pictures (H, W) or (H, W, 3); saves one figure, with an optional note."""
+    """rows: list of lists of pictures (H, W) or (H, W, 3), with a title per column and a label per row;
+    saves one figure as wide as a page's text, with an optional note under it. With at least as many rows
+    as columns the grid is turned (a picture per image across, a row per method), so that it stays short."""
+    if len(rows) >= len(rows[0]) > 1:
+        rows = [list(col) for col in zip(*rows, strict=True)]
+        titles, row_labels = row_labels, titles
+        cmaps = None if cmaps is None else [cmaps[r] for r in range(len(rows))]
+        by_row = True
+    else:
+        by_row = False
     n_rows, n_cols = len(rows), len(rows[0])
-    fig, axes = plt.subplots(n_rows, n_cols, figsize=(2.4 * n_cols, 2.4 * n_rows + (0.9 if note else 0)),
+    label_lines = max(str(t).count("\n") + 1 for t in row_labels)
+    title_lines = max(str(t).count("\n") + 1 for t in titles)
+    # at most 4 inches tall up to three rows (two such figures and their captions fill a page), 5.5 beyond
+    height = (4.0 if n_rows <= 3 else 5.5) - 0.2 * title_lines
+    cell = min(1.9, PAGE_WIDTH / (n_cols + 0.1 + 0.17 * label_lines), height / n_rows)
+    note_height = 0.18 * (len(note) * FONT / 8.5 / 110 + 1) if note else 0
+    fig, axes = plt.subplots(n_rows, n_cols, figsize=(PAGE_WIDTH, cell * n_rows + 0.2 * title_lines + note_height),
                              squeeze=False)
     for r, row in enumerate(rows):
         for c, pic in enumerate(row):
             ax = axes[r][c]
-            ax.imshow(pic, cmap=(cmaps[c] if cmaps else None) if np.ndim(pic) == 2 else None)
+            cmap = (cmaps[r] if by_row else cmaps[c]) if cmaps else None
+            ax.imshow(pic, cmap=cmap if np.ndim(pic) == 2 else None)
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
-                ax.set_title(titles[c], fontsize=8)
-        axes[r][0].set_ylabel(row_labels[r], fontsize=8)
+                ax.set_title(titles[c], fontsize=FONT)
+        axes[r][0].set_ylabel(row_labels[r], fontsize=FONT)
     if note:
-        fig.text(0.01, 0.005, note, fontsize=7, va="bottom", wrap=True)
-        fig.tight_layout(rect=(0, 0.9 / (2.4 * n_rows + 0.9), 1, 1))
+        fig.text(0.01, 0.005, note, fontsize=FONT - 0.5, va="bottom", wrap=True)
+        fig.tight_layout(rect=(0, note_height / fig.get_figheight(), 1, 1))
     else:
         fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    fig.savefig(path, dpi=150)
     plt.close(fig)
     print(f"  wrote {path}")
 
@@ -114,7 +134,7 @@ def part_saliency(ctx):
     compare(ctx, "saliency", mine, theirs)
     on_object(ctx, "saliency", mine)
     rows = [[img, scale01(m), scale01(t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
-    draw_grid(ctx.path("saliency.png"), rows, ["image", "yours", "Captum Saliency"], ctx.labels,
+    draw_grid(ctx.path("saliency.png"), rows, ["image", "yours", "Captum\nSaliency"], ctx.labels,
               cmaps=[None, "hot", "hot"])
 
 
@@ -128,7 +148,8 @@ def part_guided_backprop(ctx):
     compare(ctx, "guided_backprop", mine, theirs)
     on_object(ctx, "guided_backprop", np.abs(mine).max(axis=3))
     rows = [[img, gradient_picture(m), gradient_picture(t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
-    draw_grid(ctx.path("guided_backprop.png"), rows, ["image", "yours", "Captum GuidedBackprop"], ctx.labels)
+    draw_grid(ctx.path("guided_backprop.png"), rows, ["image", "yours", "Captum\nGuidedBackprop"],
+              ctx.labels)
 
 
 def captum_grad_cam(ctx, relu=True):
@@ -148,7 +169,7 @@ def part_gradcam(ctx):
     compare(ctx, "gradcam", mine, theirs)
     on_object(ctx, "gradcam", mine)
     rows = [[img, overlay(img, m), overlay(img, t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
-    draw_grid(ctx.path("gradcam.png"), rows, ["image", "yours", "Captum LayerGradCam"], ctx.labels)
+    draw_grid(ctx.path("gradcam.png"), rows, ["image", "yours", "Captum\nLayerGradCam"], ctx.labels)
 
 
 def part_guided_gradcam(ctx):
@@ -164,7 +185,7 @@ def part_guided_gradcam(ctx):
     on_object(ctx, "guided_gradcam", np.abs(mine).max(axis=3))
     rows = [[img, gradient_picture(m), gradient_picture(t)] for img, m, t in zip(ctx.pictures(), mine, theirs, strict=True)]
     draw_grid(ctx.path("guided_gradcam.png"), rows,
-              ["image", "yours (guided backprop x Grad-CAM)", "Captum GuidedGradCam"], ctx.labels)
+              ["image", "yours (guided\nbackprop x Grad-CAM)", "Captum\nGuidedGradCam"], ctx.labels)
 
 
 def conductance(ctx, index):
@@ -200,8 +221,8 @@ def part_conductance(ctx):
     rows = [[img, overlay(img, m), overlay(img, a), overlay(img, b)]
             for img, m, a, b in zip(ctx.pictures(), mine, last, early, strict=True)]
     draw_grid(ctx.path("layer_conductance.png"), rows,
-              ["image", f"your Grad-CAM\n(features[{GRADCAM_LAYER}])",
-               f"Captum LayerConductance\nfeatures[{GRADCAM_LAYER}]", f"Captum LayerConductance\nfeatures[{earlier}]"],
+              ["image", f"your Grad-CAM\nfeatures[{GRADCAM_LAYER}]",
+               f"Captum\nLayerConductance\nfeatures[{GRADCAM_LAYER}]", f"Captum\nLayerConductance\nfeatures[{earlier}]"],
               ctx.labels, note=note)
 
 
@@ -220,23 +241,31 @@ def part_fooling(ctx):
             scores = ctx.model(x)[0]
         # the runner-up class is a target the iteration reaches quickly, whatever the weights
         target = int(scores.topk(2).indices[1]) if ctx.args.fooling_target is None else ctx.args.fooling_target
-        fool = FoolingImage().make_fooling_image(x, target, ctx.model, learning_rate=learning_rate)
+        forwards = []
+        hook = ctx.model.register_forward_hook(lambda *_: forwards.append(1))
+        try:
+            fool = FoolingImage().make_fooling_image(x, target, ctx.model, learning_rate=learning_rate)
+        finally:
+            hook.remove()
         with torch.no_grad():
             pred = int(ctx.model(fool).argmax())
         diff = (fool - x)[0].permute(1, 2, 0).cpu().numpy()                       # (H, W, 3), normalised
         pixels = np.abs(diff * SQUEEZENET_STD).max() * 255                        # largest change, 0-255 scale
         records.append({"image": ctx.image_names[i], "was": ctx.short(int(scores.argmax())),
                         "target": ctx.short(target), "now": ctx.short(pred),
-                        "l2_change": float(np.linalg.norm(diff)), "largest_pixel_change_0_255": float(pixels)})
+                        "l2_change": float(np.linalg.norm(diff)), "largest_pixel_change_0_255": float(pixels),
+                        # the prediction is checked before every step (the docstring's stopping rule)
+                        "steps": len(forwards) - 1,
+                        "mean_pixel_change": float(np.abs(diff).mean())})
         rows.append([deprocess(x, should_rescale=False), deprocess(fool, should_rescale=False), scale01(diff),
                      np.clip(0.5 + 10 * diff * 0.225, 0, 1)])
-        labels.append(f"{ctx.image_names[i]}: was {ctx.short(int(scores.argmax()))}\n"
+        labels.append(f"{ctx.image_names[i]}\nwas {ctx.short(int(scores.argmax()))}\n"
                       f"target {ctx.short(target)}\nnow {ctx.short(pred)}")
         print(f"  {ctx.image_names[i]}: target {target}, predicted {pred} after fooling, ||difference||_2 = "
               f"{records[-1]['l2_change']:.3g}, largest pixel change {pixels:.1f}/255")
     ctx.summary["fooling"] = {"learning_rate": learning_rate, "images": records}
-    draw_grid(ctx.path("fooling.png"), rows, ["original", "fooling image", "difference (stretched)",
-                                              "difference x10"], labels)
+    draw_grid(ctx.path("fooling.png"), rows, ["original", "fooling\nimage", "difference\n(stretched)",
+                                              "difference\nx10"], labels)
 
 
 def class_visualization_settings(ctx):
@@ -267,6 +296,22 @@ def part_class_visualization(ctx):
     draw_grid(ctx.path("class_visualization.png"), [pics], [ctx.short(t) for t in targets], ["generated"])
 
 
+def loss_terms(transfer, img, content, style):
+    """Each weighted term of the style-transfer loss of img: the content, each style layer, the total variation."""
+    from style_utils import extract_features
+
+    content_target, style_targets = transfer.targets(content, style)
+    with torch.no_grad():
+        img = img.clamp(-1.5, 1.5)   # as StyleTransfer.run keeps it before every step
+        feats = extract_features(img, transfer.cnn)
+        terms = {"content": float(transfer.content_loss(transfer.content_weight, feats[transfer.content_layer],
+                                                        content_target))}
+        for layer, target, weight in zip(transfer.style_layers, style_targets, transfer.style_weights, strict=True):
+            terms[f"style_layer{layer}"] = float(transfer.style_loss(feats, [layer], [target], [weight]))
+        terms["tv"] = float(transfer.tv_loss(img, transfer.tv_weight))
+    return terms
+
+
 def part_style_transfer(ctx):
     from model_zoo import build_squeezenet
     from style_transfer import StyleTransfer
@@ -277,7 +322,8 @@ def part_style_transfer(ctx):
     else:
         cnn, X, names = ctx.model.features, ctx.X, ctx.image_names
     content, style = X[0:1], X[1:2] if len(X) > 1 else X[0:1]
-    transfer = StyleTransfer(cnn)
+    weights = {} if ctx.args.style_weights is None else {"style_weights": tuple(ctx.args.style_weights)}
+    transfer = StyleTransfer(cnn, **weights)
     losses = []
 
     def record(t, img, loss):
@@ -289,7 +335,9 @@ def part_style_transfer(ctx):
                           decay_lr_at=int(0.9 * ctx.args.style_iterations), callback=record)
     print(f"  style transfer: loss {losses[0]:.4g} -> {losses[-1]:.4g} in {len(losses)} steps")
     ctx.summary["style_transfer"] = {"content": names[0], "style": names[-1], "first_loss": losses[0],
-                                     "last_loss": losses[-1], "steps": len(losses),
+                                     "last_loss": losses[-1], "steps": len(losses), "size": int(X.shape[-1]),
+                                     "terms_at_start": loss_terms(transfer, content, content, style),
+                                     "terms_at_end": loss_terms(transfer, result, content, style),
                                      "weights": {"content_layer": transfer.content_layer,
                                                  "content_weight": transfer.content_weight,
                                                  "style_layers": transfer.style_layers,

@@ -190,12 +190,14 @@ def sweep_figure(key, results):
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(11, 4))
+    # as wide as a printed page's text (6.4 in) with 9-pt labels, the same axes for every value
+    plt.rcParams.update({"font.size": 9, "legend.fontsize": 8, "xtick.labelsize": 8, "ytick.labelsize": 8})
+    fig, (ax_acc, ax_loss) = plt.subplots(1, 2, figsize=(6.4, 2.7))
     for value, summary in results:
         epochs = [row["epoch"] for row in summary["history"]]
         ax_acc.plot(epochs, [row["valid_acc"] for row in summary["history"]], label=f"{key}={value}")
         ax_loss.plot(epochs, [row["train_loss"] for row in summary["history"]], label=f"{key}={value}")
-    ax_acc.set(xlabel="epoch", ylabel="validation accuracy")
+    ax_acc.set(xlabel="epoch", ylabel="validation accuracy", ylim=(0, 1.02))
     ax_loss.set(xlabel="epoch", ylabel="training loss", yscale="log")
     for ax in (ax_acc, ax_loss):
         ax.grid(alpha=0.3)

@@ -39,8 +39,10 @@ def load_small(data, n=50):
 def overfit(x, y, run, epochs=30, batch_size=10, learning_rate=5e-3, reg=0.0, momentum=0.9, seed=0):
     """Train the ConvNet on (x, y), logging every iteration to `run` (batch_loss; on the last
     iteration of each epoch also the loss and accuracy on all images). Returns the final
-    training accuracy."""
+    training accuracy and the number of parameters."""
     model = ConvNet(MODEL, CRITERION)
+    parameters = sum(np.size(getattr(m, name)) for m in model.modules for name in ("weight", "bias")
+                     if getattr(m, name, None) is not None)
     optimizer = SGD(model, learning_rate=learning_rate, reg=reg, momentum=momentum)
     rng = np.random.default_rng(seed)
     iteration = 0
@@ -59,7 +61,7 @@ def overfit(x, y, run, epochs=30, batch_size=10, learning_rate=5e-3, reg=0.0, mo
         accuracy = float(np.mean(probs.argmax(axis=1) == y))
         run.log(iteration=iteration, batch_loss=loss, train_loss=full_loss, train_acc=accuracy)
         print(f"epoch {epoch + 1:2d}/{epochs}  loss {full_loss:.4f}  training accuracy {accuracy:.2f}", flush=True)
-    return accuracy
+    return accuracy, parameters
 
 
 def main():
@@ -75,8 +77,9 @@ def main():
                   momentum=0.9, model=MODEL)
     start = time.time()
     with Run(args.name or f"overfit_{args.data}", config=config) as run:
-        accuracy = overfit(x, y, run, epochs=args.epochs)
-        run.save_json("summary.json", {"final_train_acc": accuracy, "seconds": round(time.time() - start, 1)})
+        accuracy, parameters = overfit(x, y, run, epochs=args.epochs)
+        run.save_json("summary.json", {"final_train_acc": accuracy, "parameters": int(parameters),
+                                       "seconds": round(time.time() - start, 1)})
     print(f"final training accuracy {accuracy:.2f} after {time.time() - start:.1f} s; "
           f"run recorded in {run.path} (curves.png: the loss per iteration)")
 

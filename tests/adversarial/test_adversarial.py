@@ -167,7 +167,7 @@ def test_secrets_are_read_from_the_built_zip(toy_zip):
     """The secret list holds what the toy's zip really ships (a check of the check)."""
     secrets = _zip_secrets(toy_zip)
     with zipfile.ZipFile(toy_zip) as zf:
-        fixture = json.loads(zf.read("fixtures/counter.json"))
+        fixture = json.loads(zf.read("fixtures/draws/0/counter.json"))
         hidden = zf.read("tests/hidden/test_counter.py").decode()
     assert ", ".join(map(str, fixture["amounts"])) in secrets and f"expected {fixture['total']}" in secrets
     assert [line for line in secrets if line.startswith("def ")] == \

@@ -1,9 +1,12 @@
 """Build-time fixtures of a1_neural_nets: values recorded from the reference solution.
 
 `autograder build` calls build(request) (autograder.staff.fixtures.FixtureRequest) with the solution folder on sys.path.
-Everything goes to request.out_dir/public/a1_public.safetensors, which ships to students too (the
-public tests compare against it): fixed inputs drawn from fixed seeds, and what the
-reference's functions, models and optimizer return for them. Keys are "<case>.<what>".
+Everything goes to request.out_dir/public/a1_public.safetensors: inputs drawn from a seed, and
+what the reference's functions, models and optimizer return for them. Keys are "<case>.<what>".
+The students' set (request.draw None, shipped in the bundle) uses the fixed seed SEED; each draw
+of the pool uses its own seed, with the same shapes and the same edge cases (exact zeros, huge
+scores, a class that never appears), which the code below sets whatever the seed. The fixed
+part is empty.
 The grader sends the inputs to the worker and compares the answers with the recorded
 values; the recorded values never enter the worker.
 """
@@ -122,10 +125,12 @@ def _split(out):
 
 def build(request) -> None:
     """Write the recorded public set into request.out_dir (see autograder.staff.fixtures)."""
+    if request.fixed:
+        return
     out_dir = request.out_dir
     from safetensors.numpy import save_file
 
-    rng = np.random.default_rng(SEED)
+    rng = np.random.default_rng(SEED if request.draw is None else request.draw)
     out: dict[str, np.ndarray] = {}
     _activations(out, rng)
     _models(out, rng)

@@ -3,12 +3,15 @@
 `autograder build` calls build(request) (autograder.staff.fixtures.FixtureRequest) with the solution
 folder (and this folder) on sys.path.
 
-Written for students too (out_dir/public/, shipped in the bundle as tests/fixtures/public/):
+Written for each draw, and for students (out_dir/public/; the students' set, request.draw
+None, ships in the bundle as tests/fixtures/public/ and uses the fixed seeds below):
   a2_recorded.safetensors, a2_recorded.json: inputs, weights (listed layer by layer in the
   order the forward pass uses the layers, see autograder.grading.roles) and the reference solution's
-  outputs for the public Part 2 tests. Expected values never enter the worker.
+  outputs for the public Part 2 tests. Expected values never enter the worker. A draw keeps
+  the shapes and settings and draws the values from its own seed (the handout's reweight
+  example stays as it is).
 
-Written for the autograder zip only:
+Written once per build, the fixed part (request.fixed), for the autograder zip only:
   leaderboard_test.npz: images uint8 (N, 3, 32, 32), labels int64 (N,), source (the set's
   name: "shapes-heldout" or "cifar10-test") and description. By default 1,000 generated
   images drawn from the secret held-out seed, so no student can reproduce them (main.py
@@ -54,15 +57,27 @@ def _by_role(model, x):
     return roles.signature(layers), roles.state_by_role(layers)
 
 
-def record_models(torch, tensors, meta):
+#: The seeds of the students' set.
+FIXED_SEEDS = {"models": 2024, "init": 7, "losses": 99, "steps": 5, "reweight": 0}
+
+
+def draw_seeds(draw):
+    """The seeds of one draw (the students' set: FIXED_SEEDS)."""
+    if draw is None:
+        return dict(FIXED_SEEDS)
+    rng = np.random.default_rng(draw)
+    return {name: int(rng.integers(1, 2**62)) for name in FIXED_SEEDS}
+
+
+def record_models(torch, tensors, meta, seeds=FIXED_SEEDS):
     """TwoLayerNet and VanillaCNN: weights by role, inputs, and the reference's scores."""
     from models import TwoLayerNet, VanillaCNN
 
-    g = torch.Generator().manual_seed(2024)
+    g = torch.Generator().manual_seed(seeds["models"])
     cases = {"twolayer": (TwoLayerNet, [3 * 32 * 32, 16, 10], (4, 3, 32, 32)),
              "vanilla": (VanillaCNN, [], (3, 3, 32, 32))}
     for key, (cls, args, shape) in cases.items():
-        torch.manual_seed(7)
+        torch.manual_seed(seeds["init"])
         model = cls(*args)
         x = torch.randn(shape, generator=g)
         with torch.no_grad():
@@ -77,15 +92,24 @@ def record_models(torch, tensors, meta):
         meta[key] = {"args": args, "signature": signature, "weights": len(state)}
 
 
-def record_losses(torch, tensors, meta):
+def reweight_profiles(seed):
+    """The handout's example, a long tail of ten classes and a three-class profile down to one example."""
+    profiles = [([645, 387, 232, 139], 0.9999)]
+    if seed == FIXED_SEEDS["reweight"]:
+        return profiles + [([5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50], 0.999), ([100, 10, 1], 0.99)]
+    rng = np.random.default_rng(seed)
+    tail = sorted((int(c) for c in rng.integers(40, 5001, size=10)), reverse=True)
+    return profiles + [(tail, 0.999), ([int(rng.integers(60, 200)), int(rng.integers(5, 30)), 1], 0.99)]
+
+
+def record_losses(torch, tensors, meta, seeds=FIXED_SEEDS):
     from losses.focal_loss import FocalLoss, reweight
 
     meta["reweight"] = []
-    for counts, beta in (([645, 387, 232, 139], 0.9999), ([5000, 2997, 1796, 1077, 645, 387, 232, 139, 83, 50], 0.999),
-                         ([100, 10, 1], 0.99)):
+    for counts, beta in reweight_profiles(seeds["reweight"]):
         tensors[f"reweight.{len(meta['reweight'])}"] = reweight(counts, beta=beta)
         meta["reweight"].append({"counts": counts, "beta": beta})
-    g = torch.Generator().manual_seed(99)
+    g = torch.Generator().manual_seed(seeds["losses"])
     meta["focal"] = []
     for weighted, gamma in ((True, 2.0), (False, 1.0)):
         i = len(meta["focal"])
@@ -100,13 +124,13 @@ def record_losses(torch, tensors, meta):
         meta["focal"].append({"weighted": weighted, "gamma": gamma})
 
 
-def record_solver_steps(torch, tensors, meta):
+def record_solver_steps(torch, tensors, meta, seeds=FIXED_SEEDS):
     """train_step on a small MLP for two steps of torch.optim.SGD, and eval_step."""
     import torch.nn as nn
     from solver import eval_step, train_step
 
     sizes, lr, momentum, wd = (5, 7, 3), 0.5, 0.9, 5e-4
-    g = torch.Generator().manual_seed(5)
+    g = torch.Generator().manual_seed(seeds["steps"])
     net = nn.Sequential(nn.Linear(5, 7), nn.Sigmoid(), nn.Linear(7, 3))
     with torch.no_grad():
         for p in net.parameters():
@@ -131,13 +155,24 @@ def record_solver_steps(torch, tensors, meta):
 
 
 def build(request) -> None:
-    """Write the recorded public set and the held-out set (see autograder.staff.fixtures)."""
-    out_dir, heldout_seed, release = request.out_dir, request.heldout_seed, request.release
+    """The fixed part: the held-out set. The students' set and each draw: the recorded public values
+    (see autograder.staff.fixtures)."""
+    out_dir, heldout_seed, release = Path(request.out_dir), request.heldout_seed, request.release
     import torch
     from safetensors.torch import save_file
 
     torch.set_num_threads(1)
-    out_dir = Path(out_dir)
+    if not request.fixed:
+        seeds = draw_seeds(request.draw)
+        tensors, meta = {}, {}
+        record_models(torch, tensors, meta, seeds)
+        record_losses(torch, tensors, meta, seeds)
+        record_solver_steps(torch, tensors, meta, seeds)
+        public = out_dir / "public"
+        public.mkdir(exist_ok=True)
+        save_file({k: v.contiguous() for k, v in tensors.items()}, str(public / "a2_recorded.safetensors"))
+        (public / "a2_recorded.json").write_text(json.dumps(meta, indent=1) + "\n")
+        return
     images, labels, source, description = heldout_set(heldout_seed, release)
     images = np.ascontiguousarray(images, dtype=np.uint8)
     labels = np.asarray(labels, dtype=np.int64)
@@ -145,12 +180,3 @@ def build(request) -> None:
         raise ValueError(f"leaderboard set has images {images.shape} and labels {labels.shape}")
     np.savez_compressed(out_dir / "leaderboard_test.npz", images=images, labels=labels,
                         source=np.array(source), description=np.array(description))
-
-    tensors, meta = {}, {}
-    record_models(torch, tensors, meta)
-    record_losses(torch, tensors, meta)
-    record_solver_steps(torch, tensors, meta)
-    public = out_dir / "public"
-    public.mkdir(exist_ok=True)
-    save_file({k: v.contiguous() for k, v in tensors.items()}, str(public / "a2_recorded.safetensors"))
-    (public / "a2_recorded.json").write_text(json.dumps(meta, indent=1) + "\n")

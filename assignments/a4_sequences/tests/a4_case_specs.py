@@ -117,55 +117,110 @@ def padded_pair(rng, n=3, s=7, t=6):
     return src, tgt
 
 
-def public_cases():
-    rng = np.random.default_rng(2024)
-    out = [
-        rnn("rnn_step", rng, n=4, d=5, h=7, c=3, seed=11),
-        encoder("encoder_rnn_eval", rng, "RNN", n=3, t=5, h_enc=9, h_dec=7, mode="eval", seed=21),
-        encoder("encoder_lstm_train", rng, "LSTM", n=4, t=6, h_enc=8, h_dec=8, mode="train", seed=22),
-        decoder("decoder_rnn_eval", "2.2", rng, "RNN", False, n=3, t=4, mode="eval", seed=23),
-        decoder("decoder_lstm_train", "2.2", rng, "LSTM", False, n=2, t=4, mode="train", seed=24),
-        attention("attention_norms", rng, n=3, t=5, h=8, seed=25, scales=[0.5, 1.0, 3.0]),
-        decoder("decoder_rnn_attention_train", "2.4", rng, "RNN", True, n=3, t=5, mode="train", seed=26),
-        decoder("decoder_lstm_attention_eval", "2.4", rng, "LSTM", True, n=2, t=3, mode="eval", seed=27),
-        standins("s2s_rnn_longer", rng, "RNN", False, n=3, t=5, out_len=6, seed=28),
-        standins("s2s_lstm_attention_shorter", rng, "LSTM", True, n=2, t=4, out_len=3, seed=29),
-        standins("s2s_default_length", rng, "RNN", True, n=2, t=7, out_len=None, seed=30),
-        seq2seq("s2s_lstm_attention_train", rng, "LSTM", True, n=3, t=5, out_len=6, mode="train", seed=31),
-        transformer("tt_embed", "3.1", "embed", _ids(rng, 0, 17, 3, 7), seed=32),
-        transformer("tt_attention", "3.2", "multi_head_attention", _floats(rng, 2, 6, 16), seed=33),
-        transformer("tt_feedforward", "3.3", "feedforward_layer", _floats(rng, 3, 4, 16), seed=34),
-        transformer("tt_final", "3.4", "final_layer", _floats(rng, 2, 5, 16), seed=35),
-        transformer("tt_forward_full_length", "3.5", "forward", _ids(rng, 0, 17, 4, 10), seed=36),
-        transformer("tt_forward_short", "3.5", "forward", _ids(rng, 0, 17, 2, 3), seed=37),
-    ]
+#: The public cases: (id, maker(rng, seed), the seed of the students' set). The students' set
+#: (and the fallback of a rejected draw) draws every input from one generator seeded 2024, in
+#: this order, with these weight seeds; a draw gives each case a generator and a seed of its own.
+PUBLIC = [
+    ("rnn_step", lambda rng, s: rnn("rnn_step", rng, n=4, d=5, h=7, c=3, seed=s), 11),
+    ("encoder_rnn_eval", lambda rng, s: encoder("encoder_rnn_eval", rng, "RNN", n=3, t=5, h_enc=9, h_dec=7,
+                                                mode="eval", seed=s), 21),
+    ("encoder_lstm_train", lambda rng, s: encoder("encoder_lstm_train", rng, "LSTM", n=4, t=6, h_enc=8, h_dec=8,
+                                                  mode="train", seed=s), 22),
+    ("decoder_rnn_eval", lambda rng, s: decoder("decoder_rnn_eval", "2.2", rng, "RNN", False, n=3, t=4,
+                                                mode="eval", seed=s), 23),
+    ("decoder_lstm_train", lambda rng, s: decoder("decoder_lstm_train", "2.2", rng, "LSTM", False, n=2, t=4,
+                                                  mode="train", seed=s), 24),
+    ("attention_norms", lambda rng, s: attention("attention_norms", rng, n=3, t=5, h=8, seed=s,
+                                                 scales=[0.5, 1.0, 3.0]), 25),
+    ("decoder_rnn_attention_train", lambda rng, s: decoder("decoder_rnn_attention_train", "2.4", rng, "RNN", True,
+                                                           n=3, t=5, mode="train", seed=s), 26),
+    ("decoder_lstm_attention_eval", lambda rng, s: decoder("decoder_lstm_attention_eval", "2.4", rng, "LSTM", True,
+                                                           n=2, t=3, mode="eval", seed=s), 27),
+    ("s2s_rnn_longer", lambda rng, s: standins("s2s_rnn_longer", rng, "RNN", False, n=3, t=5, out_len=6, seed=s),
+     28),
+    ("s2s_lstm_attention_shorter", lambda rng, s: standins("s2s_lstm_attention_shorter", rng, "LSTM", True, n=2,
+                                                           t=4, out_len=3, seed=s), 29),
+    ("s2s_default_length", lambda rng, s: standins("s2s_default_length", rng, "RNN", True, n=2, t=7, out_len=None,
+                                                   seed=s), 30),
+    ("s2s_lstm_attention_train", lambda rng, s: seq2seq("s2s_lstm_attention_train", rng, "LSTM", True, n=3, t=5,
+                                                        out_len=6, mode="train", seed=s), 31),
+    ("tt_embed", lambda rng, s: transformer("tt_embed", "3.1", "embed", _ids(rng, 0, 17, 3, 7), seed=s), 32),
+    ("tt_attention", lambda rng, s: transformer("tt_attention", "3.2", "multi_head_attention",
+                                                _floats(rng, 2, 6, 16), seed=s), 33),
+    ("tt_feedforward", lambda rng, s: transformer("tt_feedforward", "3.3", "feedforward_layer",
+                                                  _floats(rng, 3, 4, 16), seed=s), 34),
+    ("tt_final", lambda rng, s: transformer("tt_final", "3.4", "final_layer", _floats(rng, 2, 5, 16), seed=s), 35),
+    ("tt_forward_full_length", lambda rng, s: transformer("tt_forward_full_length", "3.5", "forward",
+                                                          _ids(rng, 0, 17, 4, 10), seed=s), 36),
+    ("tt_forward_short", lambda rng, s: transformer("tt_forward_short", "3.5", "forward", _ids(rng, 0, 17, 2, 3),
+                                                    seed=s), 37),
+    ("full_forward_padded", lambda rng, s: _full_forward(rng, s), 41),
+    ("full_generate", lambda rng, s: _full_generate(rng, s), 44),
+]
+
+
+def _full_forward(rng, seed):
     src, tgt = padded_pair(rng)
-    out.append(_case("full_forward_padded", "4.2", "full_forward",
-                     {"kwargs": dict(SMALL_FULL), "inputs": {"src": src, "tgt": tgt}}, 41))
+    return _case("full_forward_padded", "4.2", "full_forward",
+                 {"kwargs": dict(SMALL_FULL), "inputs": {"src": src, "tgt": tgt}}, seed)
+
+
+def _full_generate(rng, seed):
     src, _ = padded_pair(rng)
-    out.append(_case("full_generate", "4.3", "full_generate",
-                     {"kwargs": dict(SMALL_FULL), "inputs": {"src": src}, "max_len": None}, 44))
-    return out
+    return _case("full_generate", "4.3", "full_generate", {"kwargs": dict(SMALL_FULL), "inputs": {"src": src},
+                                                           "max_len": None}, seed)
 
 
-def hidden_cases(heldout_seed):
-    rng = np.random.default_rng([heldout_seed, 4])
-    seed = 1000 + heldout_seed % 1000
-    default_tt = dict(input_size=21, output_size=19, device="cpu", max_length=8)
-    small_full = dict(input_size=9, output_size=10, device="cpu", hidden_dim=8, num_heads=2, dim_feedforward=16,
-                      num_layers_enc=1, num_layers_dec=2, dropout=0.1, max_length=10)
+def public_cases():
+    """The students' set: one generator seeded 2024 for every input, the listed weight seeds."""
+    rng = np.random.default_rng(2024)
+    return [make(rng, seed) for _, make, seed in PUBLIC]
+
+
+def public_case(cid, seed):
+    """Public case ``cid`` with the inputs and weights of ``seed`` (one draw of it)."""
+    make = next(m for c, m, _ in PUBLIC if c == cid)
+    return make(np.random.default_rng([seed, 1]), _weight_seed(seed))
+
+
+def _weight_seed(seed):
+    return int(np.random.default_rng([seed, 2]).integers(1, 2**31 - 1))
+
+
+DEFAULT_TT = dict(input_size=21, output_size=19, device="cpu", max_length=8)
+SMALL_FULL_HIDDEN = dict(input_size=9, output_size=10, device="cpu", hidden_dim=8, num_heads=2, dim_feedforward=16,
+                         num_layers_enc=1, num_layers_dec=2, dropout=0.1, max_length=10)
+
+
+def _generate_max_len(rng, seed):
     src = _ids(rng, 4, 9, 4, 5)
     src[1, 2:] = PAD
     src[3, 4:] = PAD
-    return [
-        lstm("h_lstm_batch_one_long", rng, n=1, t=12, d=2, h=9, seed=seed + 2),
-        lstm("h_lstm_wide_short", rng, n=6, t=2, d=7, h=3, seed=seed + 3),
-        attention("h_attention_batch_one", rng, n=1, t=7, h=6, seed=seed + 4),
-        attention("h_attention_single_step", rng, n=4, t=1, h=6, seed=seed + 5),
-        standins("h_s2s_lstm_batch_one", rng, "LSTM", False, n=1, t=6, out_len=9, seed=seed + 8),
-        seq2seq("h_s2s_rnn_attention_eval", rng, "RNN", True, n=5, t=3, out_len=4, mode="eval", seed=seed + 9),
-        transformer("h_tt_default_sizes", "3.5", "forward", _ids(rng, 0, 21, 2, 8), seed=seed + 10,
-                    kwargs=default_tt),
-        _case("h_full_generate_max_len", "4.3", "full_generate",
-              {"kwargs": small_full, "inputs": {"src": src}, "max_len": 8}, seed + 11),
-    ]
+    return _case("h_full_generate_max_len", "4.3", "full_generate",
+                 {"kwargs": dict(SMALL_FULL_HIDDEN), "inputs": {"src": src}, "max_len": 8}, seed)
+
+
+#: The hidden cases: (id, maker(rng, seed)). Each draw gives each case a generator and a seed.
+HIDDEN = [
+    ("h_lstm_batch_one_long", lambda rng, s: lstm("h_lstm_batch_one_long", rng, n=1, t=12, d=2, h=9, seed=s)),
+    ("h_lstm_wide_short", lambda rng, s: lstm("h_lstm_wide_short", rng, n=6, t=2, d=7, h=3, seed=s)),
+    ("h_attention_batch_one", lambda rng, s: attention("h_attention_batch_one", rng, n=1, t=7, h=6, seed=s)),
+    ("h_attention_single_step", lambda rng, s: attention("h_attention_single_step", rng, n=4, t=1, h=6, seed=s)),
+    ("h_s2s_lstm_batch_one", lambda rng, s: standins("h_s2s_lstm_batch_one", rng, "LSTM", False, n=1, t=6, out_len=9,
+                                                     seed=s)),
+    ("h_s2s_rnn_attention_eval", lambda rng, s: seq2seq("h_s2s_rnn_attention_eval", rng, "RNN", True, n=5, t=3,
+                                                        out_len=4, mode="eval", seed=s)),
+    ("h_tt_default_sizes", lambda rng, s: transformer("h_tt_default_sizes", "3.5", "forward", _ids(rng, 0, 21, 2, 8),
+                                                      seed=s, kwargs=DEFAULT_TT)),
+    ("h_full_generate_max_len", _generate_max_len),
+]
+
+#: A seed whose hidden cases are all well conditioned (no near-tie in greedy decoding): the
+#: fallback of a case whose draws are all rejected.
+KNOWN_GOOD_HIDDEN_SEED = 0
+
+
+def hidden_case(cid, seed):
+    """Hidden case ``cid`` with the inputs and weights of ``seed``."""
+    make = next(m for c, m in HIDDEN if c == cid)
+    return make(np.random.default_rng([seed, 4]), _weight_seed(seed) % 1_000_000 + 1000)

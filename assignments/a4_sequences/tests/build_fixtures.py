@@ -7,8 +7,15 @@ role. Before anything is written, every eval-mode case is checked against the fl
 references (staff/a4_refs.py), and every greedy decoding against near-ties (a top-two margin
 under MARGIN could flip between two correct float32 implementations).
 
-Written: public/a4_cases.{json,safetensors} (ship to students: public tests) and
-a4_hidden_cases.{json,safetensors} (autograder zip only; inputs drawn from the held-out seed).
+Written: public/a4_cases.{json,safetensors} and a4_hidden_cases.{json,safetensors}. The
+students' set (request.draw None) writes the public cases on their fixed seeds; it ships in the
+bundle. Each draw of the pool writes both files, every case drawn from a seed of its own (the
+draw's), the same sizes as the fixed ones: a draw whose greedy decoding has a near-tie is
+rejected and drawn again (autograder.staff.fixtures.screened), and a case whose draws are all
+rejected falls back to the fixed public case or to KNOWN_GOOD_HIDDEN_SEED.
+
+Weights drawn by role (a4_binding.draw) are written as their seed, not as values: the grader
+draws them again (a4_cases.case), and a checksum of the values makes sure it gets the same ones.
 """
 
 import json
@@ -59,14 +66,16 @@ def _named_weights(case, got, torch):
     return {k: v.detach().clone() for k, v in model.state_dict().items()}
 
 
-def _check(case, got, torch):
+def _check(case, got, torch, screen=True):
     import a4_refs as refs
+
+    from autograder.staff.fixtures import Rejected
 
     out = {k: v for k, v in got["outputs"].items()}
     if any(v is None for v in out.values()):
         raise ValueError(f"case {case['id']}: the reference returned a non-tensor")
-    if case["kind"] in ("seq2seq", "standins", "full_generate") and not _margins_ok(out["out"]):
-        raise ValueError(f"case {case['id']}: greedy decoding has a near-tie; pick another seed")
+    if screen and case["kind"] in ("seq2seq", "standins", "full_generate") and not _margins_ok(out["out"]):
+        raise Rejected(f"case {case['id']}: greedy decoding has a near-tie")
     expected = refs.expected(case, _named_weights(case, got, torch))
     if expected is None:
         return
@@ -77,14 +86,20 @@ def _check(case, got, torch):
                              f"{name} (max difference {diff:.3g})")
 
 
-def _write(cases, folder: Path, stem: str, torch):
+def recorded(case, torch, screen=True):
+    """(case, what the reference gave) after the checks; raises Rejected on a near-tie when ``screen``."""
+    got = _record(case, torch)
+    _check(case, got, torch, screen)
+    return case, got
+
+
+def _write(pairs, folder: Path, stem: str, torch):
+    import a4_binding as binding
     from safetensors.numpy import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
     arrays, meta = {}, {}
-    for case in cases:
-        got = _record(case, torch)
-        _check(case, got, torch)
+    for case, got in pairs:
         cid = case["id"]
         spec = {k: v for k, v in case["spec"].items() if k != "inputs"}
         meta[cid] = {"kind": case["kind"], "task": case["task"], "spec": spec, "roles": got["roles"],
@@ -92,22 +107,59 @@ def _write(cases, folder: Path, stem: str, torch):
                      "n_tensors": len(got["tensors"])}
         for name, value in case["spec"]["inputs"].items():
             arrays[f"{cid}/in/{name}"] = value.numpy()
-        for i, value in enumerate(got["tensors"]):
-            arrays[f"{cid}/w/{i:03d}"] = torch.as_tensor(value).detach().numpy()
+        tensors = [torch.as_tensor(value).detach() for value in got["tensors"]]
+        by_seed = case["kind"] not in ("lstm", "standins", "attention") and tensors
+        if by_seed and binding.same_tensors(binding.redraw(got["roles"], case["seed"]), tensors):
+            meta[cid]["weights"] = {"seed": case["seed"], "checksum": binding.checksum(tensors)}
+        else:
+            for i, value in enumerate(tensors):
+                arrays[f"{cid}/w/{i:03d}"] = value.numpy()
         for name, value in got["outputs"].items():
             arrays[f"{cid}/out/{name}"] = value.numpy()
     save_file({k: v.copy(order="C") for k, v in arrays.items()}, str(folder / f"{stem}.safetensors"))
     (folder / f"{stem}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
 
 
+_FIXED_PUBLIC = {}
+
+
+def _fixed_public(cid, torch):
+    """The students' public case ``cid`` (recorded once per process): the fallback of its draws."""
+    import a4_case_specs as cases
+
+    if not _FIXED_PUBLIC:
+        _FIXED_PUBLIC.update({case["id"]: case for case in cases.public_cases()})
+    return recorded(_FIXED_PUBLIC[cid], torch, screen=False)
+
+
+def _case_seed(draw, cid):
+    import hashlib
+
+    return int.from_bytes(hashlib.sha256(f"{draw}:{cid}".encode()).digest()[:8], "big") >> 2
+
+
 def build(request) -> None:
-    """Write the recorded public cases and the hidden cases (see autograder.staff.fixtures)."""
-    out_dir, heldout_seed = request.out_dir, request.heldout_seed
+    """The fixed part: nothing. The students' set: the public cases on their fixed seeds. A draw:
+    every public and hidden case drawn from the draw (see autograder.staff.fixtures)."""
+    if request.fixed:
+        return
     _paths()
     import a4_case_specs as cases
     import torch
 
+    from autograder.staff.fixtures import screened
+
     torch.set_num_threads(1)
-    out_dir = Path(out_dir)
-    _write(cases.public_cases(), out_dir / "public", "a4_cases", torch)
-    _write(cases.hidden_cases(heldout_seed), out_dir, "a4_hidden_cases", torch)
+    out_dir = Path(request.out_dir)
+    if request.draw is None:
+        _write([recorded(case, torch) for case in cases.public_cases()], out_dir / "public", "a4_cases", torch)
+        return
+    public = [screened(lambda s, cid=cid: recorded(cases.public_case(cid, s), torch), _case_seed(request.draw, cid),
+                       fallback=lambda cid=cid: _fixed_public(cid, torch), name=cid)
+              for cid, _, _ in cases.PUBLIC]
+    hidden = [screened(lambda s, cid=cid: recorded(cases.hidden_case(cid, s), torch), _case_seed(request.draw, cid),
+                       fallback=lambda cid=cid: recorded(cases.hidden_case(cid, cases.KNOWN_GOOD_HIDDEN_SEED), torch,
+                                                         screen=False), name=cid)
+              for cid, _ in cases.HIDDEN]
+    _write(public, out_dir / "public", "a4_cases", torch)
+    _write(hidden, out_dir, "a4_hidden_cases", torch)

@@ -13,6 +13,7 @@ import atexit
 import hashlib
 import io
 import os
+import re
 import shutil
 import socket
 import tempfile
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ...grading import files
+from ...grading.draws import FALLBACK_SUBMISSION_ID
 
 #: How long to wait for a Dask scheduler to answer.
 CONNECT_TIMEOUT = "20s"
@@ -72,8 +74,19 @@ def workers_drop_privileges() -> bool:
     return drops()
 
 
-def grade_task(zip_bytes: bytes, submission: bytes, timeout: float = 3600) -> dict[str, Any]:
-    """Grade one submission (a zip's bytes) with the autograder zip; return results.json and facts of the run."""
+def submission_id_of(name: str) -> int | None:
+    """Gradescope's submission id in an export folder's name (``submission_<id>``), or None."""
+    match = re.fullmatch(r"submission_(\d+)", name)
+    return int(match.group(1)) if match else None
+
+
+def grade_task(zip_bytes: bytes, submission: bytes, timeout: float = 3600,
+               submission_id: int | None = None) -> dict[str, Any]:
+    """Grade one submission (a zip's bytes) with the autograder zip; return results.json and facts of the run.
+
+    ``submission_id`` is Gradescope's id of the submission: it draws the same inputs Gradescope
+    graded it on (None: the fixed id 0).
+    """
     from ...grading.upload import safe_extract
     from ..emulate import emulate
 
@@ -82,7 +95,8 @@ def grade_task(zip_bytes: bytes, submission: bytes, timeout: float = 3600) -> di
         folder = Path(tmp) / "submission"
         folder.mkdir()
         safe_extract(io.BytesIO(submission), folder)  # type: ignore[arg-type]
-        em = emulate(zip_path, folder, unpacked=unpacked, timeout=timeout, measure_memory=False)
+        em = emulate(zip_path, folder, unpacked=unpacked, timeout=timeout, measure_memory=False,
+                     submission_id=FALLBACK_SUBMISSION_ID if submission_id is None else submission_id)
     return {"results": em.results.to_json(), "problems": list(em.problems), "seconds": round(em.seconds, 2),
             "cpu_seconds": round(em.cpu_seconds, 2), "host": socket.gethostname(),
             "drops_privileges": workers_drop_privileges()}
@@ -121,7 +135,7 @@ def grade_locally(zip_bytes: bytes, jobs: Iterable[Job], workers: int, timeout: 
     if workers < 1:
         raise ValueError(f"--workers must be at least 1, got {workers}")
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        yield from _windowed(lambda job: pool.submit(grade_task, zip_bytes, job[1], timeout),
+        yield from _windowed(lambda job: pool.submit(grade_task, zip_bytes, job[1], timeout, submission_id_of(job[0])),
                              lambda fs: wait_local(fs, return_when=FIRST_COMPLETED),
                              jobs, 2 * workers, lambda fut: fut.result())
 
@@ -144,7 +158,8 @@ def grade_on_dask(address: str, zip_bytes: bytes, jobs: Iterable[Job], timeout: 
 
         def submit(job: Job):
             key = f"grade-{job[0]}-{sha}-{hashlib.sha256(job[1]).hexdigest()[:12]}"
-            return client.submit(grade_task, zip_future, job[1], timeout, key=key, pure=False, retries=1)
+            return client.submit(grade_task, zip_future, job[1], timeout, submission_id_of(job[0]), key=key,
+                                 pure=False, retries=1)
 
         yield from _windowed(submit, lambda fs: wait_dask(fs, return_when="FIRST_COMPLETED"),
                              jobs, 2 * cores, lambda fut: fut.result())

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ...grading.results import Results, validate
 from .export import Entry, Export, SubmissionError, natural_key, open_export
-from .grading import Job, grade_locally, grade_on_dask
+from .grading import Job, grade_locally, grade_on_dask, submission_id_of
 
 CSV_FIELDS = ["name", "sid", "email", "submission", "score", "gradescope_score", "difference", "max_score",
               "seconds", "problems"]
@@ -95,6 +95,9 @@ def _jobs(export: Export, records: dict[str, dict], ledger: dict, zip_sha: str, 
             result.failed += 1
             continue
         record["problems"] += packed.notes
+        if submission_id_of(entry.name) is None:
+            record["problems"].append(f"{entry.name}: no Gradescope id in the folder name (submission_<id>), so it "
+                                      "is graded as id 0 and its inputs may differ from those Gradescope drew")
         record["digest"] = packed.digest
         seen = ledger.get(entry.name, {})
         results_file = out / entry.name / "results.json"

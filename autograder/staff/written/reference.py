@@ -1,143 +1,128 @@
-"""The reference report: the staff answers with the figures of short reference runs.
+"""The written part's documents that need the reference runs: the complete key and the reference report.
 
-``assignments/<id>/written/reference_runs.toml`` lists the runs::
+``autograder verify`` copies ``solutions/<id>/`` to a temporary folder, makes each run of
+``reference_runs.toml`` there (or restores it from the cache, see :mod:`.runcache`), then writes
 
-    [[run]]
-    name = "lr_sweep"                      # for messages
-    command = ["python", "main.py", "--config", "configs/config_twolayer_digits.yaml"]
-    timeout = 120                           # seconds (default 120)
-    pending = false                         # true while the script does not write runs/ yet: not run
+- ``dist/<id>_key.pdf``: the complete key (rubrics, reference answers, the runs' figures and tables,
+  every number of an experiment answer computed from the runs);
+- ``dist/<id>_report_reference.pdf``: the staff answers laid out on the answer template as a
+  student's report is (which also proves that each answer fits its pages).
 
-``autograder verify`` copies ``solutions/<id>/`` to a temporary folder, runs each command there
-(``python`` is the interpreter running verify; the framework is importable), then renders the
-staff answers with what the runs wrote to ``dist/<id>_report_reference.pdf``. A figure that is
-still missing shows as a note in the PDF; it is a verify problem unless a run is pending. Pending
-runs are not run at all (they would cost CI time for nothing); verify prints a note for each.
+Problems (each fails ``verify``): a run that fails, a figure no run made, an expression that cannot
+be computed, a number typed into an experiment answer, an answer longer than its pages. Pending runs
+are not run; what needs them is a note instead of a problem while they are pending.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-from ...student.written.render import RenderError, compile_pdf, resolve
-from ...student.written.report import report_sections
-from .documents import bundle_info, load
+from ...student.written.pages import Overflow, Placed, layout_pdf
+from ...student.written.render import RenderError, resolve
+from ...student.written.source import Written
+from . import runcache
+from .answers import Runs
+from .documents import load, reference_regions, render_key, render_template, staff_answers
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
-
-
-@dataclass
-class RunSpec:
-    name: str
-    command: list[str]
-    timeout: float = 120.0
-    pending: bool = False
+__all__ = ["key_from_cache", "reference_report", "verify_reference"]
 
 
-def load_runs(path: Path) -> list[RunSpec]:
-    """Read and check ``reference_runs.toml``; an absent file means no runs."""
-    if not path.is_file():
-        return []
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{path}: {exc}") from None
-    unknown = set(data) - {"run"}
-    if unknown:
-        raise ValueError(f"{path}: unknown key(s) {sorted(unknown)} (only [[run]] tables)")
-    specs = []
-    for i, entry in enumerate(data.get("run", []), start=1):
-        where = f"{path}: run {i}"
-        extra = set(entry) - {"name", "command", "timeout", "pending"}
-        if extra:
-            raise ValueError(f"{where}: unknown key(s) {sorted(extra)}")
-        command = entry.get("command")
-        if not isinstance(command, list) or not command or not all(isinstance(c, str) for c in command):
-            raise ValueError(f"{where}: command must be a list of strings, e.g. [\"python\", \"main.py\"], "
-                             f"found {command!r}")
-        timeout = entry.get("timeout", 120)
-        if not isinstance(timeout, (int, float)) or timeout <= 0:
-            raise ValueError(f"{where}: timeout must be a positive number of seconds, found {timeout!r}")
-        pending = entry.get("pending", False)
-        if not isinstance(pending, bool):
-            raise ValueError(f"{where}: pending must be true or false, found {pending!r}")
-        specs.append(RunSpec(str(entry.get("name", f"run {i}")), command, float(timeout), pending))
-    return specs
+def _copy_solution(solution_dir: Path, work: Path) -> None:
+    shutil.copytree(solution_dir, work, ignore=shutil.ignore_patterns("runs", "__pycache__", "*.pyc"))
 
 
-def run_all(specs: list[RunSpec], workdir: Path, log=print) -> list[tuple[RunSpec, str]]:
-    """Run each command in ``workdir``; return (spec, what went wrong) for the failures."""
-    framework_root = str(Path(__file__).resolve().parents[3])
-    env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
-           "PYTHONPATH": os.pathsep.join(p for p in (framework_root, os.environ.get("PYTHONPATH", "")) if p)}
-    failed = []
+def run_lines(specs: list[runcache.RunSpec], made: list[runcache.Made]) -> list[str]:
+    """One line per reference run for the key's cover: command, full-length command, where it came from."""
+    by_name = {m.spec.name: m for m in made}
+    lines = []
     for spec in specs:
-        command = [sys.executable if c == "python" else c for c in spec.command]
-        started = time.time()
-        try:
-            proc = subprocess.run(command, cwd=workdir, env=env, capture_output=True, text=True, timeout=spec.timeout)
-            ok, tail = proc.returncode == 0, (proc.stdout + proc.stderr).strip()[-600:]
-        except subprocess.TimeoutExpired:
-            ok, tail = False, f"ran past its timeout of {spec.timeout:g} s"
-        log(f"  reference run {spec.name}: {'ok' if ok else 'FAILED'} in {time.time() - started:.1f} s")
-        if not ok:
-            failed.append((spec, f"`{' '.join(spec.command)}` failed: {tail}"))
-    return failed
+        m = by_name.get(spec.name)
+        state = ("pending, not run" if spec.pending else "not made in this build" if m is None
+                 else f"from the cache, key `{m.key}`" if m.cached else f"made by this verify, key `{m.key}`")
+        line = f"- **{spec.name}**: `{' '.join(spec.command)}` ({state})"
+        if spec.full_command:
+            line += f". *Shortened for CI;* full length: `{' '.join(spec.full_command)}`"
+        lines.append(line + ".")
+    return lines
 
 
-def reference_report(assignment_dir: Path, solution_dir: Path, title: str, aid: str, output: Path,
-                     log=print) -> tuple[list[str], list[str]]:
-    """Make the runs and render the reference report; return (problems, notes)."""
+def key_from_cache(assignment_dir: Path, written: Written, title: str, aid: str, dist: Path,
+                   placed: list[Placed]) -> Path:
+    """What ``build`` writes: the key from the cached runs, marked INCOMPLETE when some are not cached."""
+    repo = Path(assignment_dir).resolve().parents[1]
+    solution_dir = repo / "solutions" / aid
+    specs = runcache.load_runs(runcache.runs_file(assignment_dir))
+    output = dist / f"{aid}_key.pdf"
+    with tempfile.TemporaryDirectory(prefix=f"key-{aid}-") as tmp:
+        work = Path(tmp) / aid
+        work.mkdir()
+        made, lacking = runcache.from_cache(assignment_dir, solution_dir, work) if solution_dir.is_dir() else ([], specs)
+        runs = Runs(work, runcache.origins(made))
+        answers = staff_answers(written, runs)
+        incomplete = ""
+        if lacking:
+            incomplete = (f"This build found {len(made)} of the {len(specs)} reference runs in the cache "
+                          f"(missing: {', '.join(s.name for s in lacking)}).")
+        render_key(written, title, output, runs, answers, placed, run_lines(specs, made), incomplete)
+    return output
+
+
+def reference_report(assignment_dir: Path, solution_dir: Path, title: str, aid: str, dist: Path,
+                     log=print, cache: bool = True) -> tuple[list[str], list[str]]:
+    """Make the runs, write the complete key and the reference report; return (problems, notes)."""
     written = load(assignment_dir)
     if written is None:
         return [], []
-    specs = load_runs(Path(assignment_dir) / "written" / "reference_runs.toml")
-    pending = any(s.pending for s in specs)
-    problems, notes = [], []
+    specs = runcache.load_runs(runcache.runs_file(assignment_dir))
+    pending = [s for s in specs if s.pending]
+    problems: list[str] = []
+    notes = [f"reference run {s.name}: pending (its script does not record runs yet), not run" for s in pending]
+    dist.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f"reference-{aid}-") as tmp:
         work = Path(tmp) / aid
-        shutil.copytree(solution_dir, work, ignore=shutil.ignore_patterns("runs", "__pycache__", "*.pyc"))
-        for spec in specs:
-            if spec.pending:
-                notes.append(f"reference run {spec.name}: pending (its script does not record runs yet), not run")
-        for spec, why in run_all([s for s in specs if not s.pending], work, log):
-            problems.append(f"reference run {spec.name}: {why}")
-        info = bundle_info(written, title, aid)
-        sections = report_sections(info, f"# {title}: reference report\n\nThe staff answers, with the figures "
-                                   "and tables of the reference runs (`written/reference_runs.toml`).",
-                                   {q.number: q.solution for q in written.questions})
+        _copy_solution(solution_dir, work)
+        made = runcache.make_runs(specs, solution_dir, work, runcache.cache_root(assignment_dir) if cache else None, log)
+        problems += [f"reference run {m.spec.name}: {m.problem}" for m in made if m.problem]
+        runs = Runs(work, runcache.origins(made))
+        answers = staff_answers(written, runs)
+        (notes if pending else problems).extend(
+            f"{why} (runs still pending)" if pending else why for why in answers.missing.values())
+        problems += answers.problems
         try:
-            for s in sections:
-                resolve(s, work, placeholder=True)
-            compile_pdf(sections, output, work, f"{title}: reference report")
+            _, placed = render_template(written, title, aid, Path(tmp))
+            missing = render_key(written, title, dist / f"{aid}_key.pdf", runs, answers, placed, run_lines(specs, made),
+                                 "Some reference runs are pending." if pending else "")
+            regions = reference_regions(written, title, aid, answers)
+            for r in regions:
+                resolve(r, work, placeholder=True)
+            output = dist / f"{aid}_report_reference.pdf"
+            try:
+                layout_pdf(regions, output, work, f"{title}: reference report", title)
+            except Overflow as exc:  # written anyway, as a draft with the long answers marked, to look at
+                problems.append(f"reference report ({output.name}, a draft): {exc} (raise the question's "
+                                "{pages=N} in questions.md, or shorten the answer)")
+                layout_pdf(regions, output, work, f"{title}: reference report", title, draft=True)
         except RenderError as exc:
             return problems + [f"reference report: {exc}"], notes
-        missing = [f"{s.label}: {m}" for s in sections for m in s.missing]
     if missing:
-        text = "reference report: figures not made by the reference runs: " + "; ".join(missing)
+        text = "key: figures not made by the reference runs: " + "; ".join(missing)
         (notes if pending else problems).append(text + (" (runs still pending)" if pending else ""))
     return problems, notes
 
 
 def verify_reference(assignment_dir: Path, solution_dir: Path, title: str, aid: str, dist: Path,
                      log=print) -> list[str]:
-    """What ``autograder verify`` runs: the reference report into ``dist/``; notes are logged, problems returned."""
+    """What ``autograder verify`` runs: the key and the reference report into ``dist/``; notes are logged,
+    problems returned."""
     if load(assignment_dir) is None:
         return []
-    output = Path(dist) / f"{aid}_report_reference.pdf"
-    problems, notes = reference_report(assignment_dir, solution_dir, title, aid, output, log)
+    problems, notes = reference_report(assignment_dir, solution_dir, title, aid, Path(dist), log)
     for note in notes:
         log(f"{aid}: note: {note}")
-    if output.is_file():
-        log(f"{aid}: {output}")
+    for name in ("key", "report_reference"):
+        path = Path(dist) / f"{aid}_{name}.pdf"
+        if path.is_file():
+            log(f"{aid}: {path}")
     return problems

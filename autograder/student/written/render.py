@@ -34,8 +34,8 @@ PREAMBLE = """\
 #set heading(numbering: none)
 #show heading.where(level: 1): it => block(below: 1em, text(size: 15pt, it))
 #set table(inset: 5pt, stroke: 0.4pt + luma(180))
-#set image(width: 85%)
-#show raw.where(block: true): it => block(fill: luma(246), inset: 6pt, radius: 2pt, width: 100%, it)
+#show raw.where(block: true): it => block(fill: luma(246), inset: 6pt, radius: 2pt, width: 100%,
+  breakable: it.lines.len() > 30, it)
 #let horizontalrule = line(start: (25%, 0%), end: (75%, 0%))
 """
 
@@ -81,8 +81,9 @@ def figure_refs(markdown: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
-def resolve(section: Section, root: Path, placeholder: bool) -> None:
-    """Check the figures a section names; turn tables into Markdown; note or mark missing ones."""
+def resolve(section: Section, root: Path, placeholder: bool | str) -> None:
+    """Check the figures a section names; turn tables into Markdown; note missing ones in
+    ``section.missing``, and with a ``placeholder`` (True, or the words to show) mark them in the text."""
     text = section.markdown
     for start, end, caption, rel in reversed(figure_refs(text)):
         target = (root / rel).resolve()
@@ -93,7 +94,8 @@ def resolve(section: Section, root: Path, placeholder: bool) -> None:
         if not target.is_file():
             section.missing.insert(0, rel)
             if placeholder:
-                text = text[:start] + f"\n\n> **Not available here:** `{rel}` ({caption or 'figure'})\n\n" + text[end:]
+                words = placeholder if isinstance(placeholder, str) else "Not available here:"
+                text = text[:start] + f"\n\n> **{words}** `{rel}` ({caption or 'figure'})\n\n" + text[end:]
             continue
         try:
             replacement = embed_file(target, rel, caption)
@@ -127,12 +129,17 @@ def wrap_math_environments(markdown: str) -> str:
     return "\n".join(out)
 
 
-def to_typst(sections: list[Section]) -> tuple[str, list[tuple[int, str]]]:
-    """Convert with one pandoc call; return Typst markup and (line, label) where each section starts."""
-    markers = [f"```{{=typst}}\n// section {i}\n```" for i in range(len(sections))]
-    joined = PAGEBREAK.join(f"{mark}\n\n{s.markdown}" for mark, s in zip(markers, sections, strict=True))
+def to_typst(sections: list[Section], openers: list[str] | None = None,
+             separator: str = PAGEBREAK) -> tuple[str, list[tuple[int, str]]]:
+    """Convert with one pandoc call; return Typst markup and (line, label) where each section starts.
+
+    ``openers`` (Typst markup, one per section) is placed where its section starts, before its content;
+    ``separator`` (Markdown) goes between sections: by default a page break.
+    """
+    markers = [f"```{{=typst}}\n// section {i}\n{openers[i] if openers else ''}\n```" for i in range(len(sections))]
+    joined = separator.join(f"{mark}\n\n{s.markdown}" for mark, s in zip(markers, sections, strict=True))
     joined = re.sub(r"(?<=\d)\{,\}(?=\d)", lambda _: THOUSANDS, joined)
-    proc = subprocess.run([pandoc_binary(), "-f", PANDOC_FORMAT, "-t", "typst", "--wrap=preserve",
+    proc = subprocess.run([pandoc_binary(), "-f", PANDOC_FORMAT, "-t", "typst", "--wrap=preserve", "--columns=2000",
                            "--syntax-highlighting=none"], input=joined.encode("utf-8"), capture_output=True)
     stderr = proc.stderr.decode("utf-8", "replace")
     if proc.returncode != 0:
@@ -234,30 +241,88 @@ def _label_at(starts: list[tuple[int, str]], lineno: int) -> str:
     return label
 
 
-def compile_pdf(sections: list[Section], output: Path, root: Path, title: str, system_fonts: bool = False) -> list[str]:
-    """Write the PDF; return warnings. Sections must already be ``resolve``d.
+def typst_source(body: str, title: str, extra_preamble: str = "") -> tuple[str, int]:
+    """The whole Typst document and how many lines precede ``body`` (to map error lines back)."""
+    header = PREAMBLE.format(title=title.replace("\\", "").replace('"', "'")) + extra_preamble
+    return header + "\n" + body, header.count("\n") + 1
 
-    Without ``system_fonts`` only the fonts inside the typst wheel are used, so that a staff build
-    looks the same on every machine; a student's report may also use the machine's fonts (names in
-    other scripts).
-    """
+
+def typst_compiler(source: str, root: Path, system_fonts: bool):
+    """A compiler loaded with ``source`` (files it reads resolve under ``root``)."""
     try:
         import typst
     except ImportError:
         raise RenderError("the report needs the typst package: pip install -r requirements.txt") from None
+    return typst.Compiler(source.encode("utf-8"), root=str(root), ignore_system_fonts=not system_fonts)
 
-    body, starts = to_typst(sections)
-    header = PREAMBLE.format(title=title.replace("\\", "").replace('"', "'"))
-    source = header + "\n" + body
-    shift = header.count("\n") + 1
+
+def run_typst(action, source: str, starts: list[tuple[int, str]], shift: int):
+    """Call ``action()`` (a compile or a query); turn a Typst error into a RenderError naming the section."""
+    import typst
+
     try:
-        pdf = typst.Compiler(root=str(root), ignore_system_fonts=not system_fonts).compile(source.encode("utf-8"))
+        return action()
     except typst.TypstError as exc:
         m = re.search(r":(\d+):\d+", exc.diagnostic or "")
         lineno = int(m.group(1)) - shift if m else 0
         bad = source.splitlines()[int(m.group(1)) - 1].strip() if m else ""
         raise RenderError(f"{_label_at(starts, lineno)}: typst could not set it: {exc.message}"
                           + (f" (in: {bad[:200]})" if bad else "")) from None
+
+
+#: Styles a section of a flowing document may be set in, to pull a few orphaned lines back onto its previous
+#: page: the normal one, then smaller text and pictures at 90 % and 89 % (9-pt figure labels stay at 8 pt).
+COMPACT = ["#set text(size: 10.5pt)\n#show image: it => it",
+           "#set text(size: 9.8pt)\n#set par(spacing: 0.9em)\n#show image: it => it",
+           "#set text(size: 9.3pt)\n#set par(spacing: 0.8em)\n#show image: it => scale(90%, reflow: true, it)",
+           "#set text(size: 8.8pt)\n#set par(spacing: 0.7em)\n#show image: it => scale(89%, reflow: true, it)"]
+ORPHAN = 0.16   # a section whose last page holds less than this share of the text height leaves an orphan page
+MARGIN, LETTER_HEIGHT = 2.2 / 2.54 * 72, 792.0    # points: the preamble's page
+
+
+def _orphans(compiler, source: str, starts, shift: int) -> set[int]:
+    """The sections (by index) that end a few lines into a page of their own."""
+    import json
+
+    found = json.loads(run_typst(lambda: compiler.query("<section-end>"), source, starts, shift))
+    first = json.loads(run_typst(lambda: compiler.query("<section-begin>"), source, starts, shift))
+    begins = {m["value"][0]: m["value"][1] for m in first}
+    out = set()
+    for m in found:
+        index, page, y = m["value"]
+        if page > begins.get(index, page) and (y - MARGIN) < ORPHAN * (LETTER_HEIGHT - 2 * MARGIN):
+            out.add(index)
+    return out
+
+
+def compile_pdf(sections: list[Section], output: Path, root: Path, title: str, system_fonts: bool = False,
+                avoid_orphans: bool = False) -> list[str]:
+    """Write the PDF; return warnings. Sections must already be ``resolve``d.
+
+    Without ``system_fonts`` only the fonts inside the typst wheel are used, so that a staff build
+    looks the same on every machine; a student's report may also use the machine's fonts (names in
+    other scripts). With ``avoid_orphans``, a section that would leave a few lines alone on its last
+    page is set again more compactly (``COMPACT``), up to twice.
+    """
+    levels = [0] * len(sections)
+    for _ in range(len(COMPACT)):
+        openers = [f"{COMPACT[level]}\n#context [#metadata(({i}, here().page())) <section-begin>]"
+                   for i, level in enumerate(levels)] if avoid_orphans else None
+        marked = [Section(s.label, s.markdown + (
+            "\n\n```{=typst}\n#context [#metadata((" + str(i) + ", here().page(), here().position().y.pt())) "
+            "<section-end>]\n```\n"
+            if avoid_orphans else ""), s.missing) for i, s in enumerate(sections)]
+        body, starts = to_typst(marked, openers=openers)
+        source, shift = typst_source(body, title)
+        compiler = typst_compiler(source, root, system_fonts)
+        if not avoid_orphans:
+            break
+        orphans = [i for i in _orphans(compiler, source, starts, shift) if levels[i] + 1 < len(COMPACT)]
+        if not orphans:
+            break
+        for i in orphans:
+            levels[i] += 1
+    pdf = run_typst(compiler.compile, source, starts, shift)
     if not isinstance(pdf, bytes):
         raise RenderError(f"typst returned {type(pdf).__name__}, not a PDF")
     output.parent.mkdir(parents=True, exist_ok=True)

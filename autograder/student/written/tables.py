@@ -1,5 +1,6 @@
 """Run files shown in a report as Markdown: ``metrics.csv`` and ``summary.json`` as tables,
-``samples.txt`` as verbatim text. Images are left to the typesetter."""
+``samples.txt`` as verbatim text, a ``.tex`` answer through pandoc's LaTeX reader. Images are left
+to the typesetter."""
 
 from __future__ import annotations
 
@@ -63,6 +64,13 @@ def json_table(path: Path, rel: str, caption: str) -> str:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
         raise ValueError(f"{rel} is not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    if isinstance(data, dict) and data and all(isinstance(v, dict) for v in data.values()):
+        # one row per entry (a run, a model), one column per number or word it holds; lists are left to
+        # the tables that show them (metrics.csv)
+        columns = list(dict.fromkeys(k for v in data.values() for k, x in v.items() if not isinstance(x, (dict, list))))
+        if columns:
+            return markdown_table([""] + columns, [[k] + [v.get(c, "") for c in columns] for k, v in data.items()],
+                                  caption)
     if isinstance(data, dict):
         return markdown_table(["key", "value"], [[k, v] for k, v in data.items()], caption)
     if isinstance(data, list) and data and all(isinstance(r, dict) for r in data):
@@ -72,6 +80,7 @@ def json_table(path: Path, rel: str, caption: str) -> str:
 
 
 def verbatim(text: str, rel: str, caption: str) -> str:
+    """Text as it is, one block per paragraph (a sample of several lines is never split across pages)."""
     lines = text.splitlines()
     note = ""
     if len(lines) > MAX_TEXT_LINES:
@@ -79,7 +88,15 @@ def verbatim(text: str, rel: str, caption: str) -> str:
         lines = lines[:MAX_TEXT_LINES]
     fence = "~" * max(4, 1 + max((len(x) - len(x.lstrip("~")) for x in lines), default=0))
     title = f"**{caption}**\n\n" if caption else ""
-    return f"\n\n{title}{fence}\n" + "\n".join(lines) + f"\n{fence}\n{note}\n"
+    chunks, current = [], []
+    for line in lines + [""]:
+        if line.strip():
+            current.append(line)
+        elif current:
+            chunks.append(current)
+            current = []
+    blocks = "\n\n".join(f"{fence}\n" + "\n".join(chunk) + f"\n{fence}" for chunk in chunks)
+    return f"\n\n{title}{blocks}\n{note}\n"
 
 
 def embed_file(path: Path, rel: str, caption: str) -> str | None:
@@ -88,6 +105,10 @@ def embed_file(path: Path, rel: str, caption: str) -> str | None:
     if suffix in FIGURE_SUFFIXES:
         return None
     try:
+        if suffix == ".tex":
+            from .latex import latex_to_markdown
+
+            return "\n\n" + latex_to_markdown(path.read_text(encoding="utf-8"), rel) + "\n\n"
         if suffix == ".csv":
             return csv_table(path, rel, caption)
         if suffix == ".json":
@@ -96,5 +117,5 @@ def embed_file(path: Path, rel: str, caption: str) -> str | None:
             return verbatim(path.read_text(encoding="utf-8", errors="replace"), rel, caption)
     except (OSError, csv.Error, UnicodeDecodeError) as exc:
         raise ValueError(f"{rel} could not be read: {exc}") from None
-    kinds = ", ".join(FIGURE_SUFFIXES + (".csv", ".json", ".txt"))
-    raise ValueError(f"{rel}: a report shows only figures and tables ({kinds})")
+    kinds = ", ".join(FIGURE_SUFFIXES + (".csv", ".json", ".txt", ".tex"))
+    raise ValueError(f"{rel}: a report shows only figures, tables, text and LaTeX answers ({kinds})")

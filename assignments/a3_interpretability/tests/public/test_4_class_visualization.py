@@ -12,7 +12,7 @@ WHERE = "visualizers/class_visualization.py, ClassVisualization.create_class_vis
 
 @weight(4)
 @number("4.1")
-def test_class_visualization_three_plain_steps(student, fixtures_dir):
+def test_class_visualization_two_plain_steps(student, fixtures_dir):
     case = cases.load(fixtures_dir, "class_vis")
     got = student.run(probes.class_visualization, case["img"], case["target"], case["seed"],
                       l2_reg=case["l2_reg"], learning_rate=case["learning_rate"], num_iterations=case["steps"],

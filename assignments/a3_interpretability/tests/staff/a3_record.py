@@ -6,12 +6,16 @@ safetensors file. Expected attributions come from Captum; expected outputs of th
 tasks come from the reference solution (run through the very probes that grade students),
 after checking them against Captum or the closed forms of a3_refs.
 """
+import functools
+import hashlib
 import warnings
 
 import a3_probes as probes
 import a3_refs as refs
 import numpy as np
 from a3_probes import GRADCAM_LAYER, build_squeezenet, extract_features
+
+from autograder.staff.fixtures import Rejected, screened
 
 # Style-transfer step settings of the tests: not the defaults, so a step that ignores the
 # object's settings shows; weights chosen so that each of the three losses moves the image.
@@ -36,11 +40,17 @@ def same(name, got, expected, rtol=1e-5, atol=1e-6):
                          f"(largest difference {worst}); fix the solution or the oracle")
 
 
+@functools.lru_cache(maxsize=8)
+def _scoring_network(seed):
+    """The seeded network for plain forward passes (kept: building one takes longer than a pass)."""
+    return build_squeezenet(seed).eval()
+
+
 def class_scores(X, seed):
     import torch
 
     with torch.no_grad():
-        return build_squeezenet(seed)(_tensor(X)).numpy()
+        return _scoring_network(seed)(_tensor(X)).numpy()
 
 
 def positive_score_labels(X, seed, rng):
@@ -135,19 +145,8 @@ def grad_cam_case(rng, seed, n, h, w):
 
 # --- part 3: fooling ------------------------------------------------------------------
 
-class NoCase(LookupError):
+class NoCase(Rejected):
     """This network seed and these inputs make no usable case; another draw may."""
-
-
-def first_case(make, rng, seeds, *args, tries=20):
-    """``make(rng, seed, *args)`` for the first seed (then fresh draws) that yields a case."""
-    problems = []
-    for seed in list(seeds) + [int(s) for s in rng.integers(1, 60, size=tries)]:
-        try:
-            return make(rng, seed, *args)
-        except NoCase as exc:
-            problems.append(str(exc))
-    raise SystemExit("build_fixtures: " + "; ".join(problems[-3:]))
 
 
 def _margin(model, img, target):
@@ -160,7 +159,7 @@ def _margin(model, img, target):
     return (scores[target] - others.max()) / max(abs(scores.max()), 1e-6)
 
 
-def fooling_case(rng, seed, h, w, min_steps=3, max_steps=30, tries=12):
+def fooling_case(rng, seed, h, w, min_steps=3, max_steps=30, tries=2, targets=4):
     """A random image and a target (not its class) that the fooling iteration reaches in
     min_steps..max_steps steps, clearly: the prediction changes with a margin, so that float
     rounding in a correct solution cannot change the step at which it stops."""
@@ -168,7 +167,7 @@ def fooling_case(rng, seed, h, w, min_steps=3, max_steps=30, tries=12):
     for _ in range(tries):
         X = rng.standard_normal((1, 3, h, w)).astype(np.float32)
         order = np.argsort(-class_scores(X, seed)[0])
-        for target in order[1:9]:
+        for target in order[1:1 + targets]:
             target = int(target)
             img, steps, reached = refs.fooling_run(model, X, target, max_iter=max_steps)
             if not reached or steps < min_steps or _margin(model, img, target) < 1e-3:
@@ -218,6 +217,9 @@ def class_visualization_case(rng, seed, h, w, scale, l2_reg, learning_rate, step
             "learning_rate": np.array(learning_rate), "steps": np.array(steps), "expected": got}
 
 
+SCREEN_TRIALS = 8
+
+
 def _screen_class_visualization(got, seed, img, target, steps, settings):
     """Raise NoCase when a class-visualization draw is ill-conditioned.
 
@@ -225,12 +227,13 @@ def _screen_class_visualization(got, seed, img, target, steps, settings):
     correct solutions that order their operations otherwise (a course template's
     torch.norm(img) ** 2, updates through .data) then part ways after a step or two. The steps
     are replayed with every pixel nudged at each step by a few float32 roundings (1e-6 and 3e-6,
-    twelve times each); a draw whose result then moves by more than half the test's tolerance
-    is not used: a smooth response to such nudges stays far below it, a flipped unit far above."""
+    SCREEN_TRIALS // 2 times each); a draw whose result then moves by more than half the test's
+    tolerance is not used: a smooth response to such nudges stays far below it, a flipped unit
+    far above. The recorded cases take two steps, which rarely meet such an edge."""
     model = build_squeezenet(seed)
     got = np.asarray(got, np.float64)
-    for trial in range(24):
-        size = 1e-6 if trial < 12 else 3e-6
+    for trial in range(SCREEN_TRIALS):
+        size = 1e-6 if trial < SCREEN_TRIALS // 2 else 3e-6
         nudged = refs.class_visualization_steps(model, img, target, steps, noise=size,
                                                 rng=np.random.default_rng([seed, trial]), **settings)
         if not np.allclose(got, nudged, rtol=5e-5, atol=1e-4):
@@ -328,41 +331,96 @@ def style_step_case(rng, seed, h, w, config, learning_rate, steps):
     return case
 
 
-# --- the two sets -----------------------------------------------------------------------
+# --- the sets ---------------------------------------------------------------------------
+#
+# A case is made from a seed of its own (a generator for its inputs, and for a hidden case its
+# network's seed too). The students' set uses fixed seeds; each draw of the pool derives its
+# cases' seeds from the draw. A case that needs a well-conditioned draw goes through
+# autograder.staff.fixtures.screened: redrawn when rejected, and at the end replaced by a case
+# known to be good (the students' case, or a hidden case made from KNOWN_GOOD_SEED).
+#
+# Class visualization is recorded in short runs: two plain steps (so that a gradient left
+# uncleared shows) and one step with jitter and blur (jitter, step, undo, clamp, blur at t=0).
+# Short runs are well conditioned, so the screen rejects few draws and costs little.
+
+PUBLIC = {
+    "saliency": lambda rng: saliency_case(rng, 0, 3, 56, 72),
+    "guided_relu": lambda rng: guided_relu_case(rng, (4, 7)),
+    "guided_backprop": lambda rng: guided_backprop_case(rng, 0, 2, 64, 48),
+    "grad_cam": lambda rng: grad_cam_case(rng, 0, 3, 80, 64),
+    "fooling": lambda rng: fooling_case(rng, 0, 64, 56),
+    "class_vis": lambda rng: class_visualization_case(rng, 0, 48, 56, 1.5, 0.05, 40.0, 2),
+    "class_vis_jitter": lambda rng: class_visualization_jitter_case(rng, 0, 56, 1, 2, 2, 5),
+    "content": lambda rng: content_case(rng, (1, 8, 5, 6)),
+    "gram": lambda rng: gram_case(rng, (2, 6, 4, 5)),
+    "style": lambda rng: style_case(rng, [(1, 4, 6, 6), (1, 5, 6, 6), (1, 6, 3, 3), (1, 3, 4, 2), (1, 7, 2, 2)],
+                                    [3, 0, 2]),
+    "tv": lambda rng: tv_case(rng, (2, 3, 7, 9)),
+    "step": lambda rng: style_step_case(rng, 0, 48, 40, STEP_CONFIG, 5e-3, 3),
+}
+
+#: Hidden cases: name -> (maker(rng, network seed), which of the draw's network seeds it uses).
+HIDDEN = {
+    "saliency": (lambda rng, net: saliency_case(rng, net, 5, 72, 56), 0),
+    "guided_backprop": (lambda rng, net: guided_backprop_case(rng, net, 3, 56, 80), 1),
+    "grad_cam": (lambda rng, net: grad_cam_case(rng, net, 4, 80, 96), 2),
+    "grad_cam_hooks": (lambda rng, net: grad_cam_case(rng, 0, 2, 64, 64), None),
+    "fooling": (lambda rng, net: fooling_case(rng, net, 72, 64), 3),
+    "fooling_budget": (lambda rng, net: fooling_budget_case(rng, net, 56, 64, 3.0, 4), 4),
+    "class_vis": (lambda rng, net: class_visualization_case(rng, net, 56, 48, 2.0, 0.02, 30.0, 2), 5),
+    "step": (lambda rng, net: style_step_case(rng, net, 40, 48, HIDDEN_STEP_CONFIG, 5e-3, 2), 0),
+}
+
+#: The seed the students' set derives its cases' seeds from.
+PUBLIC_DATA_SEED = 20240903
+
+#: A seed whose hidden cases all pass their screens: the fallback of a case whose draws all fail.
+KNOWN_GOOD_SEED = 20240904
+
+
+def case_seed(seed, name):
+    """The seed of one case of the set drawn from ``seed``."""
+    return int.from_bytes(hashlib.sha256(f"{seed}:{name}".encode()).digest()[:8], "big") >> 2
+
 
 def _flatten(cases):
     return {f"{name}.{key}": np.ascontiguousarray(value) for name, case in cases.items()
             for key, value in case.items()}
 
 
-def public_cases(rng):
-    """Fixed inputs (PUBLIC_DATA_SEED), the seed-0 network: what students' tests check."""
-    return _flatten({
-        "saliency": saliency_case(rng, 0, 3, 56, 72),
-        "guided_relu": guided_relu_case(rng, (4, 7)),
-        "guided_backprop": guided_backprop_case(rng, 0, 2, 64, 48),
-        "grad_cam": grad_cam_case(rng, 0, 3, 80, 64),
-        "fooling": fooling_case(rng, 0, 64, 56),
-        "class_vis": first_case(class_visualization_case, rng, [0] * 30, 48, 56, 1.5, 0.05, 40.0, 3, tries=0),
-        "class_vis_jitter": first_case(class_visualization_jitter_case, rng, [0] * 30, 56, 2, 6, 2, 5, tries=0),
-        "content": content_case(rng, (1, 8, 5, 6)),
-        "gram": gram_case(rng, (2, 6, 4, 5)),
-        "style": style_case(rng, [(1, 4, 6, 6), (1, 5, 6, 6), (1, 6, 3, 3), (1, 3, 4, 2), (1, 7, 2, 2)], [3, 0, 2]),
-        "tv": tv_case(rng, (2, 3, 7, 9)),
-        "step": style_step_case(rng, 0, 48, 40, STEP_CONFIG, 5e-3, 3),
-    })
+@functools.lru_cache(maxsize=1)
+def _students_cases():
+    return {name: screened(lambda s, make=make: make(np.random.default_rng(s)), case_seed(PUBLIC_DATA_SEED, name),
+                           fallback=lambda make=make, name=name:
+                           make(np.random.default_rng(case_seed(PUBLIC_DATA_SEED, name))), name=name)
+            for name, make in PUBLIC.items()}
 
 
-def hidden_cases(rng):
-    """Inputs drawn from the held-out seed, other network seeds and sizes: the hidden tests."""
-    seeds = [int(s) for s in rng.choice(np.arange(1, 60), size=6, replace=False)]
-    return _flatten({
-        "saliency": saliency_case(rng, seeds[0], 5, 72, 56),
-        "guided_backprop": guided_backprop_case(rng, seeds[1], 3, 56, 80),
-        "grad_cam": grad_cam_case(rng, seeds[2], 4, 80, 96),
-        "grad_cam_hooks": grad_cam_case(rng, 0, 2, 64, 64),
-        "fooling": first_case(fooling_case, rng, [seeds[3]], 72, 64),
-        "fooling_budget": first_case(fooling_budget_case, rng, [seeds[4]], 56, 64, 3.0, 4),
-        "class_vis": first_case(class_visualization_case, rng, [seeds[5]], 56, 48, 2.0, 0.02, 30.0, 4, tries=40),
-        "step": style_step_case(rng, seeds[0], 40, 48, HIDDEN_STEP_CONFIG, 5e-3, 2),
-    })
+def public_cases(draw=None):
+    """The public cases: the students' set (``draw`` None), or one draw, each case falling back
+    to the students' one. The same shapes, network (seed 0) and settings either way."""
+    if draw is None:
+        return _flatten(_students_cases())
+    return _flatten({name: screened(lambda s, make=make: make(np.random.default_rng(s)), case_seed(draw, name),
+                                    fallback=lambda name=name: _students_cases()[name], name=f"public {name}")
+                     for name, make in PUBLIC.items()})
+
+
+def _hidden_case(name, seed, nets, first):
+    make, slot = HIDDEN[name]
+    net = 0 if slot is None else nets[slot] if first else int(np.random.default_rng([seed, 5]).integers(1, 60))
+    return make(np.random.default_rng(seed), net)
+
+
+def hidden_cases(draw):
+    """The hidden cases of one draw: other network seeds (six distinct ones, from the draw) and sizes."""
+    nets = [int(s) for s in np.random.default_rng([draw, 6]).choice(np.arange(1, 60), size=6, replace=False)]
+    good_nets = [int(s) for s in np.random.default_rng([KNOWN_GOOD_SEED, 6]).choice(np.arange(1, 60), size=6,
+                                                                                     replace=False)]
+    out = {}
+    for name in HIDDEN:
+        first = case_seed(draw, name)
+        out[name] = screened(lambda s, name=name, first=first: _hidden_case(name, s, nets, s == first), first,
+                             fallback=lambda name=name: _hidden_case(name, case_seed(KNOWN_GOOD_SEED, name),
+                                                                     good_nets, True), name=f"hidden {name}")
+    return _flatten(out)
