@@ -241,6 +241,7 @@ class _Elsewhere(Repo):
         return self._dist
 
 
+@pytest.mark.slow   # records A4's fixture pool (a real assignment)
 def test_a4_builds_on_fallbacks_alone(tmp_path, monkeypatch):
     """A4, the cheapest real assignment: every screened case rejected, the build still succeeds."""
     monkeypatch.setenv(fixtures.REJECT_ALL, "1")

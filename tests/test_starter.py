@@ -92,6 +92,7 @@ def test_committed_starters_are_in_sync():
             assert starter.drift(starter.generate(repo.solution(aid), m.solution_only), repo.starter(aid)) == [], aid
 
 
+@pytest.mark.slow   # starts a Jupyter kernel
 def test_solution_notebook_runs_and_exports(tmp_path):
     """`autograder notebooks` executes the toy solution notebook; `export` renders HTML."""
     import shutil

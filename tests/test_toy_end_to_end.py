@@ -182,6 +182,7 @@ def _cli(*args, cwd=None):
                           timeout=300, cwd=cwd)
 
 
+@pytest.mark.slow   # verify through the CLI: builds, gradings, the reference runs
 def test_cli_verify_emulate_and_errors(toy_zips, tmp_path):
     copy = tmp_path / "toy"
     shutil.copytree(TOY, copy, ignore=shutil.ignore_patterns("dist", ".cache"))

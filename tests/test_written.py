@@ -458,6 +458,7 @@ def built_outline_template(adir: Path, tmp_path: Path) -> Path:
     return next(p for p in build_documents(adir, "Toy", "toy", tmp_path / "built") if p.name.endswith("_template.pdf"))
 
 
+@pytest.mark.slow   # makes the toy's runs twice and builds
 def test_runs_are_cached_by_content_and_build_marks_a_key_without_them_incomplete(tmp_path):
     adir, sol = _copy_toy(tmp_path)
     dist = tmp_path / "dist"
