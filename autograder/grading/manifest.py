@@ -181,15 +181,7 @@ def _limits(path: Path, raw: dict[str, Any]) -> Limits:
 
 
 def _imports_and_worker(path: Path, raw: dict[str, Any], m: Manifest) -> None:
-    imports = raw.get("imports", {})
-    if "forbidden" in imports:
-        m.forbidden = _str_list(path, "imports.forbidden", imports["forbidden"])
-    if "per_file" in imports:
-        per = _expect(path, "imports.per_file", imports["per_file"], dict, "a table")
-        for rel, names in per.items():
-            m.forbidden_per_file[rel] = _str_list(path, f"imports.per_file.{rel}", names)
-            if rel not in m.files:
-                raise _err(path, f"imports.per_file.{rel}", "names a file that is not in 'files'")
+    _imports(path, raw.get("imports", {}), m)
     worker = raw.get("worker", {})
     if "preload" in worker:
         m.preload = _str_list(path, "worker.preload", worker["preload"])
@@ -200,25 +192,40 @@ def _imports_and_worker(path: Path, raw: dict[str, Any], m: Manifest) -> None:
         raise _err(path, "worker.preload", f"preloads {', '.join(clash)}, which [imports] forbidden refuses in every "
                                            "worker (a preloaded module cannot be refused at run time)")
     if "without" in worker:
-        table = _expect(path, "worker.without", worker["without"], dict, "a table of task-number prefixes")
-        for prefix, modules in table.items():
-            key = f"worker.without.{prefix}"
-            if not _TASK_PREFIX.match(prefix):
-                raise _err(path, key, "expected a task-number prefix such as \"1\" or \"2.3\"")
-            m.worker_without[prefix] = _str_list(path, key, modules)
-            if not m.worker_without[prefix]:
-                raise _err(path, key, "lists no module")
-        for prefix in m.worker_without:
-            for other in m.worker_without:
-                if other != prefix and other.startswith(prefix + "."):
-                    raise _err(path, f"worker.without.{other}", f"overlaps worker.without.{prefix}: a test "
-                                                               "belongs to one worker family")
+        _worker_without(path, worker["without"], m)
     vis = raw.get("visibility", {})
     for key in ("public", "hidden"):
         if key in vis:
             if vis[key] not in VISIBILITIES:
                 raise _err(path, f"visibility.{key}", f"expected one of {', '.join(VISIBILITIES)}, got {vis[key]!r}")
             setattr(m, f"{key}_visibility", vis[key])
+
+
+def _imports(path: Path, imports: dict[str, Any], m: Manifest) -> None:
+    if "forbidden" in imports:
+        m.forbidden = _str_list(path, "imports.forbidden", imports["forbidden"])
+    if "per_file" in imports:
+        per = _expect(path, "imports.per_file", imports["per_file"], dict, "a table")
+        for rel, names in per.items():
+            m.forbidden_per_file[rel] = _str_list(path, f"imports.per_file.{rel}", names)
+            if rel not in m.files:
+                raise _err(path, f"imports.per_file.{rel}", "names a file that is not in 'files'")
+
+
+def _worker_without(path: Path, raw: Any, m: Manifest) -> None:
+    table = _expect(path, "worker.without", raw, dict, "a table of task-number prefixes")
+    for prefix, modules in table.items():
+        key = f"worker.without.{prefix}"
+        if not _TASK_PREFIX.match(prefix):
+            raise _err(path, key, "expected a task-number prefix such as \"1\" or \"2.3\"")
+        m.worker_without[prefix] = _str_list(path, key, modules)
+        if not m.worker_without[prefix]:
+            raise _err(path, key, "lists no module")
+    for prefix in m.worker_without:
+        for other in m.worker_without:
+            if other != prefix and other.startswith(prefix + "."):
+                raise _err(path, f"worker.without.{other}", f"overlaps worker.without.{prefix}: a test "
+                                                           "belongs to one worker family")
 
 
 def _fixture_pools(path: Path, raw: dict[str, Any], m: Manifest) -> None:

@@ -187,11 +187,12 @@ def _error_reply(state: WorkerState, exc: BaseException) -> bytes:
 
 def _forbidden_module(exc: BaseException) -> str:
     """The module the guard refused, if ``exc`` is (or was raised while handling) such a refusal."""
+    link: BaseException | None = exc
     seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, ForbiddenModule):
-            return str(exc.module)[:200]
-        exc = exc.__context__
+    while link is not None and seen < 10:
+        if isinstance(link, ForbiddenModule):
+            return str(link.module)[:200]
+        link = link.__context__
         seen += 1
     return ""
 
