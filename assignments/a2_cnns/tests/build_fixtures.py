@@ -17,7 +17,8 @@ Written once per build, the fixed part (request.fixed), for the autograder zip o
   leaderboard_test.npz: images uint8 (N, 3, 32, 32), labels int64 (N,), source (the set's
   name: "shapes-heldout" or "cifar10-test") and description. By default 1,000 generated
   images drawn from the secret held-out seed, so no student can reproduce them (main.py
-  validates on seed 1, the leaderboard is another draw of the same distribution). A release
+  trains on seed 0, validates on seed 2 and tests on seed 1; the leaderboard is another draw of
+  the same distribution). A release
   build (`autograder build --release`, A2_CIFAR10_ROOT naming a folder that holds
   torchvision's cifar-10-batches-py) ships the first A2_LEADERBOARD_SIZE images (default 2000)
   of the real CIFAR-10 test set instead; retrain the reference checkpoints on CIFAR-10 then
@@ -51,7 +52,7 @@ def heldout_set(heldout_seed, release):
         images, labels = data_utils.load_cifar10(root=root, train=False, download=False)
         return images[:size], labels[:size], "cifar10-test", f"the first {min(size, len(labels))} CIFAR-10 test images"
     seed = int(heldout_seed)
-    if seed in (data_utils.SHAPES_TRAIN_SEED, data_utils.SHAPES_TEST_SEED):
+    if seed in (data_utils.SHAPES_TRAIN_SEED, data_utils.SHAPES_TEST_SEED, data_utils.SHAPES_VALID_SEED):
         raise ValueError(f"held-out seed {seed} is the seed of a set students hold; choose another")
     images, labels = data_utils.generate_shapes(HELDOUT_SIZE, seed)
     return images, labels, "shapes-heldout", f"{HELDOUT_SIZE} generated shapes from a seed only the grader knows"
