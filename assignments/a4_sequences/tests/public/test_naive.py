@@ -28,8 +28,8 @@ def no_builtin_recurrent(types, where):
 def test_rnn_step_matches_recorded(student, fixtures_dir):
     got = cases.run_and_compare(
         student, fixtures_dir, "rnn_step", "VanillaRNN(5, 7, 3) on a batch of 4",
-        RNN_WHERE + ".forward (concatenate input THEN hidden; LogSoftmax over the classes; tanh for the "
-                    "hidden state; both layers read the same concatenation)",
+        RNN_WHERE + ".forward (the conventions of the Elman step in the docstring: the order of x_t and h_{t-1} "
+                    "in what both layers read, what the output is read from, and the activations)",
         labels={"out.0": "output (log-probabilities, (4, 3))", "out.1": "new hidden state (4, 7)"})
     no_builtin_recurrent(got["types"], RNN_WHERE)
 
@@ -76,7 +76,8 @@ def packed_nn_lstm(x, named):
 @weight(10)
 @number("1.3")
 def test_lstm_matches_nn_lstm(student, rng):
-    where = LSTM_WHERE + ".forward (start from h = c = 0; loop over time; gates i, f, g, o)"
+    where = LSTM_WHERE + (".forward (the state starts at zero; the gates i, f, g, o of nn.LSTM's documentation, "
+                          "with weights that multiply from the right)")
     for n, t, d, h in ((3, 6, 5, 7), (2, 1, 3, 5)):
         x = torch.as_tensor(rng.standard_normal((n, t, d)), dtype=torch.float32)
         named = gate_weights(rng, d, h)
