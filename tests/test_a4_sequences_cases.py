@@ -106,11 +106,15 @@ class _Elsewhere:
 
 
 @pytest.fixture(scope="module")
-def grader_zip(tmp_path_factory):
+def zips(tmp_path_factory):
     from autograder.staff.build import build
 
-    grader, _ = build(_Elsewhere(tmp_path_factory.mktemp("dist")).repo, AID, log=lambda *_: None, pool_size=3)
-    return grader
+    return build(_Elsewhere(tmp_path_factory.mktemp("dist")).repo, AID, log=lambda *_: None, pool_size=3)
+
+
+@pytest.fixture(scope="module")
+def grader_zip(zips):
+    return zips[0]
 
 
 def _lost_tasks(grader_zip, tmp_path, mutant_id):
@@ -161,6 +165,57 @@ def test_every_draw_keeps_the_structure_of_each_public_case(specs):
             first = next(iter(drawn["spec"]["inputs"]))
             assert not np.array_equal(drawn["spec"]["inputs"][first].numpy(),
                                       fixed[cid]["spec"]["inputs"][first].numpy()), (cid, seed)
+
+
+def _public_sets(grader_zip, student_zip):
+    """({case id: {array name: array}} of the bundle, [the same for each draw of the zip])."""
+    import zipfile
+
+    from safetensors.numpy import load
+
+    def split(blob):
+        out = {}
+        for key, value in load(blob).items():
+            cid, rest = key.split("/", 1)
+            out.setdefault(cid, {})[rest] = value
+        return out
+
+    with zipfile.ZipFile(student_zip) as zf:
+        bundle = split(zf.read(next(n for n in zf.namelist() if n.endswith("fixtures/public/a4_cases.safetensors"))))
+    with zipfile.ZipFile(grader_zip) as zf:
+        draws = [split(zf.read(n)) for n in sorted(zf.namelist())
+                 if re.fullmatch(r"fixtures/draws/\d+/public/a4_cases\.safetensors", n)]
+    return bundle, draws
+
+
+def _replayable(bundle, draws):
+    """(draw, case id) pairs where a draw holds a public case's recorded inputs or outputs from the bundle."""
+    found = []
+    for k, drawn in enumerate(draws):
+        assert set(drawn) == set(bundle), "every draw records every public case"
+        for cid, arrays in bundle.items():
+            same = [name for name, value in arrays.items() if name.split("/")[0] in ("in", "out")
+                    and value.shape == drawn[cid][name].shape and np.array_equal(value, drawn[cid][name])]
+            if same:
+                found.append((k, cid, same))
+    return found
+
+
+def test_no_public_case_on_gradescope_holds_the_bundles_values(zips):
+    bundle, draws = _public_sets(*zips)
+    assert len(draws) == 3 and len(bundle) >= 20
+    assert _replayable(bundle, draws) == []
+
+
+def test_fallbacks_alone_hold_none_of_the_bundles_values(tmp_path, monkeypatch, zips):
+    from autograder.staff import fixtures
+    from autograder.staff.build import build
+
+    monkeypatch.setenv(fixtures.REJECT_ALL, "1")
+    grader, _ = build(_Elsewhere(tmp_path).repo, AID, log=lambda *_: None, pool_size=2)
+    bundle, _ = _public_sets(*zips)
+    _, draws = _public_sets(grader, zips[1])
+    assert _replayable(bundle, draws) == []
 
 
 def test_known_good_seeds_pass_the_screen_and_are_not_the_students_set(specs):

@@ -36,16 +36,18 @@ def test_rnn_step_matches_recorded(student, fixtures_dir):
 
 @weight(4)
 @number("1.2")
-def test_lstm_parameters_named_and_shaped(student):
-    got = student.run(probes.lstm_parameters, 6, 4)
+def test_lstm_parameters_named_and_shaped(student, rng):
+    d = int(rng.integers(3, 8))
+    h = d + int(rng.integers(1, 4))                 # D != H, so that a transposed layout shows
+    got = student.run(probes.lstm_parameters, d, h)
     missing = [name for name in GATE_ORDER if name not in got["shapes"]]
-    assert_true(not missing, f"LSTM(6, 4) should have the sixteen parameters {GATE_ORDER} (the stub declares these "
-                             f"names; the tests need them to tell the gates apart); missing {missing}, found "
+    assert_true(not missing, f"LSTM({d}, {h}) should have the sixteen parameters {GATE_ORDER} (the stub declares "
+                             f"these names; the tests need them to tell the gates apart); missing {missing}, found "
                              f"{got['names']}. Where to look: {LSTM_WHERE}.__init__")
     for name in GATE_ORDER:
-        shape = [6, 4] if name.startswith("W_i") else [4, 4] if name.startswith("W_h") else [4]
+        shape = [d, h] if name.startswith("W_i") else [h, h] if name.startswith("W_h") else [h]
         assert_true(got["shapes"][name] == shape,
-                    f"{name} of LSTM(input_size=6, hidden_size=4) should have shape {tuple(shape)}, got "
+                    f"{name} of LSTM(input_size={d}, hidden_size={h}) should have shape {tuple(shape)}, got "
                     f"{tuple(got['shapes'][name])}. Where to look: {LSTM_WHERE}.__init__")
     assert_true(got["is_parameter"] is True,
                 f"Every gate weight and bias should be an nn.Parameter. Where to look: {LSTM_WHERE}.__init__")
