@@ -117,7 +117,7 @@ def grader_zip(zips):
     return zips[0]
 
 
-def _lost_tasks(grader_zip, tmp_path, mutant_id):
+def _graded(grader_zip, tmp_path, mutant_id):
     from autograder.staff.emulate import emulate
     from autograder.staff.mutants import apply_mutant, load_mutants
 
@@ -127,7 +127,10 @@ def _lost_tasks(grader_zip, tmp_path, mutant_id):
     shutil.copytree(REPO / "solutions" / AID / "models", sub / "models", ignore=shutil.ignore_patterns("__pycache__"))
     path = sub / mutant.file
     path.write_text(apply_mutant(mutant, path.read_text()))
-    results = emulate(grader_zip, sub).results
+    return emulate(grader_zip, sub).results
+
+
+def _lost(results):
     return sorted({t["number"] for t in results["tests"] if t["score"] < t["max_score"]})
 
 
@@ -136,7 +139,16 @@ def _lost_tasks(grader_zip, tmp_path, mutant_id):
     ("encoder-lstm-transforms-cell-state", ["2.1"]),
 ])
 def test_a_bug_in_one_piece_costs_points_in_its_own_task_only(grader_zip, tmp_path, mutant_id, tasks):
-    assert _lost_tasks(grader_zip, tmp_path, mutant_id) == tasks
+    assert _lost(_graded(grader_zip, tmp_path, mutant_id)) == tasks
+
+
+def test_failing_transformer_tests_show_no_library_warning(grader_zip, tmp_path):
+    """Failing 4.2 and 4.3 tests showed torch's nested-tensor UserWarning as if the student had printed it."""
+    results = _graded(grader_zip, tmp_path, "full-causal-mask-on-wrong-side")
+    assert _lost(results) == ["4.2", "4.3"]
+    outputs = " ".join(t.get("output", "") for t in results["tests"] if t["number"] in ("4.2", "4.3"))
+    assert "Where to look: models/FullTransformer.py" in outputs
+    assert "nested tensor" not in outputs.lower() and "UserWarning" not in outputs
 
 
 # ---- draws -------------------------------------------------------------------------------------
