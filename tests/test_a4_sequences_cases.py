@@ -117,12 +117,14 @@ def grader_zip(zips):
     return zips[0]
 
 
-def _graded(grader_zip, tmp_path, mutant_id):
+def _graded(grader_zip, tmp_path, mutant_id, mutant=None):
+    """The reference with one declared mutant (or ``mutant``, a Mutant of this test's own), graded."""
     from autograder.staff.emulate import emulate
     from autograder.staff.mutants import apply_mutant, load_mutants
 
-    mutants, _ = load_mutants(ASSIGNMENT / "mutants.toml")
-    mutant = next(m for m in mutants if m.id == mutant_id)
+    if mutant is None:
+        mutants, _ = load_mutants(ASSIGNMENT / "mutants.toml")
+        mutant = next(m for m in mutants if m.id == mutant_id)
     sub = tmp_path / mutant_id
     shutil.copytree(REPO / "solutions" / AID / "models", sub / "models", ignore=shutil.ignore_patterns("__pycache__"))
     path = sub / mutant.file
@@ -140,6 +142,18 @@ def _lost(results):
 ])
 def test_a_bug_in_one_piece_costs_points_in_its_own_task_only(grader_zip, tmp_path, mutant_id, tasks):
     assert _lost(_graded(grader_zip, tmp_path, mutant_id)) == tasks
+
+
+def test_the_mask_properties_of_4_2_need_scores_that_depend_on_the_inputs(grader_zip, tmp_path):
+    """A forward that returns zeros used to pass the causal and <pad> property tests (5 points)."""
+    from autograder.staff.mutants import Mutant
+
+    zeros = Mutant("full-forward-zeros", "models/FullTransformer.py", "constant scores",
+                   "outputs = self.fc_final(out)",
+                   "outputs = torch.zeros(tgt.shape[0], tgt.shape[1], self.fc_final.out_features)")
+    results = _graded(grader_zip, tmp_path, zeros.id, zeros)
+    scores = {t["name"]: t["score"] for t in results["tests"] if t["number"] == "4.2"}
+    assert scores == {"forward with padding masks": 0, "forward is causal": 0, "forward ignores source padding": 0}
 
 
 def test_failing_transformer_tests_show_no_library_warning(grader_zip, tmp_path):
