@@ -353,7 +353,7 @@ def part_mutants(args, zips: Zips, ids: list[int]) -> tuple[list[MutantRow], lis
 
 def _lost_text(lost: tuple[float, float | None]) -> str:
     public, hidden = lost
-    return f"-{public:g} public" + ("" if hidden is None else f", -{hidden:g} hidden")
+    return f"lost {public:g} public" + ("" if hidden is None else f" + {hidden:g} hidden")
 
 
 def print_mutants(rows: list[MutantRow], problems: list[str], ids: list[int], full: bool, verbose: bool) -> None:
