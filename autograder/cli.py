@@ -98,7 +98,11 @@ def _assignment_verbs(sub) -> None:
     p.add_argument("--full", action="store_true",
                    help="grade the hidden tests of every mutant, also where a public test already decides")
     p.set_defaults(func="staff:cmd_mutants")
+    _repository_verbs(sub)
 
+
+def _repository_verbs(sub) -> None:
+    """Staff verbs on the repository itself: the key, a new assignment, pins and notebooks."""
     p = sub.add_parser("key", help="the course's staff key (.heldout/key): export it for another TA, import theirs")
     keys = p.add_subparsers(dest="key_command", required=True)
     k = keys.add_parser("export", help="print the key, or write it to FILE (mode 0600)")

@@ -16,7 +16,9 @@ import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+import pluggy
 
 from . import draws, files, precheck, upload
 from . import results as results_mod
@@ -97,27 +99,54 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     (:func:`gradescope_main` does): a run writes ``results.json`` twice, at the start and at the end.
     """
     started = time.time()
-    manifest = layout.manifest
     area.mkdir(parents=True, exist_ok=True)
     os.chmod(area, 0o755)
     scratch = Path(tempfile.mkdtemp(prefix="prep-", dir=area))
-    root, notes = upload.locate_root(submission, manifest, scratch)
+    try:
+        work, problems, notes = _prepare_submission(layout, submission, area / "submission", scratch)
+        settings = GradingSettings(
+            submission=work, probes=layout.probes, area=area / "workers", limits=layout.manifest.limits,
+            preload=tuple(layout.manifest.preload), pythonpath=tuple(layout.manifest.pythonpath),
+            fixtures=layout.fixtures, deadline=started + layout.manifest.limits.submission_seconds,
+            thresholds=layout.manifest.thresholds, public_visibility=layout.manifest.public_visibility,
+            hidden_visibility=layout.manifest.hidden_visibility, require_drop=require_drop,
+            draws=(DrawSettings(layout.manifest.id, layout.key, submission_id)
+                   if layout.key or layout.has_pool else None),
+            families=layout.manifest.families(), vocabulary=layout.vocabulary,
+            student_files=tuple(layout.manifest.files), verbose=verbose)
+        from .plugin import GradingPlugin
+
+        plugin = GradingPlugin(settings, progress=progress, on_collected=on_collected)
+        holder: dict = {}
+        _run_pytest(_pytest_args(layout, area, quiet, keyword), plugin, _SandboxStarter(plugin, layout, holder),
+                    quiet=quiet, keyword=keyword, configured=holder)
+        doc = plugin.document(extra_tests=problems, notes="\n".join(notes))
+        if keyword is None and layout.complete and not plugin.collect_errors:
+            _check_points(doc, layout.manifest)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    if files.tree_digest(layout.protected) != holder.get("before"):
+        doc = results_mod.failure_document("The grader's own files changed while grading, so this result cannot "
+                                           "be trusted and no score was given. The course staff have been told.")
+    doc.execution_time = round(time.time() - started, 3)
+    results_mod.write_atomic(doc, results_path)
+    return doc
+
+
+def _prepare_submission(layout: Layout, submission: Path, work: Path,
+                        scratch: Path) -> tuple[Path, list[dict], list[str]]:
+    """Find the upload's root, run the static checks and lay the graded tree out in ``work``."""
+    root, notes = upload.locate_root(submission, layout.manifest, scratch)
     rejected: list[str] = []
-    problems = precheck.check(root, manifest, rejected) if root.is_dir() else []
-    work = area / "submission"
+    problems = precheck.check(root, layout.manifest, rejected) if root.is_dir() else []
     _assemble(root, layout, work)
     for rel in rejected:
         precheck.reject(work, rel)
     os.chmod(work, 0o755)
-    settings = GradingSettings(
-        submission=work, probes=layout.probes, area=area / "workers", limits=manifest.limits,
-        preload=tuple(manifest.preload), pythonpath=tuple(manifest.pythonpath), fixtures=layout.fixtures,
-        deadline=started + manifest.limits.submission_seconds, thresholds=manifest.thresholds,
-        public_visibility=manifest.public_visibility, hidden_visibility=manifest.hidden_visibility,
-        require_drop=require_drop,
-        draws=DrawSettings(manifest.id, layout.key, submission_id) if layout.key or layout.has_pool else None,
-        families=manifest.families(), vocabulary=layout.vocabulary, student_files=tuple(manifest.files),
-        verbose=verbose)
+    return work, problems, notes
+
+
+def _pytest_args(layout: Layout, area: Path, quiet: bool, keyword: str | None) -> list[str]:
     ini = area / "pytest.ini"
     ini.write_text(PYTEST_INI)
     os.chmod(ini, 0o600)
@@ -137,60 +166,52 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     for shared in (layout.probes, layout.staff):  # tests import probes and references by module name
         if shared is not None and str(shared) not in sys.path:
             sys.path.insert(0, str(shared))
+    return args
+
+
+class _SandboxStarter:
+    """A pytest plugin that starts the sandbox once pytest is configured, before any test module loads."""
+
+    def __init__(self, plugin: GradingPlugin, layout: Layout, holder: dict) -> None:
+        self.plugin, self.layout, self.holder = plugin, layout, holder
+
+    @pluggy.HookimplMarker("pytest")(tryfirst=True)   # pytest.hookimpl, without importing pytest here
+    def pytest_configure(self, config: Any) -> None:
+        self.holder["configured"] = True
+        # Forked from here before any test module is imported, so workers share the
+        # grader's libraries but none of the tests' memory (one fork server per worker
+        # family, the leanest first: see sandbox/lifecycle.py).
+        self.plugin.start_sandbox(inline=True)
+        # The key and the draw made from it are read only now, for the same reason.
+        self.plugin.begin_draw()
+        # Only now read the protected files (hidden tests, fixtures) for the integrity check:
+        # read before the fork, their bytes could linger in memory the workers inherit.
+        self.holder["before"] = files.tree_digest(self.layout.protected)
+        # Then load the JSON Schema validator while the grader mostly waits on workers
+        # (a thread started only after the fork).
+        threading.Thread(target=results_mod.warm_up, daemon=True).start()
+
+
+def _run_pytest(args: list[str], plugin: GradingPlugin, starter: _SandboxStarter, *, quiet: bool,
+                keyword: str | None, configured: dict) -> None:
+    """Run the session; raise with pytest's own words when it did not get to grade."""
+    import contextlib
+    import io
+
     import pytest
 
-    from .plugin import GradingPlugin
-
-    plugin = GradingPlugin(settings, progress=progress, on_collected=on_collected)
-    holder: dict = {}
-
-    class StartSandbox:
-        @pytest.hookimpl(tryfirst=True)
-        def pytest_configure(self, config):
-            holder["configured"] = True
-            # Forked from here before any test module is imported, so workers share the
-            # grader's libraries but none of the tests' memory (one fork server per worker
-            # family, the leanest first: see sandbox/lifecycle.py).
-            plugin.start_sandbox(inline=True)
-            # The key and the draw made from it are read only now, for the same reason.
-            plugin.begin_draw()
-            # Only now read the protected files (hidden tests, fixtures) for the integrity check:
-            # read before the fork, their bytes could linger in memory the workers inherit.
-            holder["before"] = files.tree_digest(layout.protected)
-            # Then load the JSON Schema validator while the grader mostly waits on workers
-            # (a thread started only after the fork).
-            threading.Thread(target=results_mod.warm_up, daemon=True).start()
-
-    try:
-        if quiet:
-            import contextlib
-            import io
-
-            with contextlib.redirect_stdout(io.StringIO()) as staff_log:
-                exit_code = run_session(args, plugin, StartSandbox())
-        else:
-            exit_code = run_session(args, plugin, StartSandbox())
-        if "configured" not in holder or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
+    staff_log = io.StringIO()
+    with contextlib.redirect_stdout(staff_log) if quiet else contextlib.nullcontext():
+        exit_code = run_session(args, plugin, starter)
+    plugin.shutdown()
+    if "configured" not in configured or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
                                                        pytest.ExitCode.INTERRUPTED):
-            plugin.shutdown()
-            detail = staff_log.getvalue()[-3000:] if quiet else ""
-            if keyword and exit_code == pytest.ExitCode.USAGE_ERROR:
-                raise ValueError(f"-k {keyword!r} is not an expression pytest can read. {detail}".strip())
-            raise RuntimeError(f"pytest did not finish grading (exit code {exit_code!r}). {detail}")
-        plugin.shutdown()
-        if plugin.broken:
-            raise RuntimeError(plugin.broken)
-        doc = plugin.document(extra_tests=problems, notes="\n".join(notes))
-        if keyword is None and layout.complete and not plugin.collect_errors:
-            _check_points(doc, manifest)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    if files.tree_digest(layout.protected) != holder.get("before"):
-        doc = results_mod.failure_document("The grader's own files changed while grading, so this result cannot "
-                                           "be trusted and no score was given. The course staff have been told.")
-    doc.execution_time = round(time.time() - started, 3)
-    results_mod.write_atomic(doc, results_path)
-    return doc
+        detail = staff_log.getvalue()[-3000:]
+        if keyword and exit_code == pytest.ExitCode.USAGE_ERROR:
+            raise ValueError(f"-k {keyword!r} is not an expression pytest can read. {detail}".strip())
+        raise RuntimeError(f"pytest did not finish grading (exit code {exit_code!r}). {detail}")
+    if plugin.broken:
+        raise RuntimeError(plugin.broken)
 
 
 def run_session(args: list[str], plugin: GradingPlugin | None = None, *more_plugins: object) -> int:

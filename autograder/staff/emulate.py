@@ -132,33 +132,41 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
         if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
             env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        started = time.time()
-        # The grader's log stays root's own: workers may reach the tree's root folder by name.
-        log_fd = os.open(root / "stdout.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with open(log_fd, "wb") as log:
-            proc = subprocess.Popen(["bash", str(root / "run_autograder")], cwd=root, env=env,  # noqa: S607 (as Gradescope)
-                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-            sampler = PeakMemory(proc.pid)
-            if measure_memory:
-                sampler.start()
-            try:
-                proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, 9)
-                proc.wait()
-            sampler.stop.set()
-            if measure_memory:
-                sampler.join()
-        seconds = time.time() - started
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        seconds, cpu, peak_kb = _run_autograder(root, env, timeout, measure_memory)
         results_file = root / "results" / "results.json"
         doc, problems = Results.read_checked(results_file)
         if results_copy is not None and results_file.is_file():
             Path(results_copy).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(results_file, results_copy)
-        return Emulation(doc, problems, seconds, cpu, sampler.peak_kb / 1024, root if keep else None, submission_id)
+        return Emulation(doc, problems, seconds, cpu, peak_kb / 1024, root if keep else None, submission_id)
     finally:
         if not keep:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _run_autograder(root: Path, env: dict[str, str], timeout: float,
+                    measure_memory: bool) -> tuple[float, float, int]:
+    """Run the tree's ``run_autograder`` as Gradescope does: wall seconds, CPU seconds, peak PSS in kB."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.time()
+    # The grader's log stays root's own: workers may reach the tree's root folder by name.
+    log_fd = os.open(root / "stdout.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(log_fd, "wb") as log:
+        proc = subprocess.Popen(["bash", str(root / "run_autograder")], cwd=root, env=env,  # noqa: S607 (as Gradescope)
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        sampler = PeakMemory(proc.pid)
+        if measure_memory:
+            sampler.start()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
+        sampler.stop.set()
+        if measure_memory:
+            sampler.join()
+    seconds = time.time() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return seconds, cpu, sampler.peak_kb
+
