@@ -20,17 +20,22 @@ Built = Callable[..., tuple[Path, Path]]
 
 @pytest.fixture(scope="session")
 def built_zips(tmp_path_factory) -> Built:
-    """``built_zips(aid, root=REPO)``: the (autograder zip, student bundle) of an assignment, built once."""
+    """``built_zips(aid, root=REPO, pool_size=None)``: an assignment's (autograder zip, student bundle), built once.
+
+    ``pool_size`` records that many fixture draws instead of the manifest's (a quicker build).
+    """
     from autograder.staff.build import build
     from autograder.staff.repo import Repo
 
-    done: dict[tuple[Path, str], tuple[Path, Path]] = {}
+    done: dict[tuple[Path, str, int | None], tuple[Path, Path]] = {}
     base = tmp_path_factory.mktemp("dist")
 
-    def get(aid: str, root: Path = REPO) -> tuple[Path, Path]:
-        if (root, aid) not in done:
-            done[(root, aid)] = build(Repo(root, dist=base / root.name), aid)
-        return done[(root, aid)]
+    def get(aid: str, root: Path = REPO, pool_size: int | None = None) -> tuple[Path, Path]:
+        key = (root, aid, pool_size)
+        if key not in done:
+            dist = base / f"{root.name}-{pool_size or 'pool'}"
+            done[key] = build(Repo(root, dist=dist), aid, pool_size=pool_size)
+        return done[key]
 
     return get
 

@@ -17,9 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.staff.build import build
 from autograder.staff.emulate import emulate
-from autograder.staff.repo import Repo
 
 REPO = Path(__file__).resolve().parents[1]
 AID = "a2_cnns"
@@ -77,9 +75,8 @@ def test_no_test_message_hands_over_a_step():
 
 
 @pytest.fixture(scope="module")
-def grader_zip():
-    zip_path, _ = build(Repo(REPO), AID, pool_size=3)
-    return zip_path
+def grader_zip(built_zips):
+    return built_zips(AID, pool_size=3)[0]
 
 
 def _mutated(target: Path, rel: str, find: str, replace: str) -> None:
@@ -88,6 +85,7 @@ def _mutated(target: Path, rel: str, find: str, replace: str) -> None:
     (target / rel).write_text(text.replace(find, replace))
 
 
+@pytest.mark.slow
 def test_public_messages_name_case_place_and_concept(grader_zip, tmp_path):
     sub = tmp_path / "submission"
     for rel in CODE:
@@ -107,7 +105,7 @@ def test_public_messages_name_case_place_and_concept(grader_zip, tmp_path):
 
     result = emulate(grader_zip, sub)
     assert not result.problems, result.problems
-    failed = {(t.get("number"), t["name"]): t["output"] for t in result.results["tests"] if t["status"] == "failed"}
+    failed = {(t.get("number"), t["name"]): t["output"] for t in result.results.to_json()["tests"] if t["status"] == "failed"}
     public = {k: v for k, v in failed.items() if "Hidden tests say" not in v}
 
     def one(number, word):

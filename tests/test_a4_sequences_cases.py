@@ -129,7 +129,7 @@ def _graded(grader_zip, tmp_path, mutant_id, mutant=None):
     shutil.copytree(REPO / "solutions" / AID / "models", sub / "models", ignore=shutil.ignore_patterns("__pycache__"))
     path = sub / mutant.file
     path.write_text(apply_mutant(mutant, path.read_text()))
-    return emulate(grader_zip, sub).results
+    return emulate(grader_zip, sub).results.to_json()
 
 
 def _lost(results):
@@ -140,10 +140,12 @@ def _lost(results):
     ("attention-dot-product-not-cosine", ["2.3"]),        # cost 18 points over 2.3, 2.4 and 2.5 before
     ("encoder-lstm-transforms-cell-state", ["2.1"]),
 ])
+@pytest.mark.slow
 def test_a_bug_in_one_piece_costs_points_in_its_own_task_only(grader_zip, tmp_path, mutant_id, tasks):
     assert _lost(_graded(grader_zip, tmp_path, mutant_id)) == tasks
 
 
+@pytest.mark.slow
 def test_the_mask_properties_of_4_2_need_scores_that_depend_on_the_inputs(grader_zip, tmp_path):
     """A forward that returns zeros used to pass the causal and <pad> property tests (5 points)."""
     from autograder.staff.mutants import Mutant
@@ -156,6 +158,7 @@ def test_the_mask_properties_of_4_2_need_scores_that_depend_on_the_inputs(grader
     assert scores == {"forward with padding masks": 0, "forward is causal": 0, "forward ignores source padding": 0}
 
 
+@pytest.mark.slow
 def test_failing_transformer_tests_show_no_library_warning(grader_zip, tmp_path):
     """Failing 4.2 and 4.3 tests showed torch's nested-tensor UserWarning as if the student had printed it."""
     results = _graded(grader_zip, tmp_path, "full-causal-mask-on-wrong-side")
@@ -227,12 +230,14 @@ def _replayable(bundle, draws):
     return found
 
 
+@pytest.mark.slow
 def test_no_public_case_on_gradescope_holds_the_bundles_values(zips):
     bundle, draws = _public_sets(*zips)
     assert len(draws) == 3 and len(bundle) >= 20
     assert _replayable(bundle, draws) == []
 
 
+@pytest.mark.slow
 def test_fallbacks_alone_hold_none_of_the_bundles_values(tmp_path, monkeypatch, zips):
     from autograder.staff import fixtures
     from autograder.staff.build import build
