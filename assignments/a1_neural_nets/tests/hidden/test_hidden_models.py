@@ -93,9 +93,10 @@ def _check_no_side_effects(student, rng, path, params, X, y, where):
                           "the optimizer does)", where=where)
     grads = net.gradients
     changed = [k for k in weights if isinstance(grads, dict) and isinstance(grads.get(k), np.ndarray)
-               and grads[k].shape == sentinel[k].shape and not np.array_equal(grads[k], sentinel[k])]
+               and grads[k].shape == sentinel[k].shape and not np.array_equal(grads[k], sentinel[k])
+               and bool(np.any(grads[k] != 0))]   # zeros are not a gradient of this loss on these inputs
     assert_true(sorted(changed) == sorted(weights),
-                f"forward(mode='train') should write a new gradient for every weight {sorted(weights)}; "
+                f"forward(mode='train') should write a new, non-zero gradient for every weight {sorted(weights)}; "
                 f"written: {sorted(changed)}.", where=where)
 
 
