@@ -60,7 +60,7 @@ def test_course_style_csv_loader_and_regularization_keep_full_marks(grader_zip, 
     sub = _submission(tmp_path / "submission", ["utils.py", "optimizer/_base_optimizer.py"])
     result = emulate(grader_zip, sub)
     assert not result.problems, result.problems
-    # 5.1, 5.3 and 6.1 load the data through the CSV files; 4.1 and 4.2 regularize.
+    # 5.1 and 5.3 load the data through the CSV files; 4.1, 4.2 and 6.1 regularize (6.1 step by step).
     _assert_full_marks(result.results, ["4.1", "4.2", "5.1", "5.2", "5.3", "5.4", "6.1"])
     assert result.results["score"] == 100, result.results["score"]
 

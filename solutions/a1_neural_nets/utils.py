@@ -158,9 +158,7 @@ def evaluate(batched_test_data, batched_test_label, model, debug=True):
 
     Conventions of the result, as in train: epoch_loss is the plain mean of the batch
     losses; epoch_acc is the accuracy over all examples, each batch weighted by its number
-    of examples. That accuracy is the model's accuracy on the whole set: the end-to-end
-    test (6.1) compares it, to 1e-9, with the grader's own count of correct predictions
-    made with your trained weights.
+    of examples, so that it is the model's accuracy on the whole set.
 
     Inputs:
     - batched_test_data: list of arrays of shape (B_i, D)

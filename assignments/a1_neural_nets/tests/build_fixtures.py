@@ -5,8 +5,10 @@ Everything goes to request.out_dir/public/a1_public.safetensors: inputs drawn fr
 what the reference's functions, models and optimizer return for them. Keys are "<case>.<what>".
 The students' set (request.draw None, shipped in the bundle) uses the fixed seed SEED; each draw
 of the pool uses its own seed, with the same shapes and the same edge cases (exact zeros, huge
-scores, a class that never appears), which the code below sets whatever the seed. The fixed
-part is empty.
+scores, a class that never appears), which the code below sets whatever the seed.
+The fixed part (request.fixed, in the autograder zip only) is the grader's own copy of the
+embedded digits, fixtures/fixed/a1_digits.safetensors: the end-to-end test (6.1) trains on its
+training split and measures the accuracy on its test split, never on data a worker returns.
 The grader sends the inputs to the worker and compares the answers with the recorded
 values; the recorded values never enter the worker.
 """
@@ -81,6 +83,18 @@ def _models(out, rng):
             y = np.argmax(hidden @ net.weights["W2"] + net.weights["b2"], axis=1)
             _forward_case(out, key, net, X, y, [])
 
+    # A smooth case for the centred differences of the public test: no class score within 1e-3
+    # of the ReLU's kink (drawn again from the same generator until none is), labels with an
+    # absent class. The recorded loss pairs that self-consistent check with a value check.
+    while True:
+        W1, X = rng.standard_normal((6, 4)), rng.standard_normal((5, 6))
+        if np.min(np.abs(X @ W1)) > 1e-3:
+            break
+    net = SoftmaxRegression(input_size=6, num_classes=4)
+    net.weights = {"W1": W1}
+    out["sr.smooth.W1"] = W1
+    _forward_case(out, "sr.smooth", net, X, np.array([1, 3, 0, 3, 1]), [])
+
 
 def _optimizer(out, rng):
     from models.softmax_regression import SoftmaxRegression
@@ -123,9 +137,24 @@ def _split(out):
     out["split.sizes"] = np.array([len(train_data), len(val_data)], dtype=np.int64)
 
 
+def _digits(out_dir):
+    """The grader's copy of the embedded digits (pixels 0..255 and labels of both splits)."""
+    import data_sources
+    from safetensors.numpy import save_file
+
+    arrays = {}
+    for split in ("train", "test"):
+        pixels, labels = data_sources.embedded_split(split)
+        arrays[f"{split}.pixels"] = np.ascontiguousarray(pixels, dtype=np.uint8)
+        arrays[f"{split}.labels"] = np.ascontiguousarray(labels, dtype=np.int64)
+    save_file(arrays, str(Path(out_dir) / "a1_digits.safetensors"))
+
+
 def build(request) -> None:
-    """Write the recorded public set into request.out_dir (see autograder.staff.fixtures)."""
+    """Write the recorded public set, or the fixed part, into request.out_dir (see
+    autograder.staff.fixtures)."""
     if request.fixed:
+        _digits(request.out_dir)
         return
     out_dir = request.out_dir
     from safetensors.numpy import save_file

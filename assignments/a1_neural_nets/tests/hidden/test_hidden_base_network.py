@@ -44,7 +44,7 @@ def test_softmax_huge_logits_no_overflow(student, rng):
     scores[0, :] = 1e4                                             # one row of equal huge scores
     assert_array(net.softmax(scores), refs.ref_softmax(scores), rtol=1e-7, atol=1e-12,
                  name="softmax of scores with magnitudes up to 1e5 (no inf, no NaN)",
-                 where=WHERE + "softmax (subtract each row's maximum first)")
+                 where=WHERE + "softmax (finite and exact for huge scores of either sign)")
 
 
 @weight(1)
@@ -74,7 +74,7 @@ def test_cross_entropy_random_batches_and_absent_labels(student, rng):
         assert_scalar(net.cross_entropy_loss(prob, y), expected, rtol=1e-9,
                       name="cross_entropy_loss on a random batch in which some classes never appear"
                            + (" (a single example)" if N == 1 else ""),
-                      where=WHERE + "cross_entropy_loss (mean over the batch; index the true class of each row)")
+                      where=WHERE + "cross_entropy_loss (the mean over the batch; y holds class indices)")
 
 
 @weight(2)
@@ -85,6 +85,10 @@ def test_accuracy_random_batches(student, rng):
         N, C = int(rng.integers(1, 40)), int(rng.integers(2, 12))
         prob = refs.ref_softmax(rng.standard_normal((N, C)) * 2)
         y = rng.integers(0, C, size=N)
+        tied = rng.choice(C, size=2, replace=False)        # a row whose two highest entries are equal
+        prob[0, :] = 0.1 / C
+        prob[0, tied] = 0.45
+        y[0] = int(tied.min()) if rng.random() < 0.5 else int(tied.max())
         expected = float(np.mean(np.argmax(prob, axis=1) == y))
         assert_scalar(net.compute_accuracy(prob, y), expected, rtol=0, atol=1e-12,
-                      name="compute_accuracy on a random batch", where=WHERE + "compute_accuracy")
+                      name="compute_accuracy on a random batch with a tie", where=WHERE + "compute_accuracy")

@@ -64,7 +64,8 @@ def test_softmax_regression_gradient_random_shapes(student, rng):
                      name="gradients['W1'] of SoftmaxRegression with random sizes" + (", one example" if N == 1 else "")
                           + ", some classes "
                           "absent from y, against a centred-difference gradient",
-                     where=WHERE_SR + " (backward part; build the one-hot matrix with C columns)")
+                     where=WHERE_SR + " (backward part; the number of classes is num_classes, whatever labels "
+                           "the batch holds)")
 
 
 def _check_no_side_effects(student, rng, path, params, X, y, where):
@@ -90,7 +91,7 @@ def _check_no_side_effects(student, rng, path, params, X, y, where):
                and grads[k].shape == sentinel[k].shape and not np.array_equal(grads[k], sentinel[k])]
     assert_true(sorted(changed) == sorted(weights),
                 f"forward(mode='train') should write a new gradient for every weight {sorted(weights)}; "
-                f"written: {sorted(changed)}. Where to look: {where}")
+                f"written: {sorted(changed)}.", where=where)
 
 
 @weight(2)

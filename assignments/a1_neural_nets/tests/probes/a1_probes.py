@@ -134,44 +134,35 @@ def one_epoch_smoke(n_examples=512, batch_size=32, learning_rate=0.1):
             "val_after": [float(v) for v in val_after], "before": before, "after": after}
 
 
-def train_on_digits(model_name, epochs, batch_size, learning_rate, reg, hidden_size=None):
+def train_epochs_from(pixels, labels, init, orders, batch_size, learning_rate, reg, hidden_size):
     """
-    The full pipeline with the student's code: load the embedded digits, batch them
-    (shuffled with seed = epoch), train for some epochs, evaluate on the test split (the
-    test images come straight from data_sources).
+    Train a TwoLayerNet with the student's utils.train, model and SGD, from given weights and
+    on given images, one epoch for each entry of ``orders``: the order in which that epoch
+    visits the examples, cut here into consecutive batches of ``batch_size`` (the last one
+    shorter). The batches are made here, not by the student's generate_batched_data, so that
+    this test depends on batching only through the order it is given.
 
-    Returns a dict: "weights" (the trained parameters), "test_images" (N, 784),
-    "test_labels" (N,), "reported" (what evaluate() returned on the test split) and
-    "history" (per epoch: [train loss, train acc, val loss, val acc]).
+    Inputs: pixels (N, 784) whole numbers 0..255, labels (N,), init (a dict of the four
+    parameters), orders (a list of index arrays), and the settings of the run.
+
+    Returns a dict: "snapshots", the model's parameters after each epoch (a list of dicts of
+    float64 arrays, in the order of the epochs).
     """
-    data_sources = _use_embedded_digits()
-    test_data, test_label = data_sources.load_split("test")   # before any student module loads
     import utils
+    from models.two_layer_nn import TwoLayerNet
     from optimizer.sgd import SGD
 
-    if model_name == "TwoLayerNet":
-        from models.two_layer_nn import TwoLayerNet
-        model = TwoLayerNet(hidden_size=hidden_size)
-    else:
-        from models.softmax_regression import SoftmaxRegression
-        model = SoftmaxRegression()
+    X = np.asarray(pixels, dtype=np.float64) / 255.0
+    y = np.asarray(labels, dtype=np.int64)
+    model = TwoLayerNet(input_size=X.shape[1], num_classes=10, hidden_size=hidden_size)
+    model.weights = {name: np.array(value, dtype=np.float64) for name, value in init.items()}
     optimizer = SGD(learning_rate=learning_rate, reg=reg)
-
-    train_data, train_label, val_data, val_label = utils.load_mnist_trainval()
-    val_batches = utils.generate_batched_data(val_data, val_label, batch_size=256)
-    history = []
-    for epoch in range(epochs):
-        batches = utils.generate_batched_data(train_data, train_label, batch_size=batch_size,
-                                              shuffle=True, seed=epoch)
-        train_loss, train_acc = utils.train(epoch, *batches, model, optimizer, debug=False)
-        val_loss, val_acc = utils.evaluate(*val_batches, model, debug=False)
-        history.append([float(train_loss), float(train_acc), float(val_loss), float(val_acc)])
-    test_batches = utils.generate_batched_data(test_data.copy(), test_label.copy(), batch_size=256)
-    reported = utils.evaluate(*test_batches, model, debug=False)
-    return {
-        "weights": {k: np.array(v, dtype=np.float64) for k, v in model.weights.items()},
-        "test_images": np.asarray(test_data, dtype=np.float64),
-        "test_labels": np.asarray(test_label, dtype=np.int64),
-        "reported": [float(v) for v in reported],
-        "history": history,
-    }
+    snapshots = []
+    for epoch, order in enumerate(orders):
+        order = np.asarray(order, dtype=np.int64)
+        starts = range(0, len(order), batch_size)
+        batched_data = [X[order[start:start + batch_size]] for start in starts]
+        batched_label = [y[order[start:start + batch_size]] for start in starts]
+        utils.train(epoch, batched_data, batched_label, model, optimizer, debug=False)
+        snapshots.append({name: np.array(value, dtype=np.float64) for name, value in model.weights.items()})
+    return {"snapshots": snapshots}

@@ -45,6 +45,9 @@ def test_sigmoid_dev_recorded_and_numerical(student, fixtures_dir):
     assert_array(net.sigmoid_dev(x), rec["act.sigmoid_dev"], rtol=1e-6, atol=1e-12,
                  name=f"sigmoid_dev(X), the derivative at the input X; {EDGES}", where=WHERE + "sigmoid_dev")
     moderate = x[2:]                                   # no kinks, no saturation: centred differences work
+    assert_array(net.sigmoid(moderate), rec["act.sigmoid"][2:], rtol=1e-7, atol=1e-12,
+                 name="sigmoid(X) on the moderate rows, whose centred differences are checked next",
+                 where=WHERE + "sigmoid")
     h = 1e-5
     slope = (net.sigmoid(moderate + h) - net.sigmoid(moderate - h)) / (2 * h)
     assert_array(net.sigmoid_dev(moderate), slope, rtol=1e-5, atol=1e-9,

@@ -87,10 +87,20 @@ def _check_forward(student, rec, net, key, what, where, mode="train"):
 
 
 def _check_numerical(student, net, rec, key, names, where):
-    """Gradients of a forward in train mode against centred differences of the same forward."""
+    """Gradients of a forward in train mode against centred differences of the same forward.
+
+    Such a check is self-consistent: a forward that returns a constant loss and zero gradients
+    would pass it. So it starts with a value check of the loss at the same point, against the
+    recorded one.
+    """
     X, y = rec[f"{key}.X"], rec[f"{key}.y"]
     weights = student.ref(net, "weights")
     start = {name: np.array(rec[f"{key}.{name}"]) for name in names}
+    loss = net.forward(X, y, mode="valid")[0]
+    with_helper_hint(student, rec, lambda: assert_scalar(
+        loss, float(rec[f"{key}.loss"][0]), rtol=1e-7, atol=1e-10,
+        name="the loss of your forward at the weights where the gradient is checked (the centred "
+             "differences below use that loss, so it must be right first)", where=where))
     net.forward(X, y, mode="train")
     grads = net.gradients
     for name in names:
@@ -148,13 +158,10 @@ def test_softmax_regression_gradient_recorded(student, fixtures_dir):
 
 @weight(3)
 @number("2.2")
-def test_softmax_regression_gradient_numerical(student, fixtures_dir, rng):
+def test_softmax_regression_gradient_numerical(student, fixtures_dir):
     rec = recorded(fixtures_dir)
-    key = "sr.given"
-    net = student.new(SOFTMAX_REG, input_size=6, num_classes=4)
-    smooth = {f"{key}.W1": rng.standard_normal((6, 4)), f"{key}.X": rec[f"{key}.X"], f"{key}.y": rec[f"{key}.y"]}
-    net.weights = {"W1": smooth[f"{key}.W1"]}
-    _check_numerical(student, net, smooth, key, ["W1"], WHERE_SR)
+    net = _model(student, SOFTMAX_REG, rec, "sr.smooth", ["W1"], input_size=6, num_classes=4)
+    _check_numerical(student, net, rec, "sr.smooth", ["W1"], WHERE_SR)
 
 
 @weight(1)

@@ -81,4 +81,5 @@ def test_sgd_three_steps_with_regularization(student, fixtures_dir):
             assert_array(_get(weights, name), rec[f"sgd.step{step}.{name}"], rtol=1e-9, atol=1e-12,
                          name=f"weights['{name}'] of a TwoLayerNet after SGD step {step + 1} of 3 "
                               f"(lr={lr}, reg={reg}, new gradients each step)",
-                         where=WHERE_SGD + " (regularize, then step every parameter)")
+                         where=WHERE_SGD + " (one step on the penalized loss, whose gradient is taken at the "
+                               "weights before the step; biases step too, unpenalized)")

@@ -108,6 +108,11 @@ def test_seeded_shuffle_is_repeatable(student, rng):
                 f"two calls with shuffle=True and the same seed should give the same order. Where to look: {where}")
 
 
+# One epoch of the reference lowers the validation loss by about 0.18; weight decay alone, with
+# the data gradients left at zero, lowers it by about 1e-6. The margin lies far from both.
+SMOKE_MIN_DROP = 0.02
+
+
 @weight(1)
 @number("5.3")
 def test_train_one_epoch_smoke(student):
@@ -120,11 +125,15 @@ def test_train_one_epoch_smoke(student):
     changed = [k for k in out["before"] if not np.array_equal(out["before"][k], out["after"].get(k))]
     assert_true(changed == ["W1"],
                 f"after one epoch of train() on a SoftmaxRegression, W1 should have moved; changed: "
-                f"{sorted(changed)}. Where to look: {where} (call optimizer.update(model) after each forward)")
-    assert_true(out["val_after"][0] < out["val_before"][0],
-                f"one epoch of SoftmaxRegression on 512 digits (batch 32, lr 0.1) should lower the "
-                f"validation loss: before {out['val_before'][0]:.5f}, after {out['val_after'][0]:.5f}. "
-                f"Where to look: {where}")
+                f"{sorted(changed)}. Where to look: {where} (each batch's forward pass in train mode is "
+                "followed by one update of the model)")
+    before, after = out["val_before"][0], out["val_after"][0]
+    assert_true(after <= before - SMOKE_MIN_DROP,
+                f"one epoch of SoftmaxRegression on 512 digits (batch 32, lr 0.1, reg 1e-3) should lower the "
+                f"validation loss by at least {SMOKE_MIN_DROP}: before {before:.5f}, after {after:.5f}. "
+                "Weight decay alone moves it by about 1e-6, so a drop smaller than that margin means the data "
+                "gradient hardly reaches the weights. Where to look: models/softmax_regression.py, "
+                "SoftmaxRegression.forward (the gradient it stores in train mode), then " + where)
 
 
 def _run_recorded_loop(student, kind):
