@@ -8,8 +8,10 @@ Trains the config's model three times on the same long-tailed data, changing onl
   - imbalanced_ce:           plain cross-entropy (loss_type CE)
   - imbalanced_balanced_ce:  class-balanced cross-entropy (Focal, gamma 0, reweight with beta)
   - imbalanced_focal:        class-balanced focal loss (Focal, the config's gamma and beta)
-Each run is recorded in runs/<name>/ like main.py's; runs/imbalanced_comparison/ then holds
-the per-class test accuracy of the three (metrics.csv, one row per class, and curves.png).
+Each run is recorded in runs/<name>/ like main.py's (the weights of the epoch with the best
+validation accuracy are measured on the test set); runs/imbalanced_comparison/ then holds the
+per-class test accuracy of the three (metrics.csv, one row per class, and curves.png) and their
+overall validation and test accuracy (summary.json).
 """
 
 import argparse
@@ -48,13 +50,14 @@ def main():
         for c in range(10):
             run.log(cls=c, train_images=first.cls_num_list[c],
                     **{f"{name[len('imbalanced_'):]}_acc": results[name].best_per_class[c] for name, _ in VARIANTS})
-        run.save_json("summary.json", {name: {"best_test_acc": s.best_acc, "per_class_test_acc": s.best_per_class}
+        run.save_json("summary.json", {name: {"best_valid_acc": s.best_acc, "best_epoch": s.best_epoch,
+                                              "test_acc": s.test_acc, "per_class_test_acc": s.best_per_class}
                                        for name, s in results.items()})
     print(f"{'class':>5} {'images':>6} " + " ".join(f"{name[len('imbalanced_'):]:>12}" for name, _ in VARIANTS))
     for c in range(10):
         print(f"{c:>5} {first.cls_num_list[c]:>6} "
               + " ".join(f"{results[name].best_per_class[c]:>12.3f}" for name, _ in VARIANTS))
-    print(f"{'all':>5} {sum(first.cls_num_list):>6} " + " ".join(f"{results[n].best_acc:>12.3f}" for n, _ in VARIANTS))
+    print(f"{'all':>5} {sum(first.cls_num_list):>6} " + " ".join(f"{results[n].test_acc:>12.3f}" for n, _ in VARIANTS))
     print(f"comparison recorded in {run.path}")
 
 

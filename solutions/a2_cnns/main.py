@@ -1,7 +1,8 @@
 """Train a Part 2 model from a config: python main.py --config configs/config_vanilla_cnn.yaml
 
-Every run is recorded in runs/<name>/ (config.yaml, metrics.csv, curves.png, summary.json
-with the per-class test accuracy of the best epoch). The run is named after the config file
+Every run is recorded in runs/<name>/ (config.yaml, metrics.csv, curves.png, summary.json).
+The best epoch is the one with the best validation accuracy; its weights are saved and measured
+once on the test set (summary.json: best_valid_acc, best_epoch, test_acc, per_class_test_acc). The run is named after the config file
 unless --name says otherwise; --set key=value overrides one setting of the config, e.g.
 
     python main.py --config configs/config_focal.yaml --set loss_type=CE --name imbalanced_ce

@@ -70,7 +70,7 @@ def main():
         acc = accuracy(solver.model.cpu(), images, labels)
         band = bands[NAMES[name]][source]
         verdict = "inside its band" if acc >= max(band) else "BELOW its band: retrain or recalibrate"
-        print(f"== {name}: validation {solver.best_acc:.4f}, held-out {source} {acc:.4f}, band {band}: {verdict}; "
+        print(f"== {name}: validation {solver.best_acc:.4f}, test {solver.test_acc:.4f}, held-out {source} {acc:.4f}, band {band}: {verdict}; "
               f"{config['checkpoint']} {size / 1e6:.2f} MB")
 
 

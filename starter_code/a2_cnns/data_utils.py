@@ -3,7 +3,8 @@
 This is a support file (students do not submit it).
 
 - ``load_cifar10`` / ``ImbalanceCIFAR10``: torchvision's CIFAR-10 (``download=True`` fetches
-  it into ``data/``), and a long-tailed version of its training set.
+  it into ``data/``), and a long-tailed version of its training set; ``split_valid`` holds out
+  the validation images.
 - ``generate_shapes``: the embedded default, used by the tests, by ``overfit_small.py`` and
   by ``main.py --data shapes``. Ten classes of simple shapes (disk, ring, square, frame,
   horizontal stripes, vertical stripes, plus, cross, triangle, checkerboard) drawn brighter than a
@@ -25,6 +26,8 @@ MEAN = (0.4914, 0.4822, 0.4465)
 STD = (0.2023, 0.1994, 0.2010)
 SHAPES_TRAIN_SEED = 0
 SHAPES_TEST_SEED = 1
+SHAPES_VALID_SEED = 2
+CIFAR10_VALID_PER_CLASS = 500  # the last 500 training images of each class validate; 4,500 per class train
 JITTER = 8.0  # how far (pixels) a shape's centre may move from the image centre
 
 
@@ -154,15 +157,35 @@ def load_cifar10(root=DATA_DIR, train=True, download=True):
     return images, np.asarray(dataset.targets, dtype=np.int64)
 
 
+def split_valid(labels, per_class):
+    """
+    Hold out the last `per_class` examples of every class for validation.
+
+    Inputs:
+    - labels: int array of shape (N,)
+    - per_class: how many examples of each class to hold out
+
+    Returns a tuple of:
+    - train_idx, valid_idx: int64 arrays of indices into labels, in increasing order
+    """
+    valid = np.concatenate([np.flatnonzero(labels == c)[-per_class:] for c in np.unique(labels)])
+    mask = np.zeros(len(labels), dtype=bool)
+    mask[valid] = True
+    return np.flatnonzero(~mask).astype(np.int64), np.flatnonzero(mask).astype(np.int64)
+
+
 class ImbalanceCIFAR10:
     """
-    The CIFAR-10 training set with an exponential (long-tailed) class profile: class c keeps
-    5000 * imb_factor ** (c / 9) images (5000 for class 0, 50 for class 9 at 0.01).
+    The CIFAR-10 training images left for training once the validation images are held out
+    (4,500 per class), with an exponential (long-tailed) class profile: class c keeps
+    4500 * imb_factor ** (c / 9) images (4,500 for class 0, 45 for class 9 at 0.01).
     """
 
     def __init__(self, root=DATA_DIR, imb_factor=0.01, download=True):
         images, labels = load_cifar10(root, train=True, download=download)
-        self.cls_num_list = imbalanced_counts(5000, 10, imb_factor)
+        train, _ = split_valid(labels, CIFAR10_VALID_PER_CLASS)
+        images, labels = images[train], labels[train]
+        self.cls_num_list = imbalanced_counts(int(np.bincount(labels).min()), 10, imb_factor)
         keep = subsample_imbalanced(labels, self.cls_num_list)
         self.images, self.labels = images[keep], labels[keep]
 
@@ -172,17 +195,22 @@ class ImbalanceCIFAR10:
 
 def get_loaders(data="shapes", batch_size=128, train_size=None):
     """
-    Training and test loaders of normalized float32 images.
+    Training, validation and test loaders of normalized float32 images.
+
+    The validation set chooses the best epoch (and anything else you tune); the test set is
+    measured once, on the model so chosen. The validation and test sets are balanced.
 
     Inputs:
-    - data: "shapes" (the embedded default: 10000 generated training images, 1000 test
-      images), "imbalanced-shapes" (the same with the 0.01 exponential profile),
-      "cifar10" or "imbalanced-cifar10" (torchvision, downloaded into data/)
+    - data: "shapes" (the embedded default: 10000 generated training images, seed 0; 1000
+      validation images, seed 2; 1000 test images, seed 1), "imbalanced-shapes" (the same, the
+      training images with the 0.01 exponential profile), "cifar10" (torchvision, downloaded into
+      data/: the last 500 training images of each class validate, the other 45,000 train; the 10,000
+      test images test) or "imbalanced-cifar10" (the same, the 45,000 with the 0.01 profile)
     - batch_size: images per training batch
     - train_size: optionally use only the first train_size training images
 
     Returns a tuple of:
-    - train_loader, test_loader: torch DataLoaders yielding (images, labels)
+    - train_loader, valid_loader, test_loader: torch DataLoaders yielding (images, labels)
     - cls_num_list: list of the number of training images per class
     """
     import torch
@@ -190,16 +218,22 @@ def get_loaders(data="shapes", batch_size=128, train_size=None):
 
     if data in ("shapes", "imbalanced-shapes"):
         x_train, y_train = generate_shapes(10000, SHAPES_TRAIN_SEED)
+        x_valid, y_valid = generate_shapes(1000, SHAPES_VALID_SEED)
         x_test, y_test = generate_shapes(1000, SHAPES_TEST_SEED)
         if data == "imbalanced-shapes":
             keep = subsample_imbalanced(y_train, imbalanced_counts(1000, 10, 0.01))
             x_train, y_train = x_train[keep], y_train[keep]
     elif data == "cifar10":
-        x_train, y_train = load_cifar10(train=True)
+        images, labels = load_cifar10(train=True)
+        train, valid = split_valid(labels, CIFAR10_VALID_PER_CLASS)
+        x_train, y_train, x_valid, y_valid = images[train], labels[train], images[valid], labels[valid]
         x_test, y_test = load_cifar10(train=False)
     elif data == "imbalanced-cifar10":
         imbalanced = ImbalanceCIFAR10()
         x_train, y_train = imbalanced.images, imbalanced.labels
+        images, labels = load_cifar10(train=True)
+        _, valid = split_valid(labels, CIFAR10_VALID_PER_CLASS)
+        x_valid, y_valid = images[valid], labels[valid]
         x_test, y_test = load_cifar10(train=False)
     else:
         raise ValueError(f"unknown data {data!r}: use shapes, imbalanced-shapes, cifar10 or imbalanced-cifar10")
@@ -207,7 +241,9 @@ def get_loaders(data="shapes", batch_size=128, train_size=None):
         x_train, y_train = x_train[:train_size], y_train[:train_size]
     cls_num_list = np.bincount(y_train, minlength=10).tolist()
     train = TensorDataset(torch.from_numpy(normalize(x_train)), torch.from_numpy(y_train))
+    valid = TensorDataset(torch.from_numpy(normalize(x_valid)), torch.from_numpy(y_valid))
     test = TensorDataset(torch.from_numpy(normalize(x_test)), torch.from_numpy(y_test))
     generator = torch.Generator().manual_seed(0)
     return (DataLoader(train, batch_size=batch_size, shuffle=True, generator=generator),
-            DataLoader(test, batch_size=256, shuffle=False), cls_num_list)
+            DataLoader(valid, batch_size=256, shuffle=False), DataLoader(test, batch_size=256, shuffle=False),
+            cls_num_list)

@@ -116,7 +116,8 @@ class Solver:
           learning_rate / (batches in the warm-up) to learning_rate (0: no warm-up)
         - loss_type: "CE" or "Focal"; for Focal, gamma (FocalLoss) and reweight (default
           true: class-balanced weights reweight(cls_num_list, beta))
-        - save_best: write the state_dict of the best epoch to `checkpoint`
+        - save_best: write the state_dict of the epoch with the best validation accuracy to
+          `checkpoint`
           (default checkpoints/<model>.pt)
         - seed: torch seed of the initialization and the shuffling (default 0)
         - train_size: optionally train on the first train_size images only
@@ -138,7 +139,7 @@ class Solver:
         self.device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
         torch.manual_seed(kwargs.get("seed", 0))
 
-        self.train_loader, self.test_loader, self.cls_num_list = get_loaders(
+        self.train_loader, self.valid_loader, self.test_loader, self.cls_num_list = get_loaders(
             self.data, self.batch_size, kwargs.get("train_size"))
         if name == "TwoLayerNet":
             self.model = TwoLayerNet(3 * 32 * 32, kwargs.get("hidden_size", 128), 10)
@@ -150,7 +151,9 @@ class Solver:
         self.criterion = self._criterion(kwargs)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=self.lr,
                                          momentum=self.momentum, weight_decay=self.reg)
-        self.best_acc, self.best_epoch, self.best_state, self.best_per_class = 0.0, -1, None, None
+        # the best epoch is chosen on the validation set; the test set is measured once, on its weights
+        self.best_acc, self.best_epoch, self.best_state = 0.0, -1, None
+        self.test_acc, self.test_loss, self.best_per_class = None, None, None
         self.history = []
 
     def _criterion(self, kwargs):
@@ -173,38 +176,43 @@ class Solver:
         return self.lr * 0.1 ** sum(epoch >= s for s in self.steps)
 
     def train(self):
-        """Run every epoch, record the run in runs/<run_name>/, keep (and save) the weights of
-        the best test accuracy. Returns the best test accuracy."""
+        """Run every epoch, record the run in runs/<run_name>/, keep (and save) the weights of the
+        epoch with the best validation accuracy, and measure the test set once, with those weights.
+        Returns the best validation accuracy."""
         from autograder.runs import Run
 
         if self.data in EMBEDDED:
             banner(self.data, "START")
         started = time.time()
         with Run(self.run_name, config=self.config) as run:
-            layers = architecture(self.model, next(iter(self.test_loader))[0][:1].to(self.device))
+            layers = architecture(self.model, next(iter(self.valid_loader))[0][:1].to(self.device))
             with open(run.path / "architecture.csv", "w", encoding="utf-8") as f:
                 f.write("layer,output,parameters\n" + "".join(f"{r['layer']},{r['output']},{r['parameters']}\n"
                                                               for r in layers))
             for epoch in range(self.epochs):
                 start = time.time()
                 train_loss, train_acc = self._run_epoch(epoch)
-                test_loss, test_acc, per_class = self._evaluate()
+                valid_loss, valid_acc, _ = self._evaluate(self.valid_loader)
                 lr = self.optimizer.param_groups[0]["lr"]
                 self.history.append(dict(epoch=epoch + 1, lr=lr, train_loss=train_loss, train_acc=train_acc,
-                                         test_loss=test_loss, test_acc=test_acc))
+                                         valid_loss=valid_loss, valid_acc=valid_acc))
                 run.log(**self.history[-1])
                 print(f"epoch {epoch + 1:2d}/{self.epochs}  lr {lr:.4g}  train loss {train_loss:.4f} acc "
-                      f"{train_acc:.4f}  test loss {test_loss:.4f} acc {test_acc:.4f}  "
+                      f"{train_acc:.4f}  validation loss {valid_loss:.4f} acc {valid_acc:.4f}  "
                       f"({time.time() - start:.1f} s)", flush=True)
-                if test_acc >= self.best_acc:
-                    self.best_acc, self.best_epoch, self.best_per_class = test_acc, epoch + 1, per_class
+                if valid_acc >= self.best_acc:
+                    self.best_acc, self.best_epoch = valid_acc, epoch + 1
                     self.best_state = copy.deepcopy(self.model.state_dict())
-            summary = dict(best_test_acc=self.best_acc, best_epoch=self.best_epoch, parameters=layers[-1]["parameters"],
-                           per_class_test_acc=self.best_per_class, train_images_per_class=self.cls_num_list,
+            self.model.load_state_dict(self.best_state)
+            self.test_loss, self.test_acc, self.best_per_class = self._evaluate(self.test_loader)
+            summary = dict(best_valid_acc=self.best_acc, best_epoch=self.best_epoch, test_acc=self.test_acc,
+                           test_loss=self.test_loss, per_class_test_acc=self.best_per_class,
+                           parameters=layers[-1]["parameters"], train_images_per_class=self.cls_num_list,
                            data=self.data, device=str(self.device), seconds=round(time.time() - started, 1))
             run.save_json("summary.json", summary)
-        print("best test accuracy", round(self.best_acc, 4), "at epoch", self.best_epoch)
-        print("per-class test accuracy of the best epoch:", np.round(self.best_per_class, 4).tolist())
+        print(f"best validation accuracy {self.best_acc:.4f} at epoch {self.best_epoch}; test accuracy of that "
+              f"epoch's weights {self.test_acc:.4f}")
+        print("per-class test accuracy of those weights:", np.round(self.best_per_class, 4).tolist())
         print(f"run recorded in {run.path} ({time.time() - started:.0f} s)")
         if self.save_best and self.best_state is not None:
             os.makedirs(os.path.dirname(self.checkpoint) or ".", exist_ok=True)
@@ -227,11 +235,12 @@ class Solver:
             seen += len(target)
         return total_loss / seen, correct / seen
 
-    def _evaluate(self):
+    def _evaluate(self, loader):
+        """(mean loss, accuracy, per-class accuracy) of the model on the images of `loader`."""
         self.model.eval()
         total_loss, seen = 0.0, 0
         preds, targets = [], []
-        for data, target in self.test_loader:
+        for data, target in loader:
             data, target = data.to(self.device), target.to(self.device)
             out, loss = eval_step(self.model, self.criterion, data, target)
             total_loss += loss.item() * len(target)

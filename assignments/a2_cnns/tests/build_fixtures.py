@@ -5,17 +5,20 @@ folder (and this folder) on sys.path.
 
 Written for each draw, and for students (out_dir/public/; the students' set, request.draw
 None, ships in the bundle as tests/fixtures/public/ and uses the fixed seeds below):
-  a2_recorded.safetensors, a2_recorded.json: inputs, weights (listed layer by layer in the
-  order the forward pass uses the layers, see autograder.grading.roles) and the reference solution's
-  outputs for the public Part 2 tests. Expected values never enter the worker. A draw keeps
+  a2_recorded.safetensors, a2_recorded.json: the cases of the public Part 2 tests and the
+  reference solution's outputs on them. Expected values never enter the worker. A draw keeps
   the shapes and settings and draws the values from its own seed (the handout's reweight
-  example stays as it is).
+  example stays as it is). The model cases (an input, and weights listed layer by layer in the
+  order the forward pass uses the layers, see autograder.grading.roles) are drawn from a seed
+  by probes/a2_oracles.py: a draw stores that seed and a digest of the tensors, and the grader
+  draws them again (a few kB a draw instead of half a MB); the students' set keeps the tensors.
 
 Written once per build, the fixed part (request.fixed), for the autograder zip only:
   leaderboard_test.npz: images uint8 (N, 3, 32, 32), labels int64 (N,), source (the set's
   name: "shapes-heldout" or "cifar10-test") and description. By default 1,000 generated
   images drawn from the secret held-out seed, so no student can reproduce them (main.py
-  validates on seed 1, the leaderboard is another draw of the same distribution). A release
+  trains on seed 0, validates on seed 2 and tests on seed 1; the leaderboard is another draw of
+  the same distribution). A release
   build (`autograder build --release`, A2_CIFAR10_ROOT naming a folder that holds
   torchvision's cifar-10-batches-py) ships the first A2_LEADERBOARD_SIZE images (default 2000)
   of the real CIFAR-10 test set instead; retrain the reference checkpoints on CIFAR-10 then
@@ -26,7 +29,13 @@ import json
 import os
 from pathlib import Path
 
+import sys
+
 import numpy as np
+
+PROBES = str(Path(__file__).resolve().parent / "probes")   # a2_oracles: drawing the model cases
+if PROBES not in sys.path:
+    sys.path.insert(0, PROBES)
 
 HELDOUT_SIZE = 1000
 
@@ -43,7 +52,7 @@ def heldout_set(heldout_seed, release):
         images, labels = data_utils.load_cifar10(root=root, train=False, download=False)
         return images[:size], labels[:size], "cifar10-test", f"the first {min(size, len(labels))} CIFAR-10 test images"
     seed = int(heldout_seed)
-    if seed in (data_utils.SHAPES_TRAIN_SEED, data_utils.SHAPES_TEST_SEED):
+    if seed in (data_utils.SHAPES_TRAIN_SEED, data_utils.SHAPES_TEST_SEED, data_utils.SHAPES_VALID_SEED):
         raise ValueError(f"held-out seed {seed} is the seed of a set students hold; choose another")
     images, labels = data_utils.generate_shapes(HELDOUT_SIZE, seed)
     return images, labels, "shapes-heldout", f"{HELDOUT_SIZE} generated shapes from a seed only the grader knows"
@@ -58,7 +67,7 @@ def _by_role(model, x):
 
 
 #: The seeds of the students' set.
-FIXED_SEEDS = {"models": 2024, "init": 7, "losses": 99, "steps": 5, "reweight": 0}
+FIXED_SEEDS = {"models": 2024, "losses": 99, "steps": 5, "reweight": 0}
 
 
 def draw_seeds(draw):
@@ -69,27 +78,35 @@ def draw_seeds(draw):
     return {name: int(rng.integers(1, 2**62)) for name in FIXED_SEEDS}
 
 
-def record_models(torch, tensors, meta, seeds=FIXED_SEEDS):
-    """TwoLayerNet and VanillaCNN: weights by role, inputs, and the reference's scores."""
+def record_models(torch, tensors, meta, seeds=FIXED_SEEDS, keep_tensors=True):
+    """TwoLayerNet and VanillaCNN: the reference's scores for an input and weights by role drawn
+    from one seed (a2_oracles.draw_model_case). A draw records the seed and a digest of what it
+    draws, and the grader redraws them; the students' set (keep_tensors) also keeps the tensors,
+    so that a student's `check` does not depend on the random generator of their torch version."""
+    import a2_oracles as oracles
     from models import TwoLayerNet, VanillaCNN
 
-    g = torch.Generator().manual_seed(seeds["models"])
+    from autograder.grading import roles
+
     cases = {"twolayer": (TwoLayerNet, [3 * 32 * 32, 16, 10], (4, 3, 32, 32)),
              "vanilla": (VanillaCNN, [], (3, 3, 32, 32))}
-    for key, (cls, args, shape) in cases.items():
-        torch.manual_seed(seeds["init"])
+    for i, (key, (cls, args, shape)) in enumerate(cases.items()):
         model = cls(*args)
-        x = torch.randn(shape, generator=g)
+        model.eval()
+        signature, _ = _by_role(model, torch.zeros(shape))
+        seed = seeds["models"] + i
+        x, weights = oracles.draw_model_case(signature, shape, seed)
+        layers = roles.layers_in_use_order(model, x)
+        roles.load_by_role(layers, weights, signature)
         with torch.no_grad():
-            for p in model.parameters():  # weights large enough that a wrong activation shows
-                p.copy_(torch.randn(p.shape, generator=g) * (2.0 / p[0].numel()) ** 0.5)
-            signature, state = _by_role(model, x)
             out = model(x)
-        tensors[f"{key}.x"] = x
         tensors[f"{key}.out"] = out
-        for i, t in enumerate(state):
-            tensors[f"{key}.w{i}"] = t
-        meta[key] = {"args": args, "signature": signature, "weights": len(state)}
+        meta[key] = {"args": args, "signature": signature, "weights": len(weights), "x_shape": list(shape),
+                     "seed": seed, "digest": oracles.digest([x, *weights])}
+        if keep_tensors:
+            tensors[f"{key}.x"] = x
+            for j, t in enumerate(weights):
+                tensors[f"{key}.w{j}"] = t
 
 
 def reweight_profiles(seed):
@@ -165,7 +182,7 @@ def build(request) -> None:
     if not request.fixed:
         seeds = draw_seeds(request.draw)
         tensors, meta = {}, {}
-        record_models(torch, tensors, meta, seeds)
+        record_models(torch, tensors, meta, seeds, keep_tensors=request.draw is None)
         record_losses(torch, tensors, meta, seeds)
         record_solver_steps(torch, tensors, meta, seeds)
         public = out_dir / "public"

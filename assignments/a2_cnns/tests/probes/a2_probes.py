@@ -12,32 +12,76 @@ import numpy as np
 # ---------------------------------------------------------------- Part 1 (NumPy)
 
 
-def convnet_forward_backward(modules, x, y, params):
-    """Build ConvNet(modules, SoftmaxCrossEntropy), set the given parameters, run forward
-    and backward. params: list (one entry per module) of None or (weight, bias).
-    Returns (probs, loss, grads) with grads a list of None or (dw, db), and the dx of the
-    first module."""
+class StandInScale:
+    """A stand-in layer with parameters, with the course's layer contract (forward keeps its cache,
+    backward sets dx, dw, db) but a computation of no task of the assignment: elementwise
+    out = tanh(x * weight + bias), weight and bias of the shape of one example."""
+
+    def __init__(self, weight, bias):
+        self.weight, self.bias = np.array(weight), np.array(bias)
+        self.cache = self.dx = self.dw = self.db = None
+
+    def forward(self, x):
+        out = np.tanh(x * self.weight + self.bias)
+        self.cache = (x, out)
+        return out
+
+    def backward(self, dout):
+        x, out = self.cache
+        g = dout * (1.0 - out ** 2)
+        self.dx, self.dw, self.db = g * self.weight, (g * x).sum(axis=0), g.sum(axis=0)
+
+
+class StandInFold:
+    """A stand-in layer without parameters that changes the shape: each example flattened in
+    row-major order, then out[:, j] = v[:, 2j] - 0.5 * v[:, 2j + 1]."""
+
+    def __init__(self):
+        self.cache = self.dx = None
+
+    def forward(self, x):
+        v = x.reshape(x.shape[0], -1)
+        self.cache = x.shape
+        return v[:, 0::2] - 0.5 * v[:, 1::2]
+
+    def backward(self, dout):
+        dv = np.empty((dout.shape[0], 2 * dout.shape[1]), dtype=dout.dtype)
+        dv[:, 0::2], dv[:, 1::2] = dout, -0.5 * dout
+        self.dx = dv.reshape(self.cache)
+
+
+class StandInCriterion:
+    """A stand-in criterion: forward(x, y) returns (x itself as the "probabilities", the squared
+    error 0.5 * sum((x - 2 * onehot(y)) ** 2) / N); backward() sets dx = (x - 2 * onehot(y)) / N."""
+
+    def __init__(self):
+        self.cache = self.dx = None
+
+    def forward(self, x, y):
+        t = np.zeros_like(x)
+        t[np.arange(len(y)), y] = 2.0
+        self.cache = (x, t)
+        return x.copy(), float(0.5 * np.sum((x - t) ** 2) / len(x))
+
+    def backward(self):
+        x, t = self.cache
+        self.dx = (x - t) / len(x)
+
+
+def convnet_with_standins(chain, x, y):
+    """The student's ConvNet.forward and backward on stand-in layers (so that only the chaining is
+    graded, whatever the state of the student's own layers). chain: one entry per layer, in order,
+    ["scale", weight, bias] or ["fold"]. Returns (probs, loss, [None or (dw, db) per layer], [dx
+    per layer])."""
     from modules.conv_classifier import ConvNet
 
-    model = ConvNet(modules, {"type": "SoftmaxCrossEntropy"})
-    for m, p in zip(model.modules, params, strict=False):
-        if p is not None:
-            m.weight, m.bias = p[0].copy(), p[1].copy()
+    model = ConvNet([], {"type": "SoftmaxCrossEntropy"})
+    model.modules = [StandInScale(c[1], c[2]) if c[0] == "scale" else StandInFold() for c in chain]
+    model.criterion = StandInCriterion()
     probs, loss = model.forward(x, y)
     model.backward()
-    grads = [None if p is None else (m.dw, m.db) for m, p in zip(model.modules, params, strict=False)]
-    return probs, loss, grads, model.modules[0].dx
-
-
-def convnet_loss(modules, x, y, params):
-    """The loss of ConvNet(modules) with the given parameters (forward only)."""
-    from modules.conv_classifier import ConvNet
-
-    model = ConvNet(modules, {"type": "SoftmaxCrossEntropy"})
-    for m, p in zip(model.modules, params, strict=False):
-        if p is not None:
-            m.weight, m.bias = p[0].copy(), p[1].copy()
-    return model.forward(x, y)[1]
+    grads = [(m.dw, m.db) if isinstance(m, StandInScale) else None for m in model.modules]
+    return probs, loss, grads, [m.dx for m in model.modules]
 
 
 def sgd_steps(modules, params, grads, learning_rate, reg, momentum):
@@ -285,6 +329,23 @@ def load_checkpoint(class_path, args, rel_path, hidden_from_input_dim=None):
     model.eval()
     _LOADED[rel_path] = model
     return {"parameters": int(sum(p.numel() for p in model.parameters())), "args": args}
+
+
+def checkpoint_tensors_by_role(rel_path):
+    """For a fixed architecture: the model load_checkpoint loaded, read by role. Returns
+    {"signature": its layers with parameters in the order a forward pass on one image first
+    uses them (roles.signature), "tensors": their parameters in that order, "others": [name,
+    shape] of every other tensor of its state_dict}. The grader evaluates the tensors with its own
+    model of the specified architecture."""
+    import torch
+
+    from autograder.grading import roles
+
+    model = _LOADED[rel_path]
+    layers = roles.layers_in_use_order(model, torch.zeros(1, 3, 32, 32))
+    owned = {id(p) for layer in layers for p in layer.parameters(recurse=False)}
+    others = [[name, list(t.shape)] for name, t in model.state_dict(keep_vars=True).items() if id(t) not in owned]
+    return {"signature": roles.signature(layers), "tensors": roles.state_by_role(layers), "others": others}
 
 
 def checkpoint_predictions(rel_path, images, chunk=50):

@@ -4,21 +4,12 @@ against centred differences of your own forward pass."""
 import numpy as np
 import torch
 import torch.nn.functional as F
+from a2_oracles import by_torch, check_pool
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.grading.checks import assert_array, assert_scalar, assert_true, numerical_gradient, rel_error
 
 CONV = "modules.convolution.Conv2D"
-POOL = "modules.max_pool.MaxPooling"
-
-
-def torch_value_and_grads(fn, inputs, dout):
-    """fn applied by PyTorch to float64 copies of `inputs`; returns the output and the gradient
-    of sum(output * dout) with respect to each input."""
-    leaves = [torch.tensor(a, dtype=torch.float64, requires_grad=True) for a in inputs]
-    out = fn(*leaves)
-    out.backward(torch.tensor(dout, dtype=torch.float64))
-    return out.detach().numpy(), [leaf.grad.numpy() for leaf in leaves]
 
 
 def new_conv(student, rng, c, f, k, stride, padding):
@@ -42,7 +33,7 @@ def test_relu_forward_backward(student, rng):
     relu = student.new("modules.relu.ReLU")
     x = with_exact_zeros(rng, (3, 4, 5))
     dout = rng.standard_normal(x.shape)
-    out, (dx,) = torch_value_and_grads(torch.relu, [x], dout)
+    out, (dx,) = by_torch(torch.relu, [x], dout)
     assert_array(relu.forward(x), out, name="ReLU.forward(x)", where="modules/relu.py forward")
     relu.backward(dout)
     assert_array(relu.dx, dx, name="ReLU.dx (x has entries exactly 0: their gradient is 0, as in PyTorch)",
@@ -57,7 +48,7 @@ def linear_case(student, rng, x_shape, out_dim):
     x = rng.standard_normal(x_shape)
     dout = rng.standard_normal((x_shape[0], out_dim))
     # F.linear takes the weight as (out, in); ours is (in, out)
-    out, grads = torch_value_and_grads(lambda xt, wt, bt: F.linear(xt.reshape(len(xt), -1), wt.T, bt),
+    out, grads = by_torch(lambda xt, wt, bt: F.linear(xt.reshape(len(xt), -1), wt.T, bt),
                                        [x, w, b], dout)
     return lin, x, dout, out, grads
 
@@ -94,7 +85,7 @@ def conv_case(student, rng, case):
     conv, w, b = new_conv(student, rng, c, f, k, s, p)
     x = rng.standard_normal((n, c, h, w_))
     dout = rng.standard_normal((n, f, (h + 2 * p - k) // s + 1, (w_ + 2 * p - k) // s + 1))
-    out, grads = torch_value_and_grads(lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=s, padding=p), [x, w, b], dout)
+    out, grads = by_torch(lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=s, padding=p), [x, w, b], dout)
     label = f"Conv2D({c}, {f}, kernel_size={k}, stride={s}, padding={p}), x {(n, c, h, w_)}"
     return conv, x, dout, out, grads, label
 
@@ -129,7 +120,12 @@ def test_conv_backward_matches_centred_differences(student, rng):
     conv, w, b = new_conv(student, rng, 2, 3, 3, 2, 1)
     x = rng.standard_normal((2, 2, 5, 6))
     dout = rng.standard_normal((2, 3, 3, 3))
-    conv.forward(x)
+    # the differences are taken of your forward: it must give conv2d's values on these inputs first
+    out, _ = by_torch(lambda xt, wt, bt: F.conv2d(xt, wt, bt, stride=2, padding=1), [x, w, b], dout)
+    assert_array(conv.forward(x), out, rtol=1e-6, atol=1e-9,
+                 name="Conv2D(2, 3, kernel_size=3, stride=2, padding=1).forward(x) for x of shape (2, 2, 5, 6)",
+                 where="modules/convolution.py forward (this check differentiates your forward, so the forward "
+                       "must be right first: see 1.3)")
     conv.backward(dout)
     dx, dw = conv.dx, conv.dw
     num_dx = numerical_gradient(lambda v: conv.forward(v), x, dout)
@@ -147,22 +143,6 @@ def test_conv_backward_matches_centred_differences(student, rng):
         err = rel_error(got, num)
         assert_true(err < 1e-6, f"Conv2D(2, 3, kernel_size=3, stride=2, padding=1).{name}: relative error "
                                 f"{err:.3g} against centred differences, expected below 1e-6.\nWhere to look: {where}")
-
-
-def pool_case(student, rng, x, k, s):
-    pool = student.new(POOL, k, s)
-    h_out, w_out = (x.shape[2] - k) // s + 1, (x.shape[3] - k) // s + 1
-    dout = rng.standard_normal(x.shape[:2] + (h_out, w_out))
-    out, (dx,) = torch_value_and_grads(lambda xt: F.max_pool2d(xt, k, s), [x], dout)
-    return pool, dout, out, dx
-
-
-def check_pool(student, rng, x, k, s, what):
-    pool, dout, out, dx = pool_case(student, rng, x, k, s)
-    label = f"MaxPooling({k}, {s}), x {x.shape} ({what})"
-    assert_array(pool.forward(x), out, name=f"{label}: forward(x)", where="modules/max_pool.py forward")
-    pool.backward(dout)
-    assert_array(pool.dx, dx, name=f"{label}: dx", where="modules/max_pool.py backward")
 
 
 @weight(2)

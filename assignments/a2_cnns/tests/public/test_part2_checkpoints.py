@@ -11,11 +11,16 @@ from gradescope_utils.autograder_utils.decorators import number, visibility, wei
 @number("2.9")
 @visibility("visible")
 def test_checkpoints_can_be_graded(student):
-    """Checkpoints: one file per model (.pt or .pth), each loads into your model within the caps"""
+    """Checkpoints: one file per model (.pt or .pth), each loads within the caps and fits its architecture
+
+    TwoLayerNet's and VanillaCNN's must fit the specified architectures (the handout's layer inventories);
+    MyModel's must load into your MyModel."""
     problems = []
     for name in checkpoints.MODELS:
         try:
-            _, note = checkpoints.load(student, name)
+            rel, note, info = checkpoints.load(student, name)
+            if name in checkpoints.FIXED:
+                checkpoints.fixed_weights(student, name, rel, info["args"])
         except pytest.fail.Exception as e:
             problems.append(f"{name}: {e.msg}")
         else:

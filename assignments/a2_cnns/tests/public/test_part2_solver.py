@@ -29,7 +29,9 @@ def test_train_step_two_steps(student, fixtures_dir):
     states, losses, shapes, outs = student.run(probes.train_steps, case["sizes"], state, batches, case["lr"],
                                                case["momentum"], case["weight_decay"])
     where = (f"solver.py train_step ({case['steps']} steps of torch.optim.SGD, lr={case['lr']}, "
-             f"momentum={case['momentum']}, weight_decay={case['weight_decay']}, nn.CrossEntropyLoss)")
+             f"momentum={case['momentum']}, weight_decay={case['weight_decay']}, nn.CrossEntropyLoss): each call "
+             f"makes one update from the gradient of its own batch alone (PyTorch adds gradients up until they are "
+             f"cleared), and returns the scores computed before that update")
     for k in range(case["steps"]):
         assert_true(shapes[k] == [], f"train_step must return the loss as a scalar tensor, got shape "
                                      f"{tuple(shapes[k])}.\nWhere to look: {where}")
@@ -53,8 +55,9 @@ def test_eval_step_no_grad(student, fixtures_dir):
     where = "solver.py eval_step"
     for key, what in (("out_requires_grad", "out requires grad"), ("loss_requires_grad", "loss requires grad"),
                       ("grads_set", "parameters received gradients"), ("weights_changed", "weights changed")):
-        assert_true(report[key] is False, f"eval_step: {what}; evaluate under torch.no_grad() without backward "
-                                          f"or optimizer steps.\nWhere to look: {where}")
+        assert_true(report[key] is False, f"eval_step: {what}. An evaluation step records no autograd graph (neither "
+                                          f"returned tensor requires grad) and leaves the parameters and their "
+                                          f".grad as they were.\nWhere to look: {where}")
     assert_true(report["loss_shape"] == [], f"eval_step must return the loss as a scalar tensor, got shape "
                                             f"{tuple(report['loss_shape'])}.\nWhere to look: {where}")
     assert_tensor(report["out"], tensors["eval.out"], rtol=1e-5, atol=1e-6, name="out", where=where)

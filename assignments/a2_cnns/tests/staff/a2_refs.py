@@ -53,3 +53,56 @@ def mlp_sgd_steps(sizes, state, batches, lr):
         losses.append(float(loss))
         states.append({k: v.detach().clone() for k, v in net.state_dict().items()})
     return states, losses
+
+
+class StaffTwoLayerNet(torch.nn.Module):
+    """The specified TwoLayerNet: flatten -> Linear(D, H) -> logistic sigmoid -> Linear(H, C)."""
+
+    def __init__(self, input_dim, hidden_size, num_classes):
+        super().__init__()
+        self.hidden = torch.nn.Linear(input_dim, hidden_size)
+        self.out = torch.nn.Linear(hidden_size, num_classes)
+
+    def forward(self, x):
+        return self.out(torch.sigmoid(self.hidden(x.reshape(x.shape[0], -1))))
+
+
+class StaffVanillaCNN(torch.nn.Module):
+    """The specified VanillaCNN: Conv2d(3, 32, 7) -> ReLU -> max pooling 2x2, stride 2 -> flatten ->
+    Linear(32 * 13 * 13, 10)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 32, kernel_size=7)
+        self.fc = torch.nn.Linear(32 * 13 * 13, 10)
+
+    def forward(self, x):
+        h = F.max_pool2d(F.relu(self.conv(x)), 2, 2)
+        return self.fc(h.reshape(x.shape[0], -1))
+
+
+STAFF_MODELS = {"TwoLayerNet": StaffTwoLayerNet, "VanillaCNN": StaffVanillaCNN}
+
+
+def staff_model(name, args, tensors=None):
+    """The staff's model of a fixed architecture (``args`` as the student's class is built with),
+    in evaluation mode; with ``tensors`` (weights by role: layer by layer in the order of use) loaded
+    by role. Raises roles.RoleMismatch when they do not fit."""
+    from autograder.grading import roles
+
+    torch.manual_seed(0)
+    model = STAFF_MODELS[name](*args)
+    model.eval()
+    if tensors is not None:
+        example = torch.zeros(1, args[0]) if name == "TwoLayerNet" else torch.zeros(1, 3, 32, 32)
+        layers = roles.layers_in_use_order(model, example)
+        roles.load_by_role(layers, [torch.as_tensor(t, dtype=torch.float32) for t in tensors], roles.signature(layers))
+    return model
+
+
+def staff_predictions(model, images, chunk=250):
+    """The predicted class (int64 array) of each of the float32 images (N, 3, 32, 32), in the grader."""
+    with torch.no_grad():
+        x = torch.as_tensor(images, dtype=torch.float32)
+        preds = [model(x[i:i + chunk]).argmax(dim=1) for i in range(0, len(x), chunk)]
+    return torch.cat(preds).to(torch.int64).numpy()
