@@ -61,6 +61,12 @@ def decoder(cid, task, rng, kind, attention, n, t, mode, seed, v=11, e=5, h=8):
         inputs.update({"hidden.0": hid, "hidden.1": _floats(rng, 1, n, h)})
     else:
         inputs["hidden"] = hid
+    if attention:
+        # 2.4 is graded on the step alone: the probe hands the student's forward these weights
+        # (the staff's float64 cosine attention) when it asks compute_attention for them.
+        import a4_refs
+
+        inputs["given_attention"] = a4_refs.cosine_attention(hid, inputs["encoder_outputs"]).float()
     spec = {"kwargs": dec_kwargs(kind, v, e, h, 0.25), "inputs": inputs, "attention": attention,
             "mode": mode, "dropout_seed": seed}
     return _case(cid, task, "decoder", spec, seed)
@@ -83,17 +89,14 @@ def _source(rng, v, n, t, pads=()):
     return src
 
 
-def standins(cid, rng, kind, attention_on, n, t, out_len, seed):
+def standins(cid, rng, kind, attention_on, n, t, out_len, seed, mode="eval"):
+    """Seq2Seq over the stand-in encoder and decoder of a4_probes (2.5 is graded on these alone,
+    so that a bug in the student's Encoder or Decoder costs points in 2.1-2.4 only). In train
+    mode the stand-ins apply dropout (probability ``dropout``) to their word vectors."""
     spec = {"model_type": kind, "attention": attention_on, "src_vocab": 13, "tgt_vocab": 11, "hidden": 8,
-            "seed": seed, "out_seq_len": out_len, "inputs": {"source": _source(rng, 13, n, t)}}
-    return _case(cid, "2.5", "standins", spec, seed)
-
-
-def seq2seq(cid, rng, kind, attention_on, n, t, out_len, mode, seed, h=8):
-    spec = {"encoder": enc_kwargs(kind, 13, 6, h, h, 0.3), "decoder": dec_kwargs(kind, 11, 5, h, 0.3),
-            "attention": attention_on, "out_seq_len": out_len, "mode": mode, "dropout_seed": seed,
+            "seed": seed, "out_seq_len": out_len, "mode": mode, "dropout": 0.3, "dropout_seed": seed,
             "inputs": {"source": _source(rng, 13, n, t)}}
-    return _case(cid, "2.5", "seq2seq", spec, seed)
+    return _case(cid, "2.5", "standins", spec, seed)
 
 
 SMALL_TT = dict(input_size=17, output_size=13, device="cpu", hidden_dim=16, num_heads=2,
@@ -142,8 +145,8 @@ PUBLIC = [
                                                            t=4, out_len=3, seed=s), 29),
     ("s2s_default_length", lambda rng, s: standins("s2s_default_length", rng, "RNN", True, n=2, t=7, out_len=None,
                                                    seed=s), 30),
-    ("s2s_lstm_attention_train", lambda rng, s: seq2seq("s2s_lstm_attention_train", rng, "LSTM", True, n=3, t=5,
-                                                        out_len=6, mode="train", seed=s), 31),
+    ("s2s_lstm_attention_train", lambda rng, s: standins("s2s_lstm_attention_train", rng, "LSTM", True, n=3, t=5,
+                                                         out_len=6, seed=s, mode="train"), 31),
     ("tt_embed", lambda rng, s: transformer("tt_embed", "3.1", "embed", _ids(rng, 0, 17, 3, 7), seed=s), 32),
     ("tt_attention", lambda rng, s: transformer("tt_attention", "3.2", "multi_head_attention",
                                                 _floats(rng, 2, 6, 16), seed=s), 33),
@@ -208,19 +211,38 @@ HIDDEN = [
     ("h_attention_single_step", lambda rng, s: attention("h_attention_single_step", rng, n=4, t=1, h=6, seed=s)),
     ("h_s2s_lstm_batch_one", lambda rng, s: standins("h_s2s_lstm_batch_one", rng, "LSTM", False, n=1, t=6, out_len=9,
                                                      seed=s)),
-    ("h_s2s_rnn_attention_eval", lambda rng, s: seq2seq("h_s2s_rnn_attention_eval", rng, "RNN", True, n=5, t=3,
-                                                        out_len=4, mode="eval", seed=s)),
+    ("h_s2s_rnn_attention_train", lambda rng, s: standins("h_s2s_rnn_attention_train", rng, "RNN", True, n=5, t=3,
+                                                          out_len=4, seed=s, mode="train")),
     ("h_tt_default_sizes", lambda rng, s: transformer("h_tt_default_sizes", "3.5", "forward", _ids(rng, 0, 21, 2, 8),
                                                       seed=s, kwargs=DEFAULT_TT)),
     ("h_full_generate_max_len", _generate_max_len),
 ]
 
-#: A seed whose hidden cases are all well conditioned (no near-tie in greedy decoding): the
-#: fallback of a case whose draws are all rejected.
-KNOWN_GOOD_HIDDEN_SEED = 0
-
-
 def hidden_case(cid, seed):
     """Hidden case ``cid`` with the inputs and weights of ``seed``."""
     make = next(m for c, m in HIDDEN if c == cid)
     return make(np.random.default_rng([seed, 4]), _weight_seed(seed) % 1_000_000 + 1000)
+
+
+def kind_of(cid):
+    """The kind of case ``cid`` (what a4_probes builds for it)."""
+    makers = {c: m for c, m, _ in PUBLIC} | dict(HIDDEN)
+    return makers[cid](np.random.default_rng(0), 1)["kind"]
+
+
+#: Seeds whose case is well conditioned (no near-tie in its greedy decoding), for every case that
+#: is screened: the fallbacks of a draw whose tries are all rejected (the draw picks one). They
+#: are not the students' set, so that replaying the bundle's values earns nothing on Gradescope;
+#: tests/test_a4_sequences_cases.py checks that each still passes the screen.
+KNOWN_GOOD_PUBLIC = {
+    "s2s_rnn_longer": [1000, 1001, 1002, 1003],
+    "s2s_lstm_attention_shorter": [1000, 1001, 1002, 1003],
+    "s2s_default_length": [1000, 1001, 1002, 1003],
+    "s2s_lstm_attention_train": [1000, 1001, 1002, 1003],
+    "full_generate": [1000, 1001, 1002, 1003],
+}
+KNOWN_GOOD_HIDDEN = {
+    "h_s2s_lstm_batch_one": [1000, 1001, 1002, 1003],
+    "h_s2s_rnn_attention_train": [1000, 1001, 1002, 1003],
+    "h_full_generate_max_len": [1000, 1001, 1002, 1003],
+}

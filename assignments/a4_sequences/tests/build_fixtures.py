@@ -12,7 +12,8 @@ students' set (request.draw None) writes the public cases on their fixed seeds; 
 bundle. Each draw of the pool writes both files, every case drawn from a seed of its own (the
 draw's), the same sizes as the fixed ones: a draw whose greedy decoding has a near-tie is
 rejected and drawn again (autograder.staff.fixtures.screened), and a case whose draws are all
-rejected falls back to the fixed public case or to KNOWN_GOOD_HIDDEN_SEED.
+rejected falls back to one of its seeds known to be good (a4_case_specs.KNOWN_GOOD_PUBLIC and
+KNOWN_GOOD_HIDDEN; never the students' set, whose values the bundle holds).
 
 Weights drawn by role (a4_binding.draw) are written as their seed, not as values: the grader
 draws them again (a4_cases.case), and a checksum of the values makes sure it gets the same ones.
@@ -24,6 +25,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 MARGIN = 1e-3
+#: Kinds whose expected values come from a greedy decoding, which a near-tie could flip.
+SCREENED_KINDS = ("standins", "full_generate")
 
 
 def _paths():
@@ -73,7 +76,7 @@ def _check(case, got, torch, screen=True):
     out = {k: v for k, v in got["outputs"].items()}
     if any(v is None for v in out.values()):
         raise ValueError(f"case {case['id']}: the reference returned a non-tensor")
-    if screen and case["kind"] in ("seq2seq", "standins", "full_generate") and not _margins_ok(out["out"]):
+    if screen and case["kind"] in SCREENED_KINDS and not _margins_ok(out["out"]):
         raise Rejected(f"case {case['id']}: greedy decoding has a near-tie")
     expected = refs.expected(case, _named_weights(case, got, torch))
     if expected is None:
@@ -119,22 +122,25 @@ def _write(pairs, folder: Path, stem: str, torch):
     (folder / f"{stem}.json").write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
 
 
-_FIXED_PUBLIC = {}
-
-
-def _fixed_public(cid, torch):
-    """The students' public case ``cid`` (recorded once per process): the fallback of its draws."""
-    import a4_case_specs as cases
-
-    if not _FIXED_PUBLIC:
-        _FIXED_PUBLIC.update({case["id"]: case for case in cases.public_cases()})
-    return recorded(_FIXED_PUBLIC[cid], torch, screen=False)
-
-
 def _case_seed(draw, cid):
     import hashlib
 
     return int.from_bytes(hashlib.sha256(f"{draw}:{cid}".encode()).digest()[:8], "big") >> 2
+
+
+def _drawn(make, kind, draw, cid, known_good, torch):
+    """Case ``cid`` of a draw. A greedy decoding is screened against near-ties and drawn again;
+    when every try is rejected it falls back to one of the case's seeds known to be good (picked
+    by the draw, never the students' set, so that the bundle's values earn nothing on Gradescope).
+    Other cases cannot be rejected and are drawn once."""
+    from autograder.staff.fixtures import screened
+
+    seed = _case_seed(draw, cid)
+    if kind not in SCREENED_KINDS:
+        return recorded(make(seed), torch, screen=False)
+    good = known_good[cid]
+    return screened(lambda s: recorded(make(s), torch), seed, name=cid,
+                    fallback=lambda: recorded(make(good[draw % len(good)]), torch, screen=False))
 
 
 def build(request) -> None:
@@ -146,19 +152,14 @@ def build(request) -> None:
     import a4_case_specs as cases
     import torch
 
-    from autograder.staff.fixtures import screened
-
     torch.set_num_threads(1)
     out_dir = Path(request.out_dir)
     if request.draw is None:
         _write([recorded(case, torch) for case in cases.public_cases()], out_dir / "public", "a4_cases", torch)
         return
-    public = [screened(lambda s, cid=cid: recorded(cases.public_case(cid, s), torch), _case_seed(request.draw, cid),
-                       fallback=lambda cid=cid: _fixed_public(cid, torch), name=cid)
-              for cid, _, _ in cases.PUBLIC]
-    hidden = [screened(lambda s, cid=cid: recorded(cases.hidden_case(cid, s), torch), _case_seed(request.draw, cid),
-                       fallback=lambda cid=cid: recorded(cases.hidden_case(cid, cases.KNOWN_GOOD_HIDDEN_SEED), torch,
-                                                         screen=False), name=cid)
-              for cid, _ in cases.HIDDEN]
+    public = [_drawn(lambda s, cid=cid: cases.public_case(cid, s), cases.kind_of(cid), request.draw, cid,
+                     cases.KNOWN_GOOD_PUBLIC, torch) for cid, _, _ in cases.PUBLIC]
+    hidden = [_drawn(lambda s, cid=cid: cases.hidden_case(cid, s), cases.kind_of(cid), request.draw, cid,
+                     cases.KNOWN_GOOD_HIDDEN, torch) for cid, _ in cases.HIDDEN]
     _write(public, out_dir / "public", "a4_cases", torch)
     _write(hidden, out_dir, "a4_hidden_cases", torch)

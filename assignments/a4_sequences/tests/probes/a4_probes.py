@@ -18,7 +18,6 @@ WHERE = {
     "lstm": "models/naive/LSTM.py, LSTM",
     "encoder": "models/seq2seq/Encoder.py, Encoder",
     "decoder": "models/seq2seq/Decoder.py, Decoder",
-    "seq2seq": "models/seq2seq (Encoder, Decoder and Seq2Seq together)",
     "transformer": "models/Transformer.py, TransformerTranslator.__init__",
     "full": "models/FullTransformer.py, FullTransformerTranslator.__init__",
 }
@@ -76,16 +75,10 @@ def _build(kind, spec):
 
         model = Decoder(**kw)
         hidden = _hidden(x, "hidden")
+        if "given_attention" in x:
+            _hand_over_attention(model, x["given_attention"], hidden, x["encoder_outputs"])
         return model, lambda: model(x["input"], hidden, encoder_outputs=x.get("encoder_outputs"),
                                     attention=spec["attention"])
-    if kind == "seq2seq":
-        from models.seq2seq.Decoder import Decoder
-        from models.seq2seq.Encoder import Encoder
-        from models.seq2seq.Seq2Seq import Seq2Seq
-
-        model = Seq2Seq(Encoder(**spec["encoder"]), Decoder(**spec["decoder"]), "cpu",
-                        attention=spec["attention"])
-        return model, _seq2seq_call(model, x["source"], spec.get("out_seq_len"))
     if kind == "transformer":
         from models.Transformer import TransformerTranslator
 
@@ -101,6 +94,25 @@ def _build(kind, spec):
             return model, lambda: model.generate_translation(x["src"])
         return model, lambda: model.generate_translation(x["src"], max_len=spec["max_len"])
     raise ValueError(f"unknown case kind {kind!r}")
+
+
+def _hand_over_attention(model, weights, hidden, encoder_outputs):
+    """Make the decoder's compute_attention answer ``weights`` when it is asked for the weights of
+    the hidden state handed in (h of the pair for an LSTM) over these encoder outputs, and run the
+    student's own method for any other question. So a step with attention is graded on the step
+    alone: a mistake in compute_attention costs points in 2.3 only."""
+    torch = _torch()
+    h = hidden[0] if isinstance(hidden, tuple) else hidden
+    own = model.compute_attention
+
+    def compute_attention(asked_hidden, asked_outputs):
+        if (type(asked_hidden) is torch.Tensor and type(asked_outputs) is torch.Tensor
+                and asked_hidden.shape == h.shape and asked_outputs.shape == encoder_outputs.shape
+                and torch.equal(asked_hidden, h) and torch.equal(asked_outputs, encoder_outputs)):
+            return weights.clone()
+        return own(asked_hidden, asked_outputs)
+
+    model.compute_attention = compute_attention
 
 
 def _seq2seq_call(model, source, out_seq_len):
@@ -212,32 +224,47 @@ class _StandIn:
         return torch.as_tensor(np.random.default_rng(seed).standard_normal(shape), dtype=torch.float32)
 
 
-def standin_encoder(vocab, hidden, kind, seed):
-    """Not the task: a fixed module with the Encoder's interface, so that Seq2Seq is graded
-    on its own. Its outputs depend on every source word."""
+def standin_encoder(vocab, hidden, kind, seed, dropout=0.0):
+    """Not the task: a fixed module with the Encoder's interface and the attributes the course's
+    Encoder sets (input_size, emb_size, encoder_hidden_size, decoder_hidden_size, model_type), so
+    that Seq2Seq is graded on its own. Its outputs depend on every source word; in train mode it
+    applies dropout to its word vectors, once per call."""
     torch = _torch()
 
     class StandInEncoder(torch.nn.Module):
         def __init__(self):
             super().__init__()
+            self.input_size = vocab
+            self.emb_size = hidden
+            self.encoder_hidden_size = hidden
+            self.decoder_hidden_size = hidden
+            self.model_type = kind
             self.register_buffer("words", _StandIn.table(seed, vocab, hidden))
 
-        def forward(self, source):
-            outputs = torch.tanh(0.5 * self.words[source].cumsum(dim=1))  # (N, T, H)
+        def forward(self, input):
+            x = torch.nn.functional.dropout(self.words[input], dropout, training=self.training)
+            outputs = torch.tanh(0.5 * x.cumsum(dim=1))  # (N, T, H)
             h = outputs[:, -1][None]
             return outputs, ((h, -h) if kind == "LSTM" else h)
 
     return StandInEncoder()
 
 
-def standin_decoder(vocab, hidden, kind, seed):
-    """Not the task: a fixed module with the Decoder's interface. Its scores depend on the
-    word fed in, the hidden state, and (with attention only) the encoder outputs."""
+def standin_decoder(vocab, hidden, kind, seed, dropout=0.0):
+    """Not the task: a fixed module with the Decoder's interface and the attributes the course's
+    Decoder sets (emb_size, encoder_hidden_size, decoder_hidden_size, output_size, model_type). Its
+    scores depend on the word fed in, the hidden state, and (with attention only) the encoder
+    outputs; in train mode it applies dropout to the word's vector, once per step."""
     torch = _torch()
 
     class StandInDecoder(torch.nn.Module):
         def __init__(self):
             super().__init__()
+            self.emb_size = hidden
+            self.encoder_hidden_size = hidden
+            self.decoder_hidden_size = hidden
+            self.output_size = vocab
+            self.model_type = kind
             self.register_buffer("words", _StandIn.table(seed + 1, vocab, hidden))
             self.register_buffer("read", _StandIn.table(seed + 2, hidden, vocab))
 
@@ -246,7 +273,7 @@ def standin_decoder(vocab, hidden, kind, seed):
                 raise ValueError("Seq2Seq must feed the decoder the previous word ids as an (N, 1) tensor, got "
                                  f"{getattr(input, 'shape', type(input).__name__)}")
             h = hidden[0] if kind == "LSTM" else hidden
-            x = self.words[input[:, 0]]
+            x = torch.nn.functional.dropout(self.words[input[:, 0]], dropout, training=self.training)
             if attention:
                 x = x + encoder_outputs.mean(dim=1)
             new_h = torch.tanh(0.8 * h + x[None])
@@ -257,15 +284,17 @@ def standin_decoder(vocab, hidden, kind, seed):
 
 
 def seq2seq_standins(spec, source):
-    """The student's Seq2Seq over the stand-ins; returns its outputs."""
+    """The student's Seq2Seq over the stand-ins, in the case's mode (train: the stand-ins' dropout
+    draws reproducible masks in the order of the calls); returns its outputs."""
     from models.seq2seq.Seq2Seq import Seq2Seq
 
     torch = _torch()
-    kind, seed = spec["model_type"], spec["seed"]
-    model = Seq2Seq(standin_encoder(spec["src_vocab"], spec["hidden"], kind, seed),
-                    standin_decoder(spec["tgt_vocab"], spec["hidden"], kind, seed), "cpu",
+    kind, seed, p = spec["model_type"], spec["seed"], spec.get("dropout", 0.0)
+    model = Seq2Seq(standin_encoder(spec["src_vocab"], spec["hidden"], kind, seed, p),
+                    standin_decoder(spec["tgt_vocab"], spec["hidden"], kind, seed, p), "cpu",
                     attention=spec["attention"])
-    model.eval()
-    with torch.no_grad():
-        value = _seq2seq_call(model, source, spec.get("out_seq_len"))()
+    model.train(spec.get("mode", "eval") == "train")
+    with binding.ReproducibleDropout(spec.get("dropout_seed", 0)):
+        with torch.no_grad():
+            value = _seq2seq_call(model, source, spec.get("out_seq_len"))()
     return {"outputs": flatten("out", value, {})}

@@ -18,13 +18,15 @@ PAD = 1
 
 @weight(1)
 @number("4.1")
-def test_dropout_reaches_nn_transformer(student, fixtures_dir):
+def test_dropout_reaches_nn_transformer(student, fixtures_dir, rng):
+    p = round(float(rng.uniform(0.15, 0.45)), 3)    # never nn.Transformer's default 0.1
     spec = dict(cases.case(fixtures_dir, "full_forward_padded")["spec"], inputs={})
-    spec["kwargs"] = dict(spec["kwargs"], dropout=0.35)
+    spec["kwargs"] = dict(spec["kwargs"], dropout=p)
     found = student.run(probes.transformer_dropouts, spec)
-    assert_true(found == [0.35], f"FullTransformerTranslator(..., dropout=0.35): every dropout inside its "
-                                 f"nn.Transformer should be 0.35, found {found or 'no nn.Transformer'}. "
-                                 f"Where to look: {WHERE}__init__ (pass dropout=dropout to nn.Transformer)")
+    assert_true(found == [p], f"FullTransformerTranslator(..., dropout={p}): every dropout inside its "
+                              f"nn.Transformer should be {p}, found {found or 'no nn.Transformer'}. "
+                              f"Where to look: {WHERE}__init__ (the class's dropout argument is the probability of "
+                              f"every dropout inside its nn.Transformer)")
 
 
 @weight(4)
@@ -32,8 +34,9 @@ def test_dropout_reaches_nn_transformer(student, fixtures_dir):
 def test_forward_with_padding_masks(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "full_forward_padded",
                           "forward(src (3, 7), tgt (3, 6)) with <pad> at the end of two sources and one target",
-                          WHERE + "forward (word + position embeddings on both sides, a causal target mask, <pad> "
-                                  "masked as a key in the source, the memory and the target, then fc_final)",
+                          WHERE + "forward (the embeddings of both sides, and the masks: a target position sees "
+                                  "only itself and earlier ones, and <pad> is never attended to; the conventions "
+                                  "are in the docstring)",
                           tol=dict(rtol=1e-4, atol=2e-5))
 
 
@@ -55,7 +58,8 @@ def test_forward_is_causal(student, fixtures_dir):
     assert_tensor(after[:, :3], before[:, :3], rtol=1e-5, atol=1e-5,
                   name="outputs at target positions 0..2 after changing the target words at positions 3..5 "
                        "(they must not see the future)",
-                  where=WHERE + "forward (tgt_mask: blocked above the diagonal)")
+                  where=WHERE + "forward (causal self-attention of the target: a position may attend only to "
+                                "itself and earlier positions)")
 
 
 @weight(2)
@@ -66,7 +70,8 @@ def test_forward_ignores_source_padding(student, fixtures_dir):
     assert_tensor(model(longer, tgt), model(src, tgt), rtol=1e-4, atol=1e-5,
                   name="forward(src, tgt) with three extra <pad> columns appended to src "
                        "(padded source positions must be masked out)",
-                  where=WHERE + "forward (src_key_padding_mask and memory_key_padding_mask)")
+                  where=WHERE + "forward (<pad> in the source is never attended to: neither in the encoder nor "
+                                "in the decoder's attention over the encoder's output)")
 
 
 @weight(4)
@@ -74,6 +79,6 @@ def test_forward_ignores_source_padding(student, fixtures_dir):
 def test_generate_translation_is_greedy(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "full_generate",
                           "generate_translation(src (3, 7)) scores of the 7 steps",
-                          WHERE + "generate_translation (start from <sos>; each step appends the argmax word and "
-                                  "takes the scores of the last position). It calls your forward: when the tests of "
-                                  "4.2 fail, fix those first", tol=dict(rtol=1e-4, atol=2e-5))
+                          WHERE + "generate_translation (greedy decoding from <sos>, exactly max_len steps; the "
+                                  "result holds the scores from which each step picks its word). It calls your "
+                                  "forward: when the tests of 4.2 fail, fix those first", tol=dict(rtol=1e-4, atol=2e-5))

@@ -28,24 +28,26 @@ def no_builtin_recurrent(types, where):
 def test_rnn_step_matches_recorded(student, fixtures_dir):
     got = cases.run_and_compare(
         student, fixtures_dir, "rnn_step", "VanillaRNN(5, 7, 3) on a batch of 4",
-        RNN_WHERE + ".forward (concatenate input THEN hidden; LogSoftmax over the classes; tanh for the "
-                    "hidden state; both layers read the same concatenation)",
+        RNN_WHERE + ".forward (the conventions of the Elman step in the docstring: the order of x_t and h_{t-1} "
+                    "in what both layers read, what the output is read from, and the activations)",
         labels={"out.0": "output (log-probabilities, (4, 3))", "out.1": "new hidden state (4, 7)"})
     no_builtin_recurrent(got["types"], RNN_WHERE)
 
 
 @weight(4)
 @number("1.2")
-def test_lstm_parameters_named_and_shaped(student):
-    got = student.run(probes.lstm_parameters, 6, 4)
+def test_lstm_parameters_named_and_shaped(student, rng):
+    d = int(rng.integers(3, 8))
+    h = d + int(rng.integers(1, 4))                 # D != H, so that a transposed layout shows
+    got = student.run(probes.lstm_parameters, d, h)
     missing = [name for name in GATE_ORDER if name not in got["shapes"]]
-    assert_true(not missing, f"LSTM(6, 4) should have the sixteen parameters {GATE_ORDER} (the stub declares these "
-                             f"names; the tests need them to tell the gates apart); missing {missing}, found "
+    assert_true(not missing, f"LSTM({d}, {h}) should have the sixteen parameters {GATE_ORDER} (the stub declares "
+                             f"these names; the tests need them to tell the gates apart); missing {missing}, found "
                              f"{got['names']}. Where to look: {LSTM_WHERE}.__init__")
     for name in GATE_ORDER:
-        shape = [6, 4] if name.startswith("W_i") else [4, 4] if name.startswith("W_h") else [4]
+        shape = [d, h] if name.startswith("W_i") else [h, h] if name.startswith("W_h") else [h]
         assert_true(got["shapes"][name] == shape,
-                    f"{name} of LSTM(input_size=6, hidden_size=4) should have shape {tuple(shape)}, got "
+                    f"{name} of LSTM(input_size={d}, hidden_size={h}) should have shape {tuple(shape)}, got "
                     f"{tuple(got['shapes'][name])}. Where to look: {LSTM_WHERE}.__init__")
     assert_true(got["is_parameter"] is True,
                 f"Every gate weight and bias should be an nn.Parameter. Where to look: {LSTM_WHERE}.__init__")
@@ -76,7 +78,8 @@ def packed_nn_lstm(x, named):
 @weight(10)
 @number("1.3")
 def test_lstm_matches_nn_lstm(student, rng):
-    where = LSTM_WHERE + ".forward (start from h = c = 0; loop over time; gates i, f, g, o)"
+    where = LSTM_WHERE + (".forward (the state starts at zero; the gates i, f, g, o of nn.LSTM's documentation, "
+                          "with weights that multiply from the right)")
     for n, t, d, h in ((3, 6, 5, 7), (2, 1, 3, 5)):
         x = torch.as_tensor(rng.standard_normal((n, t, d)), dtype=torch.float32)
         named = gate_weights(rng, d, h)

@@ -3,8 +3,9 @@
 Values recorded from the reference solution, with weights given to your layers by role
 (type, shapes, order of use: the names are yours). Train-mode cases apply dropout with
 masks drawn reproducibly (the same on every machine) from nn.Dropout or F.dropout calls.
-Seq2Seq (2.5) is graded first on stand-in encoder and decoder modules, so a bug in your
-Encoder or Decoder does not cost its points twice; one more case runs all three of yours.
+Each task is graded on its own piece: a step with attention (2.4) gets the correct attention
+weights when it asks your compute_attention for them, and Seq2Seq (2.5) runs on stand-in
+encoder and decoder modules, so a bug in one piece costs points in its own task only.
 """
 
 import a4_cases as cases
@@ -16,6 +17,10 @@ DEC = "models/seq2seq/Decoder.py, Decoder.forward"
 S2S = "models/seq2seq/Seq2Seq.py, Seq2Seq.forward"
 LSTM_PAIR = " (for an LSTM, the hidden state is the pair (h, c))"
 TRAIN = " In train mode, dropout applies to the embeddings (nn.Dropout or F.dropout) and nowhere else."
+GIVEN = (" In this test, when forward asks compute_attention for the weights of the h handed in, the test answers "
+         "with the correct weights for these inputs: the step alone is graded here (compute_attention in 2.3).")
+STAND_INS = (" The encoder and decoder here are the tests' stand-ins, with the interface and attributes of the "
+             "course's Encoder and Decoder: only your Seq2Seq is graded.")
 
 
 def labels(kind_out="outputs"):
@@ -27,8 +32,9 @@ def labels(kind_out="outputs"):
 def test_encoder_rnn_eval(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "encoder_rnn_eval",
                           "RNN Encoder (H_enc=9, H_dec=7) in eval mode on a (3, 5) source",
-                          ENC + " (embedding -> dropout -> recurrent layer; the final hidden state goes through "
-                                "linear1 -> ReLU -> linear2 -> tanh)", labels=labels("outputs (N, T, H_enc)"))
+                          ENC + " (the outputs of the recurrent layer, and the map from its final hidden state to "
+                                "the decoder's first one: see the layer inventory in the class docstring)",
+                          labels=labels("outputs (N, T, H_enc)"))
 
 
 @weight(4)
@@ -36,7 +42,7 @@ def test_encoder_rnn_eval(student, fixtures_dir):
 def test_encoder_lstm_train_mode(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "encoder_lstm_train",
                           "LSTM Encoder in train mode (dropout 0.3 applied) on a (4, 6) source",
-                          ENC + " (transform h only; c passes through unchanged)." + TRAIN,
+                          ENC + " (for an LSTM the map acts on h only; c is handed on unchanged)." + TRAIN,
                           pair_hint=LSTM_PAIR, labels=labels("outputs (N, T, H_enc)"))
 
 
@@ -45,7 +51,9 @@ def test_encoder_lstm_train_mode(student, fixtures_dir):
 def test_decoder_step_without_attention(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "decoder_rnn_eval",
                           "RNN Decoder step, attention=False, eval mode, N=3",
-                          DEC + " with attention=False", labels=labels("log-probabilities (N, V)"))
+                          DEC + " with attention=False (one recurrent step from the hidden state handed in, read out "
+                                "as log-probabilities over the target words)",
+                          labels=labels("log-probabilities (N, V)"))
     cases.run_and_compare(student, fixtures_dir, "decoder_lstm_train",
                           "LSTM Decoder step, attention=False, train mode (dropout 0.25 applied), N=2",
                           DEC + " with attention=False." + TRAIN, pair_hint=LSTM_PAIR,
@@ -76,40 +84,43 @@ def test_attention_is_cosine_softmax(student, fixtures_dir):
 def test_decoder_step_with_attention(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "decoder_rnn_attention_train",
                           "RNN Decoder step, attention=True, train mode (dropout 0.25 applied), N=3, T=5",
-                          DEC + " with attention=True (replace h by the context attention @ encoder_outputs "
-                                "before the recurrent step)." + TRAIN, labels=labels("log-probabilities (N, V)"))
+                          DEC + " with attention=True (what the context is, and which state it takes the place of "
+                                "before the recurrent step)." + TRAIN + GIVEN,
+                          labels=labels("log-probabilities (N, V)"))
     cases.run_and_compare(student, fixtures_dir, "decoder_lstm_attention_eval",
                           "LSTM Decoder step, attention=True, eval mode, N=2, T=3",
-                          DEC + " with attention=True (an LSTM replaces h by the context and keeps its c; "
-                                "the weights come from h)", pair_hint=LSTM_PAIR,
-                          labels=labels("log-probabilities (N, V)"))
+                          DEC + " with attention=True (an LSTM keeps its c; the weights come from the h handed in)."
+                          + GIVEN, pair_hint=LSTM_PAIR, labels=labels("log-probabilities (N, V)"))
 
 
 @weight(5)
 @number("2.5")
 def test_seq2seq_greedy_decoding_on_stand_ins(student, fixtures_dir):
-    where = S2S + " (encode once; feed source[:, 0:1] first, then each step's argmax word and hidden state)"
+    where = S2S + " (greedy decoding without teacher forcing: see the conventions in the docstring)."
     cases.run_and_compare(student, fixtures_dir, "s2s_rnn_longer",
                           "Seq2Seq(attention=False) outputs over stand-in RNN-style modules, source (3, 5), "
-                          "out_seq_len=6", where)
+                          "out_seq_len=6", where + STAND_INS)
     cases.run_and_compare(student, fixtures_dir, "s2s_lstm_attention_shorter",
                           "Seq2Seq(attention=True) outputs over stand-in LSTM-style modules (hidden (h, c)), "
-                          "source (2, 4), out_seq_len=3", where + "; pass the encoder outputs and the attention "
-                                                                  "flag to every decoder step")
+                          "source (2, 4), out_seq_len=3",
+                          where + " Every decoder step receives the encoder outputs and the model's attention flag."
+                          + STAND_INS)
 
 
 @weight(2)
 @number("2.5")
 def test_seq2seq_default_length_is_source_length(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "s2s_default_length",
-                          "Seq2Seq outputs with out_seq_len=None (decode T=7 steps) over stand-ins", S2S)
+                          "Seq2Seq outputs with out_seq_len=None (decode T=7 steps) over stand-ins",
+                          S2S + " (how many steps when out_seq_len is not given)." + STAND_INS)
 
 
 @weight(3)
 @number("2.5")
-def test_seq2seq_with_your_encoder_and_decoder_in_train_mode(student, fixtures_dir):
+def test_seq2seq_in_train_mode_on_stand_ins(student, fixtures_dir):
     cases.run_and_compare(student, fixtures_dir, "s2s_lstm_attention_train",
-                          "Seq2Seq(attention=True) with your LSTM Encoder and Decoder in train mode (dropout "
-                          "applied at every step), source (3, 5), out_seq_len=6",
-                          S2S + ". This test also runs your Encoder and Decoder: when the tests of 2.1-2.4 fail, "
-                                "fix those first." + TRAIN)
+                          "Seq2Seq(attention=True) in train mode over stand-in LSTM-style modules that apply "
+                          "dropout (once per encoder call, once per decoder step), source (3, 5), out_seq_len=6",
+                          S2S + " (train mode stays as the caller set it; the encoder runs once per call and the "
+                                "decoder once per step, so every dropout mask lands where the reference's did)."
+                          + STAND_INS)
