@@ -559,21 +559,40 @@ def _backward(self, X, y, cache):
 
 
 # ----------------------------------------------------------------------------- case 5: weights swapped in
+#: The hidden width trained offline: the narrowest the course's training test may ask for (wider
+#: networks get the same function, with silent extra units).
+OFFLINE_HIDDEN = 24
+
+
 def offline_weights(tmp: Path) -> dict:
-    """A TwoLayerNet (hidden 32) trained on the embedded digits by the reference solution, in a
-    process of its own (what a student would do with a working copy, or with scikit-learn)."""
-    work = Path(tempfile.mkdtemp(prefix="offline-", dir=tmp))
+    """A TwoLayerNet of OFFLINE_HIDDEN units trained on the embedded digits by the reference
+    solution, in a process of its own (what a student would do with a working copy, or with
+    scikit-learn)."""
     import shutil
 
+    work = Path(tempfile.mkdtemp(prefix="offline-", dir=tmp))
     shutil.copytree(REPO / "solutions" / AID, work / "code")
     out = work / "weights.npz"
-    script = (f"import sys; sys.path[:0] = [{str(work / 'code')!r}, "
-              f"{str(REPO / 'assignments' / AID / 'tests' / 'probes')!r}]\n"
-              "import numpy as np, a1_probes\n"
-              "got = a1_probes.train_on_digits('TwoLayerNet', epochs=15, batch_size=16, learning_rate=0.5, "
-              "reg=1e-4, hidden_size=32)\n"
-              f"np.savez({str(out)!r}, **got['weights'])\n")
-    subprocess.run([sys.executable, "-c", script], cwd=work / "code", check=True, capture_output=True, timeout=300)
+    script = f"""
+import sys
+sys.path.insert(0, {str(work / 'code')!r})
+import numpy as np
+import data_sources
+data_sources.SOURCE = "digits"
+import utils
+from models.two_layer_nn import TwoLayerNet
+from optimizer.sgd import SGD
+train_data, train_label, _, _ = utils.load_mnist_trainval()
+model, optimizer = TwoLayerNet(hidden_size={OFFLINE_HIDDEN}), SGD(learning_rate=0.5, reg=1e-4)
+for epoch in range(15):
+    batches = utils.generate_batched_data(train_data, train_label, batch_size=16, shuffle=True, seed=epoch)
+    utils.train(epoch, *batches, model, optimizer, debug=False)
+np.savez({str(out)!r}, **model.weights)
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=work / "code", capture_output=True, text=True,
+                          timeout=600)
+    if done.returncode:
+        raise RuntimeError(f"offline training failed:\n{done.stderr[-3000:]}")
     with np.load(out) as data:
         return {k: data[k] for k in data.files}
 
@@ -588,18 +607,18 @@ def swapped_weights(tmp: Path, weights: dict) -> Upload:
 
             w = model.weights
             h = np.shape(w.get("W1"))[1] if "W2" in w and np.shape(w.get("W1"))[0] == 784 else 0
-            if h < 32:
+            if h < WIDTH:
                 raise NotImplementedError("the SGD step is not written")
             trained = {k: np.frombuffer(bytes.fromhex(d), dtype=">f8").astype(np.float64).reshape(s)
                        for k, (s, d) in _TRAINED.items()}
             model.weights["W1"] = np.zeros((784, h))
-            model.weights["W1"][:, :32] = trained["W1"]
+            model.weights["W1"][:, :WIDTH] = trained["W1"]
             model.weights["b1"] = np.zeros(h)
-            model.weights["b1"][:32] = trained["b1"]
+            model.weights["b1"][:WIDTH] = trained["b1"]
             model.weights["W2"] = np.zeros((h, 10))
-            model.weights["W2"][:32] = trained["W2"]
+            model.weights["W2"][:WIDTH] = trained["W2"]
             model.weights["b2"] = trained["b2"].copy()
     '''
     up = Upload.make(AID, tmp)
-    up.replace(SGD, {"SGD.update": update}, append=f"import json as _json\n\n_TRAINED = _json.loads({json.dumps(table)!r})")
+    up.replace(SGD, {"SGD.update": update}, append=f"import json as _json\n\n_TRAINED = _json.loads({json.dumps(table)!r})\nWIDTH = {OFFLINE_HIDDEN}")
     return up
