@@ -1,17 +1,25 @@
-# Two commands do everything: `make autograders` and `make test`.
-VENV ?= .venv
+# Two commands do everything: `make autograders` and `make test`. Each installs what it needs first
+# (the venv, and from apt-get what the venv and the tests need from the system) and prints how
+# long each install and each later step took ("[time] ...").
+#
+# Where the venv lives: .venv, unless root works in a folder other users cannot enter (a clone
+# under /root): the sandbox user must then read the venv's Python, so it goes to /opt (.ci/venv-dir).
+VENV ?= $(shell .ci/venv-dir)
 PY := $(VENV)/bin/python
 # Student code runs as an unprivileged user when the grader runs as root, so the
 # interpreter behind the venv must be readable by every user: prefer the system Python.
 BASE_PYTHON ?= $(shell for p in /usr/bin/python3.11 /usr/bin/python3 python3.11 python3; do \
 	command -v $$p >/dev/null 2>&1 && { echo $$p; break; }; done)
+export BASE_PYTHON
+TIMED := .ci/timed
 
-.PHONY: venv cpu-venv autograders test lint bench clean
+.PHONY: venv cpu-venv autograders test check lint bench clean
 
 $(VENV)/.installed: pyproject.toml
-	@test -x $(PY) || $(BASE_PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[course,dev]'
+	@.ci/system-deps venv
+	@test -x $(PY) || $(TIMED) "create the venv $(VENV)" $(BASE_PYTHON) -m venv $(VENV)
+	@$(TIMED) "install pip" $(PY) -m pip install --quiet --upgrade pip
+	@$(TIMED) "install the course's packages (.[course,dev])" $(PY) -m pip install --quiet -e '.[course,dev]'
 	@touch $@
 
 venv: $(VENV)/.installed
@@ -19,32 +27,44 @@ venv: $(VENV)/.installed
 # A second venv holding what the zips install on Gradescope, with a CPU-only torch, to report
 # Gradescope-like memory figures next to the CUDA build's (torchvision from PyPI does not import
 # beside it). torch comes from CPU_TORCH_INDEX at the course's pin, else CPU_TORCH_FALLBACK.
-CPU_VENV ?= .venv-cpu
+CPU_VENV ?= $(VENV)-cpu
 export CPU_TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 export CPU_TORCH_FALLBACK ?= torch==2.13.0
 $(CPU_VENV)/.installed: pyproject.toml .ci/cpu-venv | venv
-	.ci/cpu-venv $(CPU_VENV) $(PY) $(BASE_PYTHON)
+	@$(TIMED) "install the CPU-only torch venv $(CPU_VENV)" .ci/cpu-venv $(CPU_VENV) $(PY) $(BASE_PYTHON)
 	@touch $@
 
 cpu-venv: $(CPU_VENV)/.installed
 
-# verify builds each zip and bundle once, then grades them
+# Builds every zip and bundle, grades each solution and starter, prints the table. The mutation
+# proof and the reference reports are shown where `make test` left them cached and current
+# (.cache/verify/); they are not run here. A second run with nothing changed reuses everything.
 autograders: venv
-	-$(MAKE) --no-print-directory cpu-venv
-	AUTOGRADER_CPU_PYTHON=$(CPU_VENV)/bin/python $(PY) -m autograder verify
+	-@$(MAKE) --no-print-directory cpu-venv
+	@AUTOGRADER_CPU_PYTHON=$(CPU_VENV)/bin/python $(TIMED) "autograder verify --cached-proofs" \
+		$(PY) -m autograder verify --cached-proofs
 
+# Everything: the starter in sync, every test (slow ones included), verify with the mutation
+# proof and the reference runs (through the same cache as make autograders), the notebooks.
 test: venv
-	$(PY) -m autograder starter --check
-	$(PY) -m pytest tests -q
-	$(PY) -m autograder verify
-	$(PY) -m autograder notebooks
+	@.ci/system-deps chromium
+	@$(TIMED) "starter --check" $(PY) -m autograder starter --check
+	@$(TIMED) "pytest tests" $(PY) -m pytest tests -q
+	@$(TIMED) "autograder verify" $(PY) -m autograder verify
+	@$(TIMED) "autograder notebooks" $(PY) -m autograder notebooks
 
+# The fast tier: no real assignment's zip, no training, no browser (tests marked slow are left out).
+check: venv
+	@$(TIMED) "pytest tests -m 'not slow'" $(PY) -m pytest tests -q -m "not slow"
+
+# The same checks as .pre-commit-config.yaml; the rules are in pyproject.toml.
+LINTED := autograder tests solutions assignments bench
 lint: venv
-	$(VENV)/bin/ruff check autograder tests
-	$(VENV)/bin/mypy
+	@$(TIMED) "ruff" $(VENV)/bin/ruff check $(LINTED)
+	@$(TIMED) "mypy" $(VENV)/bin/mypy
 
 bench: venv
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf dist
+	rm -rf dist .cache

@@ -82,6 +82,11 @@ def _assignment_verbs(sub) -> None:
                                       "every mutant loses points")
     p.add_argument("ids", nargs="*")
     p.add_argument("--no-mutants", action="store_true", help="skip grading the declared mutants")
+    p.add_argument("--cached-proofs", action="store_true",
+                   help="show the mutation proof and the reference report where they are cached and current; "
+                        "never run them (make autograders)")
+    p.add_argument("--fresh", action="store_true", help="ignore the results cached in .cache/verify/")
+    p.add_argument("--jobs", type=int, default=None, help="mutant gradings at a time (default: the core count)")
     p.set_defaults(func="staff:cmd_verify")
 
     p = sub.add_parser("mutants", help="grade the declared plausible mistakes (mutants.toml); every one must lose points")
@@ -90,6 +95,8 @@ def _assignment_verbs(sub) -> None:
     p.add_argument("--jobs", type=int, default=None, help="gradings at a time (default: the core count)")
     p.add_argument("--only", nargs="+", metavar="MUTANT", help="grade only these mutants")
     p.add_argument("-q", "--quiet", action="store_true", help="print only the table")
+    p.add_argument("--full", action="store_true",
+                   help="grade the hidden tests of every mutant, also where a public test already decides")
     p.set_defaults(func="staff:cmd_mutants")
 
     p = sub.add_parser("key", help="the course's staff key (.heldout/key): export it for another TA, import theirs")

@@ -29,7 +29,7 @@ import torch
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from autograder.staff.build import build
+from autograder.staff.build import build  # noqa: E402
 from autograder.staff.emulate import emulate  # noqa: E402
 from autograder.staff.repo import Repo  # noqa: E402
 
@@ -88,11 +88,9 @@ def conv_heavy(target: Path) -> None:
 def grade(zip_path: Path, submission: Path, python: str | None) -> dict:
     start = time.time()
     em = emulate(zip_path, submission, python=python)
-    tests = {t["name"]: t for t in em.results["tests"]}
-    lost = [f"{t['number']} {n}: {t['score']}/{t['max_score']}" for n, t in tests.items()
-            if t["score"] < t["max_score"]]
+    lost = [f"{t.label}: {t.score}/{t.max_score}" for t in em.results.tests if t.score < t.max_score]
     return {"wall": time.time() - start, "cpu": em.cpu_seconds, "peak": em.peak_pss_mb,
-            "score": em.results["score"], "lost": lost}
+            "score": em.results.score, "lost": lost}
 
 
 def _parameters(checkpoint: Path) -> int:

@@ -14,9 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.staff.build import build
+from autograder.grading.results import Results, TestResult
 from autograder.staff.emulate import emulate
-from autograder.staff.repo import Repo
+
+pytestmark = pytest.mark.slow   # grades a real assignment's zip: `make test`, not `make check`
 
 REPO = Path(__file__).resolve().parents[1]
 AID = "a1_neural_nets"
@@ -27,9 +28,8 @@ SUBMITTED = ["models/_base_network.py", "models/softmax_regression.py", "models/
 
 
 @pytest.fixture(scope="module")
-def grader_zip():
-    zip_path, _ = build(Repo(REPO), AID)
-    return zip_path
+def grader_zip(built_zips):
+    return built_zips(AID)[0]
 
 
 def _submission(target: Path, swapped: list[str]) -> Path:
@@ -40,20 +40,19 @@ def _submission(target: Path, swapped: list[str]) -> Path:
     return target
 
 
-def _by_number(results: dict) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    for test in results["tests"]:
-        out.setdefault(test["number"], []).append(test)
+def _by_number(results: Results) -> dict[str | None, list[TestResult]]:
+    out: dict[str | None, list[TestResult]] = {}
+    for test in results.tests:
+        out.setdefault(test.number, []).append(test)
     return out
 
 
-def _assert_full_marks(results: dict, numbers: list[str]) -> None:
+def _assert_full_marks(results: Results, numbers: list[str]) -> None:
     tests = _by_number(results)
     for number in numbers:
         assert tests.get(number), f"no test numbered {number} in the results"
         for test in tests[number]:
-            assert test["score"] == test["max_score"], (
-                f"{number} {test['name']}: {test['score']} of {test['max_score']}\n{test.get('output', '')}")
+            assert test.score == test.max_score, f"{number} {test.name}: {test.score} of {test.max_score}\n{test.output}"
 
 
 def test_course_style_csv_loader_and_regularization_keep_full_marks(grader_zip, tmp_path):
@@ -62,7 +61,7 @@ def test_course_style_csv_loader_and_regularization_keep_full_marks(grader_zip, 
     assert not result.problems, result.problems
     # 5.1 and 5.3 load the data through the CSV files; 4.1, 4.2 and 6.1 regularize (6.1 step by step).
     _assert_full_marks(result.results, ["4.1", "4.2", "5.1", "5.2", "5.3", "5.4", "6.1"])
-    assert result.results["score"] == 100, result.results["score"]
+    assert result.results.score == 100, result.results.score
 
 
 def _run_loader(cwd: Path, write_csv: bool) -> subprocess.CompletedProcess:

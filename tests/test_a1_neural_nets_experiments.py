@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow   # trains models: `make test`, not `make check`
+
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "a1_neural_nets"
 HANDOUT = REPO / "assignments" / "a1_neural_nets" / "handout.md"

@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow   # trains models: `make test`, not `make check`
+
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "a3_interpretability"
 

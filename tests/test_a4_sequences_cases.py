@@ -20,11 +20,11 @@ import re
 import shutil
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import numpy as np
 import pytest
+import tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 AID = "a4_sequences"
@@ -117,26 +117,52 @@ def grader_zip(zips):
     return zips[0]
 
 
-def _lost_tasks(grader_zip, tmp_path, mutant_id):
+def _graded(grader_zip, tmp_path, mutant_id, mutant=None):
+    """The reference with one declared mutant (or ``mutant``, a Mutant of this test's own), graded."""
     from autograder.staff.emulate import emulate
     from autograder.staff.mutants import apply_mutant, load_mutants
 
-    mutants, _ = load_mutants(ASSIGNMENT / "mutants.toml")
-    mutant = next(m for m in mutants if m.id == mutant_id)
+    if mutant is None:
+        mutants, _ = load_mutants(ASSIGNMENT / "mutants.toml")
+        mutant = next(m for m in mutants if m.id == mutant_id)
     sub = tmp_path / mutant_id
     shutil.copytree(REPO / "solutions" / AID / "models", sub / "models", ignore=shutil.ignore_patterns("__pycache__"))
     path = sub / mutant.file
     path.write_text(apply_mutant(mutant, path.read_text()))
-    results = emulate(grader_zip, sub).results
+    return emulate(grader_zip, sub).results
+
+
+def _lost(results):
     return sorted({t["number"] for t in results["tests"] if t["score"] < t["max_score"]})
 
 
-@pytest.mark.parametrize("mutant_id, tasks", [
+@pytest.mark.parametrize(("mutant_id", "tasks"), [
     ("attention-dot-product-not-cosine", ["2.3"]),        # cost 18 points over 2.3, 2.4 and 2.5 before
     ("encoder-lstm-transforms-cell-state", ["2.1"]),
 ])
 def test_a_bug_in_one_piece_costs_points_in_its_own_task_only(grader_zip, tmp_path, mutant_id, tasks):
-    assert _lost_tasks(grader_zip, tmp_path, mutant_id) == tasks
+    assert _lost(_graded(grader_zip, tmp_path, mutant_id)) == tasks
+
+
+def test_the_mask_properties_of_4_2_need_scores_that_depend_on_the_inputs(grader_zip, tmp_path):
+    """A forward that returns zeros used to pass the causal and <pad> property tests (5 points)."""
+    from autograder.staff.mutants import Mutant
+
+    zeros = Mutant("full-forward-zeros", "models/FullTransformer.py", "constant scores",
+                   "outputs = self.fc_final(out)",
+                   "outputs = torch.zeros(tgt.shape[0], tgt.shape[1], self.fc_final.out_features)")
+    results = _graded(grader_zip, tmp_path, zeros.id, zeros)
+    scores = {t["name"]: t["score"] for t in results["tests"] if t["number"] == "4.2"}
+    assert scores == {"forward with padding masks": 0, "forward is causal": 0, "forward ignores source padding": 0}
+
+
+def test_failing_transformer_tests_show_no_library_warning(grader_zip, tmp_path):
+    """Failing 4.2 and 4.3 tests showed torch's nested-tensor UserWarning as if the student had printed it."""
+    results = _graded(grader_zip, tmp_path, "full-causal-mask-on-wrong-side")
+    assert _lost(results) == ["4.2", "4.3"]
+    outputs = " ".join(t.get("output", "") for t in results["tests"] if t["number"] in ("4.2", "4.3"))
+    assert "Where to look: models/FullTransformer.py" in outputs
+    assert "nested tensor" not in outputs.lower() and "UserWarning" not in outputs
 
 
 # ---- draws -------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow   # trains models: `make test`, not `make check`
+
 REPO = Path(__file__).resolve().parents[1]
 SOLUTION = REPO / "solutions" / "a4_sequences"
 HANDOUT = REPO / "assignments" / "a4_sequences" / "handout.md"

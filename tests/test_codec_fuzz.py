@@ -13,11 +13,14 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 
 from autograder.grading import codec
+
+pytestmark = pytest.mark.slow   # hundreds of generated messages per test (tests/test_codec.py is the fast tier's)
 
 # Hypothesis caches what it learns in ./.hypothesis by default; keep the repository clean.
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "course-autograder-hypothesis")

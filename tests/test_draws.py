@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grading import draws
+from autograder.grading.results import Results
 from autograder.staff import fixtures, keys
 from autograder.staff.build import build
 from autograder.staff.emulate import emulate
@@ -45,7 +46,7 @@ def test_key_is_made_once_and_round_trips(tmp_path, monkeypatch):
     keys.import_key(other, "ab" * 32, force=True)
     assert keys.staff_key(other) == bytes.fromhex("ab" * 32)
     for bad in ("xyz", "abc", "ab" * 4):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="the imported key is (not a key|too short)"):
             keys.import_key(other, bad, force=True)
     monkeypatch.setenv("AUTOGRADER_KEY", "cd" * 32)
     assert keys.staff_key(other) == bytes.fromhex("cd" * 32)
@@ -138,12 +139,11 @@ def _printing_submission(tmp_path):
 
 
 def _printed(results):
-    relu = next(t for t in results["tests"] if t.get("number") == "1.2")
-    return relu["output"]
+    return next(t for t in results.tests if t.number == "1.2").output
 
 
 def _comparable(results):
-    return [(t["name"], t["score"], t["status"], t["output"]) for t in results["tests"]], results["score"]
+    return [(t.name, t.score, t.status, t.output) for t in results.tests], results.score
 
 
 def test_same_id_same_results_other_id_other_draw(toy_zips, tmp_path):
@@ -152,7 +152,7 @@ def test_same_id_same_results_other_id_other_draw(toy_zips, tmp_path):
     first = emulate(grader_zip, sub, submission_id=4242)
     again = emulate(grader_zip, sub, submission_id=4242)
     other = emulate(grader_zip, sub, submission_id=4243)
-    assert first.results["score"] == again.results["score"] == other.results["score"] == 10
+    assert first.results.score == again.results.score == other.results.score == 10
     assert _comparable(first.results) == _comparable(again.results)
     assert "What your code printed" in _printed(first.results)
     assert _printed(first.results) != _printed(other.results)
@@ -182,7 +182,7 @@ def test_regrade_grades_each_export_entry_under_its_own_id(toy_zips, tmp_path):
     export = tmp_path / "export"
     shutil.copytree(sub, export / "submission_905")
     regrade(grader_zip, export, tmp_path / "out", workers=1, progress=False)
-    regraded = json.loads((tmp_path / "out" / "submission_905" / "results.json").read_text())
+    regraded = Results.load(tmp_path / "out" / "submission_905" / "results.json")
     assert _printed(regraded) == _printed(emulate(grader_zip, sub, submission_id=905).results)
 
 
@@ -227,7 +227,7 @@ def test_every_draw_rejected_falls_back_and_the_build_succeeds(tmp_path, monkeyp
     with zipfile.ZipFile(grader_zip) as zf:
         cases = [json.loads(zf.read(f"fixtures/draws/{k}/counter.json")) for k in range(6)]
     assert len({json.dumps(c) for c in cases}) > 1 and all(c["total"] % 2 == 0 for c in cases)
-    assert emulate(grader_zip, root / "solutions" / "toy", submission_id=1).results["score"] == 10
+    assert emulate(grader_zip, root / "solutions" / "toy", submission_id=1).results.score == 10
 
 
 class _Elsewhere(Repo):
@@ -241,6 +241,7 @@ class _Elsewhere(Repo):
         return self._dist
 
 
+@pytest.mark.slow   # records A4's fixture pool (a real assignment)
 def test_a4_builds_on_fallbacks_alone(tmp_path, monkeypatch):
     """A4, the cheapest real assignment: every screened case rejected, the build still succeeds."""
     monkeypatch.setenv(fixtures.REJECT_ALL, "1")

@@ -285,7 +285,7 @@ def graded(tmp_path_factory):
     (upload / "calc" / "ops.py").write_text(LEAKY_OPS)
     em = emulate(grader_zip, upload)
     assert em.problems == []
-    return em.results
+    return em.results.to_json()   # the document as the student's browser gets it
 
 
 def test_no_marker_the_submission_chose_reaches_the_student(graded):

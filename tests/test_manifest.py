@@ -18,7 +18,7 @@ def test_good_manifest_loads_with_defaults(tmp_path):
     assert m.files == ["a.py"] and m.hidden_visibility == "after_published" and m.public_visibility == "visible"
 
 
-@pytest.mark.parametrize("extra, key", [
+@pytest.mark.parametrize(('extra', 'key'), [
     ("colour = 1\n", "colour"),
     ("[limits]\ntest_secs = 3\n", "limits.test_secs"),
     ("[visibility]\nhidden = \"sometimes\"\n", "visibility.hidden"),

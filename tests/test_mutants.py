@@ -18,15 +18,28 @@ def _cli(*args):
     return subprocess.run([sys.executable, "-m", "autograder", *args], capture_output=True, text=True, timeout=600)
 
 
-def test_toy_mutants_are_all_killed_with_their_suites():
-    report = run_mutants(Repo(TOY), "toy", log=lambda *_: None)
-    verdicts = {o.id: o.verdict for o in report.outcomes}
-    assert verdicts == {"add-subtracts": "public", "relu-absolute": "public", "softmax-wrong-axis": "public",
-                        "counter-history-totals": "hidden"}, verdicts
+VERDICTS = {"add-subtracts": "public", "relu-absolute": "public", "softmax-wrong-axis": "public",
+            "counter-history-totals": "hidden"}
+
+
+def test_toy_mutants_are_all_killed_with_their_suites(toy_zips):
+    """Public tests first: a mutant they kill is not graded on the hidden tests (hidden lost unknown)."""
+    report = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None)
+    assert {o.id: o.verdict for o in report.outcomes} == VERDICTS
     by_id = {o.id: o for o in report.outcomes}
-    assert by_id["add-subtracts"].public_lost == 1 and by_id["add-subtracts"].hidden_lost == 0
+    assert by_id["add-subtracts"].public_lost == 1 and by_id["add-subtracts"].hidden_lost is None
     assert by_id["counter-history-totals"].public_lost == 0 and by_id["counter-history-totals"].hidden_lost > 0
     assert report.public_share == 0.75 and report.problems() == []
+
+
+@pytest.mark.slow   # grades mutants with every test
+def test_full_grades_the_hidden_tests_of_every_mutant(toy_zips):
+    report = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None, full=True,
+                         only=["add-subtracts", "counter-history-totals"])
+    by_id = {o.id: o for o in report.outcomes}
+    assert {k: o.verdict for k, o in by_id.items()} == {k: VERDICTS[k] for k in by_id}
+    assert by_id["add-subtracts"].public_lost == 1 and by_id["add-subtracts"].hidden_lost == 0
+    assert by_id["counter-history-totals"].hidden_lost > 0
 
 
 def _toy_copy(tmp_path, extra: str):
@@ -37,6 +50,7 @@ def _toy_copy(tmp_path, extra: str):
     return repo
 
 
+@pytest.mark.slow   # the mutants command on a copy of the toy course
 def test_a_surviving_mutant_fails_the_command_and_is_named_in_json(tmp_path):
     repo = _toy_copy(tmp_path, '''
 [[mutant]]

@@ -14,6 +14,7 @@ def cli(*args, cwd):
                           timeout=600)
 
 
+@pytest.mark.slow   # builds and verifies a new assignment, mutants included
 def test_new_assignment_builds_and_verifies_in_an_empty_folder(tmp_path):
     out = cli("new", "demo", cwd=tmp_path)
     assert out.returncode == 0, out.stdout + out.stderr
@@ -47,7 +48,7 @@ def test_new_takes_the_repository_after_the_verb_and_a_title(tmp_path):
     assert 'id = "week_2"' in manifest and 'title = "Week 2: arrays"' in manifest
 
 
-@pytest.mark.parametrize("aid, why", [
+@pytest.mark.parametrize(("aid", "why"), [
     ("Demo", "must start with a lowercase letter"),
     ("2nd", "must start with a lowercase letter"),
     ("my-demo", "must start with a lowercase letter"),

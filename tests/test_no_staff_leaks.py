@@ -19,15 +19,11 @@ ASSIGNMENTS = Repo(REPO).assignment_ids()
 KNOWN_REFERENCES = {"sgd_oracle", "reweight_oracle", "focal_oracle", "oracle_steps"}
 
 
-def _bundle(aid):
-    _, bundle_zip = build(Repo(REPO), aid)
-    with zipfile.ZipFile(bundle_zip) as zf:
-        return {name: zf.read(name) for name in zf.namelist()}
-
-
+@pytest.mark.slow
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
-def test_student_bundle_holds_no_reference_of_graded_work(aid):
-    bundle = _bundle(aid)
+def test_student_bundle_holds_no_reference_of_graded_work(aid, built_zips):
+    with zipfile.ZipFile(built_zips(aid)[1]) as zf:
+        bundle = {name: zf.read(name) for name in zf.namelist()}
     assert staff_leaks(REPO / "assignments" / aid, bundle, aid) == []
     staff_files = {p.name for p in (REPO / "assignments" / aid / "tests" / "staff").glob("*.py")}
     for name, data in bundle.items():
@@ -43,9 +39,10 @@ def test_student_bundle_holds_no_reference_of_graded_work(aid):
         assert not oracles, f"{name} defines {sorted(oracles)}: hand-written references belong in tests/staff/"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
-def test_held_out_fixtures_stay_in_the_autograder_zip(aid):
-    grader_zip, bundle_zip = build(Repo(REPO), aid)
+def test_held_out_fixtures_stay_in_the_autograder_zip(aid, built_zips):
+    grader_zip, bundle_zip = built_zips(aid)
     with zipfile.ZipFile(grader_zip) as zf:
         private = {n for n in zf.namelist() if n.startswith("fixtures/") and not n.startswith("fixtures/public/")}
     with zipfile.ZipFile(bundle_zip) as zf:
@@ -79,8 +76,6 @@ def test_staff_leaks_names_each_kind_of_leak(tmp_path):
 
 def test_build_refuses_a_bundle_with_a_leak(tmp_path):
     import shutil
-
-    TOY = Path(__file__).resolve().parents[1] / "tests" / "toy"
 
     repo = tmp_path / "repo"
     shutil.copytree(TOY, repo, ignore=shutil.ignore_patterns("dist", ".heldout"))

@@ -31,6 +31,7 @@ def _scores(path: Path) -> list[tuple]:
         return [(r["name"], r["submission"], r["score"], r["gradescope_score"]) for r in csv.DictReader(fh)]
 
 
+@pytest.mark.slow   # starts a local Dask cluster
 def test_local_cluster_gives_the_same_scores_as_local_workers(toy_zips, tmp_path):
     distributed = pytest.importorskip("distributed")
     export = _export(tmp_path)

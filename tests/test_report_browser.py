@@ -8,6 +8,8 @@ from synthetic_export import graded_class
 
 from autograder.staff.classtools.grading import workers_drop_privileges
 
+pytestmark = pytest.mark.slow   # drives a browser: `make test`, not `make check`
+
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
          "--disable-component-update", "--disable-sync"]

@@ -201,7 +201,7 @@ def lean(sandbox):
 FOLDER = "folder"   # stands for the fake library's folder in the parameters below
 
 
-@pytest.mark.parametrize("func, with_folder", [
+@pytest.mark.parametrize(("func", "with_folder"), [
     ("by_statement", False), ("by_import_module", False), ("by_dunder_import", False), ("by_exec", False),
     ("by_spec", True), ("by_reading", True), ("by_relative_reading", True), ("by_link", True),
     ("by_ctypes", True), ("by_extension_loader", True),

@@ -179,7 +179,7 @@ def test_hidden_feedback_quotes_nothing_the_student_chose(sandbox):
     assert missing.value.call == "(an object from your code).get(...)"
 
 
-@pytest.mark.parametrize("func, error, words", [
+@pytest.mark.parametrize(("func", "error", "words"), [
     ("spin", WorkerTimeout, "did not finish"),
     ("dodge", WorkerTimeout, "did not finish"),
     ("hard_exit", WorkerCrashed, "exited with status 0"),

@@ -15,7 +15,7 @@ from autograder.grading.selection import expression, task_keywords
 TOY = Path(__file__).resolve().parents[1] / "tests" / "toy"
 
 
-@pytest.mark.parametrize("words, expected", [
+@pytest.mark.parametrize(("words", "expected"), [
     (["1.2"], "::1.2::"),
     (["3."], "::3."),
     (["3"], "::3::"),
@@ -39,7 +39,7 @@ def test_task_keywords_match_whole_levels_only():
     assert task_keywords(None) == [] and task_keywords("bonus") == []
 
 
-@pytest.mark.parametrize("words, why", [
+@pytest.mark.parametrize(("words", "why"), [
     (["1.2", "and"], "ends where a task number or word should follow"),
     (["or", "relu"], "'or' stands where"),
     (["(relu"], "opened but not closed"),
@@ -53,12 +53,9 @@ def test_unreadable_selections_are_refused_in_words(words, why):
 
 
 @pytest.fixture(scope="module")
-def solved_bundle(tmp_path_factory):
+def solved_bundle(tmp_path_factory, toy_zips):
     """The toy student bundle, unpacked, with the reference solution's files in place."""
-    from autograder.staff.build import build
-    from autograder.staff.repo import Repo
-
-    _, bundle_zip = build(Repo(TOY), "toy")
+    _, bundle_zip = toy_zips
     base = tmp_path_factory.mktemp("bundle")
     with zipfile.ZipFile(bundle_zip) as zf:
         zf.extractall(base)

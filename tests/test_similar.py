@@ -11,6 +11,8 @@ from synthetic_export import OWN_OPS, TOY, graded_class
 from autograder.staff.classtools.similar import similar
 from autograder.staff.repo import Repo
 
+pytestmark = pytest.mark.slow   # each test reads a synthetic class of 19 submissions, regraded first
+
 
 @pytest.fixture
 def graded(tmp_path_factory, toy_zips):

@@ -39,7 +39,7 @@ def test_blocks_become_stubs_that_name_the_task():
         ns["f"](1)
 
 
-@pytest.mark.parametrize("text, line, words", [
+@pytest.mark.parametrize(("text", "line", "words"), [
     ("# BEGIN SOLUTION\nx\n# BEGIN SOLUTION\n", 3, "inside the block opened at line 1"),
     ("x = 1\n# END SOLUTION\n", 2, "without a matching"),
     ("a\n  # BEGIN SOLUTION\nb\n", 2, "never closed"),
@@ -92,6 +92,7 @@ def test_committed_starters_are_in_sync():
             assert starter.drift(starter.generate(repo.solution(aid), m.solution_only), repo.starter(aid)) == [], aid
 
 
+@pytest.mark.slow   # starts a Jupyter kernel
 def test_solution_notebook_runs_and_exports(tmp_path):
     """`autograder notebooks` executes the toy solution notebook; `export` renders HTML."""
     import shutil

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from autograder.grading.results import LeaderboardEntry
 from autograder.staff.build import build
 from autograder.staff.emulate import emulate
 from autograder.staff.repo import Repo
@@ -20,9 +21,8 @@ TOY = REPO / "tests" / "toy"
 
 def test_build_is_reproducible_and_ships_no_solution(toy_zips, tmp_path):
     grader_zip, bundle_zip = toy_zips
-    first = (grader_zip.read_bytes(), bundle_zip.read_bytes())
-    build(Repo(TOY), "toy")
-    assert (grader_zip.read_bytes(), bundle_zip.read_bytes()) == first
+    again = build(Repo(TOY, dist=tmp_path), "toy")
+    assert (again[0].read_bytes(), again[1].read_bytes()) == (grader_zip.read_bytes(), bundle_zip.read_bytes())
     with zipfile.ZipFile(grader_zip) as zf:
         names = zf.namelist()
         assert {"setup.sh", "run_autograder", "requirements.txt", "grade.py"} <= set(names)
@@ -36,15 +36,46 @@ def test_build_is_reproducible_and_ships_no_solution(toy_zips, tmp_path):
         assert "toy/autograder/cli.py" in names and "toy/calc/ops.py" in names
 
 
+COUNT_WRITES = """
+import sys
+from autograder.grading import results
+written = []
+real = results.write_atomic
+results.write_atomic = lambda doc, path, check=True: (written.append(path), real(doc, path, check))[1]
+from autograder.grading.session import gradescope_main
+code = gradescope_main(sys.argv[1])
+print("WRITES", code, len(written), len(set(written)))
+"""
+
+
+def test_a_run_writes_results_json_at_the_start_and_at_the_end(toy_zips):
+    """The grader itself, as run_autograder starts it, counting its writes of results.json."""
+    import tempfile
+
+    from autograder.grading.upload import safe_extract
+
+    with tempfile.TemporaryDirectory() as tmp:   # not under pytest's own folder, which only root may enter
+        root = Path(tmp)
+        os.chmod(root, 0o711)
+        (root / "source").mkdir()
+        safe_extract(toy_zips[0], root / "source")
+        shutil.copytree(TOY / "solutions" / "toy", root / "submission")
+        env = {**os.environ, "AUTOGRADER_ROOT": str(root)}
+        out = subprocess.run([sys.executable, "-c", COUNT_WRITES, str(root / "source")], env=env,
+                             capture_output=True, text=True, timeout=300)
+        assert "WRITES 0 2 1" in out.stdout, out.stdout + out.stderr
+        assert json.loads((root / "results" / "results.json").read_text())["score"] == 10
+
+
 def test_solution_full_marks_and_starter_zero(toy_zips):
     grader_zip, _ = toy_zips
     sol = emulate(grader_zip, TOY / "solutions" / "toy")
-    assert sol.problems == [] and sol.results["score"] == 10
-    assert sol.results["leaderboard"] == [{"name": "Speed", "value": 2.0, "order": "asc"}]
+    assert sol.problems == [] and sol.results.score == 10
+    assert sol.results.leaderboard == [LeaderboardEntry("Speed", 2.0, "asc")]
     st = emulate(grader_zip, TOY / "starter_code" / "toy")
-    assert st.problems == [] and st.results["score"] == 0
-    assert all(t["score"] == 0 for t in st.results["tests"])
-    assert any("task 1.1" in t["output"] for t in st.results["tests"])
+    assert st.problems == [] and st.results.score == 0
+    assert all(t.score == 0 for t in st.results.tests)
+    assert any("task 1.1" in t.output for t in st.results.tests)
 
 
 def _submission(tmp_path, name, edit=None):
@@ -55,7 +86,7 @@ def _submission(tmp_path, name, edit=None):
     return sub
 
 
-@pytest.mark.parametrize("case, expected_score, words", [
+@pytest.mark.parametrize(("case", "expected_score", "words"), [
     ("syntax", 5, "Syntax error: calc/counter.py"),
     ("forbidden", 5, "Forbidden import or name: calc/ops.py"),
     ("missing", 5, "Missing file: calc/counter.py"),
@@ -90,12 +121,12 @@ def test_broken_submissions_get_clear_static_messages(toy_zips, tmp_path, case, 
         sub = _submission(tmp_path, case, lambda s: (s / "calc" / "counter.py").write_bytes(b"x = '\xff\xfe'\n"))
     em = emulate(grader_zip, sub)
     assert em.problems == []
-    text = json.dumps(em.results)
+    text = json.dumps(em.results.to_json())
     assert words in text
-    assert em.results["score"] == expected_score, em.results
+    assert em.results.score == expected_score, em.results
     if case == "forbidden":
-        relu = next(t for t in em.results["tests"] if t.get("number") == "1.2")
-        assert relu["status"] == "failed" and "was not graded because it uses an import" in relu["output"]
+        relu = next(t for t in em.results.tests if t.number == "1.2")
+        assert relu.status == "failed" and "was not graded because it uses an import" in relu.output
 
 
 def test_student_bundle_check_and_submit(toy_zips, tmp_path):
@@ -156,8 +187,11 @@ def _cli(*args, cwd=None):
                           timeout=300, cwd=cwd)
 
 
+@pytest.mark.slow   # verify through the CLI: builds, gradings, the reference runs
 def test_cli_verify_emulate_and_errors(toy_zips, tmp_path):
-    out = _cli("--repo", str(TOY), "verify")
+    copy = tmp_path / "toy"
+    shutil.copytree(TOY, copy, ignore=shutil.ignore_patterns("dist", ".cache"))
+    out = _cli("--repo", str(copy), "verify", "--no-mutants")   # tests/test_mutants.py has the proof
     assert out.returncode == 0 and "toy" in out.stdout and "10.0 / 10" in out.stdout, out.stdout + out.stderr
     results = tmp_path / "r.json"
     out = _cli("emulate", str(toy_zips[0]), "--submission", str(TOY / "starter_code" / "toy"), "--results", str(results))

@@ -92,6 +92,7 @@ def test_sources_parse_with_a_review_and_a_report(aid):
         assert shown == {e.path for e in q.expects}, f"question {q.number}: answer shows {shown}"
 
 
+@pytest.mark.slow   # typesets every real assignment's questions and key
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_questions_and_key_pdfs_one_question_per_page_no_answers_for_students(built, aid):
     questions_pdf, key_pdf = built[aid]["questions"], built[aid]["key"]
@@ -147,9 +148,9 @@ def test_source_errors_name_file_and_line(tmp_path):
     for name, (text, words_expected) in cases.items():
         path = tmp_path / "questions.md"
         path.write_text(text)
-        with pytest.raises(ValueError) as err:
+        with pytest.raises(ValueError, match=re.escape(words_expected)) as err:
             parse(path)
-        assert str(path) in str(err.value) and words_expected in str(err.value), (name, str(err.value))
+        assert str(path) in str(err.value), (name, str(err.value))
 
 
 def test_sub_parts_carry_their_pages_points_prompt_and_answer():
@@ -320,6 +321,7 @@ def test_answers_in_latex_fragments_and_tex_files(toy_zips, tmp_path):
     assert bad.returncode == 2 and "question 1 (a)" in bad.stdout and "\\unknowncmd" in bad.stdout
 
 
+@pytest.mark.slow   # typesets every real assignment's template and a filled report
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_a_filled_report_lines_up_page_for_page_with_the_template(aid, tmp_path):
     """Every assignment: report.md from the bundle, filled in with short answers and stand-ins for the run
@@ -400,14 +402,18 @@ def test_what_pandoc_gets_wrong_in_math_is_repaired(tmp_path):
     assert "3,325" in PdfReader(tmp_path / "math.pdf").pages[0].extract_text()
 
 
+def _render(section: Section, folder: Path) -> None:
+    resolve(section, folder, placeholder=False)
+    compile_pdf([section], folder / "x.pdf", folder, "x")
+
+
 def test_render_problems_are_render_errors(tmp_path):
     for text, expected in [("![x](../outside.png)", "outside the folder"),
                            ("![x](https://example.org/a.png)", "on the web"),
                            ("$\\frac{1}{$", "does not read as LaTeX")]:
         section = Section("question 4", text)
         with pytest.raises(RenderError, match=re.escape(expected)) as err:
-            resolve(section, tmp_path, placeholder=False)
-            compile_pdf([section], tmp_path / "x.pdf", tmp_path, "x")
+            _render(section, tmp_path)
         assert "question 4" in str(err.value)
 
 
@@ -452,6 +458,7 @@ def built_outline_template(adir: Path, tmp_path: Path) -> Path:
     return next(p for p in build_documents(adir, "Toy", "toy", tmp_path / "built") if p.name.endswith("_template.pdf"))
 
 
+@pytest.mark.slow   # makes the toy's runs twice and builds
 def test_runs_are_cached_by_content_and_build_marks_a_key_without_them_incomplete(tmp_path):
     adir, sol = _copy_toy(tmp_path)
     dist = tmp_path / "dist"
@@ -528,6 +535,7 @@ def test_bundle_info_lists_the_questions(toy_zips):
         (1, "A derivative", 3), (2, "Counting", 2), (3, "The demo run", 5)]
 
 
+@pytest.mark.slow   # the reference runs (training, unless cached) and every real assignment's key
 @pytest.mark.parametrize("aid", ASSIGNMENTS)
 def test_the_key_shows_every_figure_and_computed_number(aid, tmp_path):
     """What `verify` writes: the reference runs (from the repository's cache when their sources have not changed,

@@ -14,7 +14,8 @@ the kind and the grader's own vocabulary only (see :mod:`autograder.grading.voca
 from __future__ import annotations
 
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 

@@ -24,7 +24,8 @@ import json
 import math
 import struct
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -57,6 +58,25 @@ def _torch_module():
     return sys.modules.get("torch")
 
 
+def _scalar_tag(x: Any, t: type) -> dict:
+    value = x.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        value = repr(value)
+    return {"$t": "np", "dtype": _SCALAR_TYPES[t], "v": value}
+
+
+def _tensor_tag(x: Any, put_array: Callable[[np.ndarray], str], on_other: Callable[[Any], dict]) -> Any:
+    tensor = x.detach()
+    if tensor.device.type != "cpu":
+        tensor = tensor.cpu()
+    dtype_name = str(tensor.dtype).replace("torch.", "")
+    if dtype_name == "bfloat16":
+        tensor = tensor.float()
+    if tensor.is_complex() or dtype_name not in ALLOWED_DTYPES | {"bfloat16"}:
+        return on_other(x)
+    return {"$t": "pt", "k": put_array(tensor.contiguous().numpy()), "dtype": dtype_name}
+
+
 def encode(obj: Any, on_other: Callable[[Any], dict]) -> bytes:
     """Encode ``obj`` into one message; ``on_other`` turns any non-plain value into a tag."""
     arrays: dict[str, np.ndarray] = {}
@@ -71,14 +91,10 @@ def encode(obj: Any, on_other: Callable[[Any], dict]) -> bytes:
         if depth > MAX_DEPTH:
             raise CodecError(f"value nested deeper than {MAX_DEPTH} levels")
         t = type(x)
-        if x is None or t is bool or t is str:
-            return x
-        if t is int:
+        if x is None or t is bool or t is str or t is int:
             return x
         if t is float:
-            if math.isfinite(x):
-                return x
-            return {"$t": "float", "v": repr(x)}
+            return x if math.isfinite(x) else {"$t": "float", "v": repr(x)}
         if t is list:
             return [enc(v, depth + 1) for v in x]
         if t is tuple:
@@ -90,21 +106,10 @@ def encode(obj: Any, on_other: Callable[[Any], dict]) -> bytes:
         if t is np.ndarray and x.dtype.name in ALLOWED_DTYPES and not x.dtype.hasobject:
             return {"$t": "nd", "k": put_array(x)}
         if t in _SCALAR_TYPES:
-            value = x.item()
-            if isinstance(value, float) and not math.isfinite(value):
-                value = repr(value)
-            return {"$t": "np", "dtype": _SCALAR_TYPES[t], "v": value}
+            return _scalar_tag(x, t)
         torch = _torch_module()
         if torch is not None and t in (torch.Tensor, torch.nn.Parameter):
-            tensor = x.detach()
-            if tensor.device.type != "cpu":
-                tensor = tensor.cpu()
-            dtype_name = str(tensor.dtype).replace("torch.", "")
-            if dtype_name == "bfloat16":
-                tensor = tensor.float()
-            if tensor.is_complex() or dtype_name not in ALLOWED_DTYPES | {"bfloat16"}:
-                return on_other(x)
-            return {"$t": "pt", "k": put_array(tensor.contiguous().numpy()), "dtype": dtype_name}
+            return _tensor_tag(x, put_array, on_other)
         return on_other(x)
 
     doc = enc(obj, 0)

@@ -134,9 +134,8 @@ def _numbers(path: Path, key: str, value: Any) -> list[float]:
     return [float(v) for v in value]
 
 
-def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> Manifest:
-    """Read ``path``; when ``solution_dir`` is given, check that every listed file exists there."""
-    path = Path(path)
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The manifest's TOML, with every table's keys checked against the known ones."""
     if not path.is_file():
         raise ManifestError(f"{path}: manifest file not found")
     try:
@@ -155,31 +154,21 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
     for required in ("id", "title", "points", "files"):
         if required not in raw:
             raise _err(path, required, "missing")
-    m = Manifest(
-        path=path,
-        id=_expect(path, "id", raw["id"], str, "a string"),
-        title=_expect(path, "title", raw["title"], str, "a string"),
-        points=_expect(path, "points", raw["points"], (int, float), "a number"),
-        files=_str_list(path, "files", raw["files"]),
-    )
-    if "optional_files" in raw:
-        m.optional_files = _str_list(path, "optional_files", raw["optional_files"])
-    if "solution_only" in raw:
-        m.solution_only = _str_list(path, "solution_only", raw["solution_only"])
-    if "requirements" in raw:
-        m.requirements = _str_list(path, "requirements", raw["requirements"])
-    if "student_requirements" in raw:
-        m.student_requirements = _str_list(path, "student_requirements", raw["student_requirements"])
-    if "thresholds" in raw:
-        table = _expect(path, "thresholds", raw["thresholds"], dict, "a table of number lists")
-        for name, values in table.items():
-            if isinstance(values, dict):
-                m.thresholds[name] = {band: _numbers(path, f"thresholds.{name}.{band}", v)
-                                      for band, v in values.items()}
-            else:
-                m.thresholds[name] = _numbers(path, f"thresholds.{name}", values)
-    if "max_file_mb" in raw:
-        m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
+    return raw
+
+
+def _thresholds(path: Path, raw: dict[str, Any]) -> dict[str, Any]:
+    table = _expect(path, "thresholds", raw["thresholds"], dict, "a table of number lists")
+    out: dict[str, Any] = {}
+    for name, values in table.items():
+        if isinstance(values, dict):
+            out[name] = {band: _numbers(path, f"thresholds.{name}.{band}", v) for band, v in values.items()}
+        else:
+            out[name] = _numbers(path, f"thresholds.{name}", values)
+    return out
+
+
+def _limits(path: Path, raw: dict[str, Any]) -> Limits:
     limits = raw.get("limits", {})
     given = {}
     for key in _SECTION_KEYS["limits"]:
@@ -188,16 +177,11 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
             if value <= 0:
                 raise _err(path, f"limits.{key}", f"expected a positive number, got {value!r}")
             given[key] = value
-    m.limits = replace(Limits(), **given)
-    imports = raw.get("imports", {})
-    if "forbidden" in imports:
-        m.forbidden = _str_list(path, "imports.forbidden", imports["forbidden"])
-    if "per_file" in imports:
-        per = _expect(path, "imports.per_file", imports["per_file"], dict, "a table")
-        for rel, names in per.items():
-            m.forbidden_per_file[rel] = _str_list(path, f"imports.per_file.{rel}", names)
-            if rel not in m.files:
-                raise _err(path, f"imports.per_file.{rel}", "names a file that is not in 'files'")
+    return replace(Limits(), **given)
+
+
+def _imports_and_worker(path: Path, raw: dict[str, Any], m: Manifest) -> None:
+    _imports(path, raw.get("imports", {}), m)
     worker = raw.get("worker", {})
     if "preload" in worker:
         m.preload = _str_list(path, "worker.preload", worker["preload"])
@@ -208,35 +192,53 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
         raise _err(path, "worker.preload", f"preloads {', '.join(clash)}, which [imports] forbidden refuses in every "
                                            "worker (a preloaded module cannot be refused at run time)")
     if "without" in worker:
-        table = _expect(path, "worker.without", worker["without"], dict, "a table of task-number prefixes")
-        for prefix, modules in table.items():
-            key = f"worker.without.{prefix}"
-            if not _TASK_PREFIX.match(prefix):
-                raise _err(path, key, "expected a task-number prefix such as \"1\" or \"2.3\"")
-            m.worker_without[prefix] = _str_list(path, key, modules)
-            if not m.worker_without[prefix]:
-                raise _err(path, key, "lists no module")
-        for prefix in m.worker_without:
-            for other in m.worker_without:
-                if other != prefix and other.startswith(prefix + "."):
-                    raise _err(path, f"worker.without.{other}", f"overlaps worker.without.{prefix}: a test "
-                                                               "belongs to one worker family")
+        _worker_without(path, worker["without"], m)
     vis = raw.get("visibility", {})
     for key in ("public", "hidden"):
         if key in vis:
             if vis[key] not in VISIBILITIES:
                 raise _err(path, f"visibility.{key}", f"expected one of {', '.join(VISIBILITIES)}, got {vis[key]!r}")
             setattr(m, f"{key}_visibility", vis[key])
+
+
+def _imports(path: Path, imports: dict[str, Any], m: Manifest) -> None:
+    if "forbidden" in imports:
+        m.forbidden = _str_list(path, "imports.forbidden", imports["forbidden"])
+    if "per_file" in imports:
+        per = _expect(path, "imports.per_file", imports["per_file"], dict, "a table")
+        for rel, names in per.items():
+            m.forbidden_per_file[rel] = _str_list(path, f"imports.per_file.{rel}", names)
+            if rel not in m.files:
+                raise _err(path, f"imports.per_file.{rel}", "names a file that is not in 'files'")
+
+
+def _worker_without(path: Path, raw: Any, m: Manifest) -> None:
+    table = _expect(path, "worker.without", raw, dict, "a table of task-number prefixes")
+    for prefix, modules in table.items():
+        key = f"worker.without.{prefix}"
+        if not _TASK_PREFIX.match(prefix):
+            raise _err(path, key, "expected a task-number prefix such as \"1\" or \"2.3\"")
+        m.worker_without[prefix] = _str_list(path, key, modules)
+        if not m.worker_without[prefix]:
+            raise _err(path, key, "lists no module")
+    for prefix in m.worker_without:
+        for other in m.worker_without:
+            if other != prefix and other.startswith(prefix + "."):
+                raise _err(path, f"worker.without.{other}", f"overlaps worker.without.{prefix}: a test "
+                                                           "belongs to one worker family")
+
+
+def _fixture_pools(path: Path, raw: dict[str, Any], m: Manifest) -> None:
     for key in _SECTION_KEYS["fixtures"]:
         if key in raw.get("fixtures", {}):
             value = _expect(path, f"fixtures.{key}", raw["fixtures"][key], int, "a positive integer")
             if value < 1:
                 raise _err(path, f"fixtures.{key}", f"expected a positive integer, got {value!r}")
             setattr(m, key, value)
-    if "data" in raw and "sets" in raw["data"]:
-        m.data_sets = _str_list(path, "data.sets", raw["data"]["sets"])
-    if "data" in raw and "release" in raw["data"]:
-        m.release_data = _str_list(path, "data.release", raw["data"]["release"])
+
+
+def _leaderboard(path: Path, raw: dict[str, Any]) -> list[Leaderboard]:
+    out = []
     for i, col in enumerate(_expect(path, "leaderboard", raw.get("leaderboard", []), list, "an array of tables")):
         _expect(path, f"leaderboard[{i}]", col, dict, "a table")
         unknown = set(col) - {"name", "order"}
@@ -246,7 +248,36 @@ def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> M
         order = col.get("order", "desc")
         if order not in ("asc", "desc"):
             raise _err(path, f"leaderboard[{i}].order", f"expected 'asc' or 'desc', got {order!r}")
-        m.leaderboard.append(Leaderboard(name, order))
+        out.append(Leaderboard(name, order))
+    return out
+
+
+def load_manifest(path: Path | str, solution_dir: Path | str | None = None) -> Manifest:
+    """Read ``path``; when ``solution_dir`` is given, check that every listed file exists there."""
+    path = Path(path)
+    raw = _read_toml(path)
+    m = Manifest(
+        path=path,
+        id=_expect(path, "id", raw["id"], str, "a string"),
+        title=_expect(path, "title", raw["title"], str, "a string"),
+        points=_expect(path, "points", raw["points"], (int, float), "a number"),
+        files=_str_list(path, "files", raw["files"]),
+    )
+    for key in ("optional_files", "solution_only", "requirements", "student_requirements"):
+        if key in raw:
+            setattr(m, key, _str_list(path, key, raw[key]))
+    if "thresholds" in raw:
+        m.thresholds.update(_thresholds(path, raw))
+    if "max_file_mb" in raw:
+        m.max_file_mb = _expect(path, "max_file_mb", raw["max_file_mb"], (int, float), "a number")
+    m.limits = _limits(path, raw)
+    _imports_and_worker(path, raw, m)
+    _fixture_pools(path, raw, m)
+    if "data" in raw and "sets" in raw["data"]:
+        m.data_sets = _str_list(path, "data.sets", raw["data"]["sets"])
+    if "data" in raw and "release" in raw["data"]:
+        m.release_data = _str_list(path, "data.release", raw["data"]["release"])
+    m.leaderboard.extend(_leaderboard(path, raw))
     if not m.files:
         raise _err(path, "files", "must list at least one file")
     if solution_dir is not None:

@@ -30,8 +30,9 @@ import shutil
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -39,6 +40,7 @@ import pytest
 from . import draws, feedback, selection
 from . import results as results_mod
 from .checks import CheckFailure
+from .results import LeaderboardEntry, Results, TestResult
 from .sandbox import Sandbox, SandboxError, StudentError
 from .settings import GradingSettings, WorkerFamily, family_for
 from .vocabulary import Vocabulary
@@ -166,7 +168,7 @@ class GradingPlugin:
     def _lay_out(self, chosen: Path) -> Path:
         """A private folder showing one fixture set plus the fixed part, as ``fixtures_dir``."""
         s = self.settings
-        assert s is not None and s.fixtures is not None
+        assert s is not None and s.fixtures is not None  # noqa: S101 (narrows the type: _pool found fixtures)
         view = Path(tempfile.mkdtemp(prefix="fixtures-", dir=s.area.parent if s.area.parent.is_dir() else None))
         os.chmod(view, 0o700)
         for source in (Path(s.fixtures) / "fixed", chosen):
@@ -267,7 +269,6 @@ class GradingPlugin:
         torch = sys.modules.get("torch")
         if torch is not None:
             torch.manual_seed(seed)
-        yield
 
     @pytest.fixture
     def rng(self, request: pytest.FixtureRequest) -> np.random.Generator:
@@ -515,7 +516,7 @@ class GradingPlugin:
         if self.progress is not None:
             self.progress(item.nodeid, entry)
 
-    def test_entries(self) -> list[dict]:
+    def test_entries(self) -> list[TestResult]:
         out = []
         for nodeid in self.order:
             e = self.entries[nodeid]
@@ -524,41 +525,29 @@ class GradingPlugin:
             text = e["message"] if e["status"] == "failed" else ""
             if e["output"]:
                 text = f"{text}\n\n{e['output']}".strip()
-            test = {"name": e["name"], "score": round(e.get("score", 0.0), 4), "max_score": e["weight"],
-                    "status": e["status"], "output": text, "output_format": "text",
-                    "visibility": e["visibility"],
-                    # for staff tools, never shown: the suite (`autograder mutants`), and the setup,
-                    # call and teardown time (the slowest tests in the regrade report)
-                    "extra_data": {"suite": "hidden" if e["hidden"] else "public",
-                                   "seconds": round(e.get("seconds", 0.0), 3)}}
-            if e["number"]:
-                test["number"] = str(e["number"])
-            if e["tags"]:
-                test["tags"] = e["tags"]
-            out.append(test)
-        out.sort(key=lambda t: results_mod.number_key(t.get("number")))
+            out.append(TestResult(
+                name=e["name"], score=round(e.get("score", 0.0), 4), max_score=e["weight"], status=e["status"],
+                output=text, output_format="text", visibility=e["visibility"],
+                number=str(e["number"]) if e["number"] else None, tags=list(e["tags"]),
+                # for staff tools, never shown: the suite (`autograder mutants`), and the setup,
+                # call and teardown time (the slowest tests in the regrade report)
+                extra_data={"suite": "hidden" if e["hidden"] else "public",
+                            "seconds": round(e.get("seconds", 0.0), 3)}))
+        out.sort(key=lambda t: results_mod.number_key(t.number))
         return out
 
-    def document(self, extra_tests: list[dict] | None = None, notes: str = "") -> dict:
-        tests = list(extra_tests or []) + self.test_entries()
+    def document(self, extra_tests: list[dict] | None = None, notes: str = "") -> Results:
+        tests = [TestResult.from_json(t) for t in extra_tests or []] + self.test_entries()
         for err in self.collect_errors:
             print(f"[autograder] collection error: {err}", file=sys.stderr)
         if self.collect_errors:
-            tests.append({"name": "Some tests could not be loaded", "score": 0.0, "max_score": 0.0,
-                          "status": "failed", "visibility": "visible", "output_format": "text",
-                          "output": "Part of the grader could not be loaded; the course staff can see why. "
-                                    "Your score may be incomplete."})
+            tests.append(TestResult("Some tests could not be loaded", 0.0, 0.0, "failed",
+                                    "Part of the grader could not be loaded; the course staff can see why. "
+                                    "Your score may be incomplete.", output_format="text", visibility="visible"))
         score, max_score = results_mod.summarize(tests)
-        passed = sum(1 for t in tests if t["status"] == "passed")
+        passed = sum(1 for t in tests if t.status == "passed")
         summary = f"Score: {score:g} / {max_score:g}. {passed} of {len(tests)} tests passed."
-        doc = {
-            "score": round(score, 4),
-            "execution_time": round(time.time() - self.started, 3),
-            "output": (notes + "\n\n" + summary).strip(),
-            "output_format": "text",
-            "stdout_visibility": "hidden",
-            "tests": tests,
-        }
-        if self.leaderboard:
-            doc["leaderboard"] = self.leaderboard
-        return doc
+        return Results(score=round(score, 4), execution_time=round(time.time() - self.started, 3),
+                       output=(notes + "\n\n" + summary).strip(), output_format="text",
+                       stdout_visibility="hidden", tests=tests,
+                       leaderboard=[LeaderboardEntry(e["name"], e["value"], e["order"]) for e in self.leaderboard])

@@ -63,6 +63,42 @@ def _resolve(dotted: str | None, modules: dict[str, str]) -> str | None:
     return f"{head}.{rest}" if rest else head
 
 
+def _banned_module(mod: str, modules: list[str], names: list[str]) -> str | None:
+    for bad in modules + names:
+        if mod == bad or mod.startswith(bad + "."):
+            return bad
+    return None
+
+
+def _import_uses(node: ast.Import | ast.ImportFrom, modules: list[str], names: list[str]) -> list[tuple[int, str]]:
+    found = []
+    if isinstance(node, ast.Import):
+        for alias in node.names:
+            if _banned_module(alias.name, modules, names):
+                found.append((node.lineno, f"import {alias.name}"))
+    elif node.module and node.level == 0:
+        if _banned_module(node.module, modules, names):
+            found.append((node.lineno, f"from {node.module} import ..."))
+        for alias in node.names:
+            full = f"{node.module}.{alias.name}"
+            if any(full == n or full.endswith("." + n) or alias.name == n for n in names):
+                found.append((node.lineno, f"from {node.module} import {alias.name}"))
+    return found
+
+
+def _call_uses(node: ast.Call, modules: list[str], names: list[str],
+               dynamic: set[str], aliases: dict[str, str]) -> list[tuple[int, str]]:
+    func = _dotted(node.func)
+    if _resolve(func, aliases) in dynamic:
+        arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+            return [(node.lineno, f"{func}({arg.value!r})")] if _banned_module(arg.value, modules, names) else []
+        return [(node.lineno, f"{func}(...) with a computed module name")] if modules or names else []
+    if func in ("exec", "eval") and modules:
+        return [(node.lineno, f"{func}(...), which could import anything")]
+    return []
+
+
 def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[tuple[int, str]]:
     """(line, what) for each import of a forbidden module and each use of a forbidden dotted name.
 
@@ -73,36 +109,11 @@ def forbidden_uses(tree: ast.AST, modules: list[str], names: list[str]) -> list[
     """
     found = []
     dynamic, aliases = _dynamic_import_names(tree)
-
-    def banned_module(mod: str) -> str | None:
-        for bad in modules + names:
-            if mod == bad or mod.startswith(bad + "."):
-                return bad
-        return None
-
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                bad = banned_module(alias.name)
-                if bad:
-                    found.append((node.lineno, f"import {alias.name}"))
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            bad = banned_module(node.module)
-            if bad:
-                found.append((node.lineno, f"from {node.module} import ..."))
-            for alias in node.names:
-                full = f"{node.module}.{alias.name}"
-                if any(full == n or full.endswith("." + n) or alias.name == n for n in names):
-                    found.append((node.lineno, f"from {node.module} import {alias.name}"))
-        elif isinstance(node, ast.Call) and _resolve(_dotted(node.func), aliases) in dynamic:
-            arg = node.args[0] if node.args else next((k.value for k in node.keywords if k.arg == "name"), None)
-            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
-                if banned_module(arg.value):
-                    found.append((node.lineno, f"{_dotted(node.func)}({arg.value!r})"))
-            elif modules or names:
-                found.append((node.lineno, f"{_dotted(node.func)}(...) with a computed module name"))
-        elif isinstance(node, ast.Call) and _dotted(node.func) in ("exec", "eval") and modules:
-            found.append((node.lineno, f"{_dotted(node.func)}(...), which could import anything"))
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            found += _import_uses(node, modules, names)
+        elif isinstance(node, ast.Call):
+            found += _call_uses(node, modules, names, dynamic, aliases)
         elif isinstance(node, ast.Attribute):
             dotted = _dotted(node)
             if dotted and any(dotted == n or dotted.endswith("." + n) for n in names if "." in n):

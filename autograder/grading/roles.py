@@ -30,7 +30,8 @@ A module used several times (an RNN cell in a loop) counts once, at its first us
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 
 class RoleMismatch(ValueError):

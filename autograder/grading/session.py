@@ -13,9 +13,10 @@ import tempfile
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from . import draws, files, precheck, upload
 from . import results as results_mod
@@ -55,7 +56,7 @@ class Layout:
         return self.fixtures is not None and (self.fixtures / "draws").is_dir()
 
     @classmethod
-    def from_source(cls, source: Path) -> "Layout":
+    def from_source(cls, source: Path) -> Layout:
         """The layout of an unpacked autograder zip."""
         manifest = load_manifest(source / "assignment.toml")
         tests = [source / "tests" / name for name in ("public", "hidden") if (source / "tests" / name).is_dir()]
@@ -87,16 +88,15 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
           on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False,
-          submission_id: int = draws.FALLBACK_SUBMISSION_ID, verbose: bool = False) -> dict:
-    """Grade ``submission`` and write ``results_path``; return the results document.
+          submission_id: int = draws.FALLBACK_SUBMISSION_ID, verbose: bool = False) -> results_mod.Results:
+    """Grade ``submission``, write the final document to ``results_path`` and return it.
 
     ``submission_id`` (Gradescope's) picks the submission's draw when the layout has a key.
     ``verbose`` prints who student code runs as (the staff log on Gradescope; ``check -v``).
+    The caller writes the failure document first where a stopped run must still leave one
+    (:func:`gradescope_main` does): a run writes ``results.json`` twice, at the start and at the end.
     """
     started = time.time()
-    results_mod.write_atomic(results_mod.failure_document(
-        "Grading started but did not finish (the grader was stopped or ran out of time or memory)."), results_path,
-        check=False)
     manifest = layout.manifest
     area.mkdir(parents=True, exist_ok=True)
     os.chmod(area, 0o755)
@@ -188,7 +188,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
     if files.tree_digest(layout.protected) != holder.get("before"):
         doc = results_mod.failure_document("The grader's own files changed while grading, so this result cannot "
                                            "be trusted and no score was given. The course staff have been told.")
-    doc["execution_time"] = round(time.time() - started, 3)
+    doc.execution_time = round(time.time() - started, 3)
     results_mod.write_atomic(doc, results_path)
     return doc
 
@@ -211,15 +211,14 @@ def run_session(args: list[str], plugin: GradingPlugin | None = None, *more_plug
     return pytest.main(list(args), plugins=[plugin or GradingPlugin(), *more_plugins])
 
 
-def _check_points(doc: dict, manifest: Manifest) -> None:
-    total = sum(t["max_score"] for t in doc["tests"])
+def _check_points(doc: results_mod.Results, manifest: Manifest) -> None:
+    total = doc.totals()[1]
     if abs(total - manifest.points) > 1e-6 and total < manifest.points:
-        doc["tests"].append({"name": "Tests that could not run", "score": 0.0,
-                             "max_score": round(manifest.points - total, 4), "status": "failed",
-                             "visibility": "visible", "output_format": "text",
-                             "output": "Some graded tests did not report a result, so their points are listed here "
-                                       "as not earned. The course staff can see why."})
-        doc["score"] = round(sum(t["score"] for t in doc["tests"]), 4)
+        doc.tests.append(results_mod.TestResult(
+            "Tests that could not run", 0.0, round(manifest.points - total, 4), "failed",
+            "Some graded tests did not report a result, so their points are listed here as not earned. "
+            "The course staff can see why.", output_format="text", visibility="visible"))
+        doc.score = round(doc.totals()[0], 4)
 
 
 def harden_tree(root: Path, user: tuple[int, int] | None) -> None:
@@ -247,7 +246,7 @@ def gradescope_main(source: str | Path) -> int:
         results_path.parent.mkdir(parents=True, exist_ok=True)
         results_mod.write_atomic(results_mod.failure_document(
             "Grading started but did not finish (the grader was stopped or ran out of time or memory)."),
-            results_path)
+            results_path, check=False)   # a fixed document the tests validate; the validator loads later
         from .sandbox import sandbox_user
 
         submission_id, problem = draws.read_submission_id(root / "submission_metadata.json")
@@ -260,7 +259,7 @@ def gradescope_main(source: str | Path) -> int:
             shutil.rmtree(area)
         doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop,
                     submission_id=submission_id, verbose=True)
-        print(f"[autograder] score {doc.get('score')} in {doc.get('execution_time')} s")
+        print(f"[autograder] score {doc.score} in {doc.execution_time} s")
         return 0
     except BaseException:
         traceback.print_exc()

@@ -69,13 +69,13 @@ def cmd_emulate(args) -> int:
     print(f"graded as submission id {em.submission_id} (replay: --submission-id {em.submission_id})",
           file=sys.stderr if args.json else sys.stdout)
     if args.json:
-        print(json.dumps(em.results, indent=2))
+        print(json.dumps(em.results.to_json(), indent=2))
     else:
         print_results(em.results, title=f"{Path(args.zip).name} on {args.submission}")
         print(f"{em.seconds:.1f} s wall, {em.cpu_seconds:.1f} CPU s, peak PSS {em.peak_pss_mb:.0f} MB")
     for p in em.problems:
         print(f"INVALID results.json: {p}", file=sys.stderr)
-    return 0 if em.results and not em.problems else 1
+    return 0 if not em.problems else 1
 
 
 def cmd_key_export(args) -> int:
@@ -103,11 +103,14 @@ def cmd_key_import(args) -> int:
 def cmd_verify(args) -> int:
     from .emulate import SUBMISSION_ID_ENV, run_submission_id
     from .repo import Repo
-    from .verify import print_table, verify_one
+    from .verify import Options, print_table, verify_one
 
     print(f"grading as submission id {run_submission_id()} (replay: {SUBMISSION_ID_ENV}={run_submission_id()})")
     repo = Repo(args.repo)
-    rows = [verify_one(repo, aid, mutants=not args.no_mutants) for aid in _ids(repo, args.ids)]
+    proofs = "cached" if args.cached_proofs else "run"
+    options = Options(mutants="skip" if args.no_mutants else proofs, reference=proofs, fresh=args.fresh,
+                      jobs=args.jobs)
+    rows = [verify_one(repo, aid, options=options) for aid in _ids(repo, args.ids)]
     print_table(rows)
     return 1 if any(r.problems for r in rows) else 0
 
@@ -115,17 +118,16 @@ def cmd_verify(args) -> int:
 def cmd_mutants(args) -> int:
     import json
 
+    from .emulate import SUBMISSION_ID_ENV, run_submission_id
     from .mutants import MutantError, print_report, run_mutants
     from .repo import Repo
-
-    from .emulate import SUBMISSION_ID_ENV, run_submission_id
 
     repo = Repo(args.repo)
     repo.assignment(args.id)
     print(f"grading as submission id {run_submission_id()} (replay: {SUBMISSION_ID_ENV}={run_submission_id()})")
     try:
         report = run_mutants(repo, args.id, jobs=args.jobs, only=args.only or None,
-                             log=(lambda *_: None) if args.quiet else print)
+                             log=(lambda *_: None) if args.quiet else print, full=args.full)
     except MutantError as exc:
         print(f"autograder mutants: {exc}", file=sys.stderr)
         return 2

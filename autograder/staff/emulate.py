@@ -14,17 +14,17 @@ import threading
 import time
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from ..grading import procfs
-from ..grading import results as results_mod
+from ..grading.results import Results
 from ..grading.upload import safe_extract
 
 
 @dataclass
 class Emulation:
-    results: dict
+    results: Results
     problems: list[str]
     seconds: float
     cpu_seconds: float
@@ -37,7 +37,7 @@ class Emulation:
 SUBMISSION_ID_ENV = "AUTOGRADER_SUBMISSION_ID"
 
 
-@lru_cache(maxsize=None)
+@cache
 def run_submission_id() -> int:
     """The submission id this run grades with: ``AUTOGRADER_SUBMISSION_ID``, or one drawn at random
     once per process, so that every run of ``verify`` or ``make test`` tries another draw (print it:
@@ -72,6 +72,33 @@ def _metadata(submission_id: int) -> dict:
             "previous_submissions": []}
 
 
+def _unpack_source(source: Path, zip_path: Path, unpacked: Path | None) -> None:
+    """The zip as Gradescope unpacks it into ``source/``: scripts executable, the key root's alone."""
+    if unpacked is not None:
+        shutil.copytree(unpacked, source, ignore=shutil.ignore_patterns("__pycache__"))
+    else:
+        source.mkdir()
+        safe_extract(zip_path, source)
+    for name in ("run_autograder", "setup.sh"):
+        if (source / name).exists():
+            os.chmod(source / name, 0o755)
+    if (source / "key").exists():
+        os.chmod(source / "key", 0o600)
+
+
+def _place_submission(submission: Path, target: Path) -> None:
+    """The upload in ``submission/``: a folder copied (links kept as links), a zip unpacked."""
+    if submission.is_dir():
+        shutil.copytree(submission, target, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
+        return
+    target.mkdir()
+    try:
+        safe_extract(submission, target)
+    except zipfile.BadZipFile:
+        pass  # an unreadable upload: the grader reports the missing files
+
+
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
             keep: bool = False, python: str | None = None, unpacked: Path | None = None,
             measure_memory: bool = True, submission_id: int | None = None) -> Emulation:
@@ -93,29 +120,10 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
     root = Path(tempfile.mkdtemp(prefix="gradescope-"))
     try:
         os.chmod(root, 0o711)
-        source = root / "source"
-        if unpacked is not None:
-            shutil.copytree(unpacked, source, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            source.mkdir()
-            safe_extract(zip_path, source)
-        for name in ("run_autograder", "setup.sh"):
-            if (source / name).exists():
-                os.chmod(source / name, 0o755)
-        if (source / "key").exists():
-            os.chmod(source / "key", 0o600)
-        shutil.copy(source / "run_autograder", root / "run_autograder")
+        _unpack_source(root / "source", zip_path, unpacked)
+        shutil.copy(root / "source" / "run_autograder", root / "run_autograder")
         os.chmod(root / "run_autograder", 0o755)
-        target = root / "submission"
-        if submission.is_dir():
-            shutil.copytree(submission, target, symlinks=True,
-                            ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints"))
-        else:
-            target.mkdir()
-            try:
-                safe_extract(submission, target)
-            except zipfile.BadZipFile:
-                pass  # an unreadable upload: the grader reports the missing files
+        _place_submission(submission, root / "submission")
         (root / "results").mkdir()
         if submission_id is None:
             submission_id = run_submission_id()
@@ -129,7 +137,7 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         # The grader's log stays root's own: workers may reach the tree's root folder by name.
         log_fd = os.open(root / "stdout.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with open(log_fd, "wb") as log:
-            proc = subprocess.Popen(["bash", str(root / "run_autograder")], cwd=root, env=env,
+            proc = subprocess.Popen(["bash", str(root / "run_autograder")], cwd=root, env=env,  # noqa: S607 (as Gradescope)
                                     stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
             sampler = PeakMemory(proc.pid)
             if measure_memory:
@@ -145,15 +153,8 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         seconds = time.time() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-        problems: list[str] = []
         results_file = root / "results" / "results.json"
-        try:
-            doc = json.loads(results_file.read_text())
-        except (OSError, ValueError) as exc:
-            doc = {}
-            problems.append(f"results.json missing or not JSON: {exc}")
-        else:
-            problems.extend(results_mod.validate(doc))
+        doc, problems = Results.read_checked(results_file)
         if results_copy is not None and results_file.is_file():
             Path(results_copy).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy(results_file, results_copy)

@@ -27,15 +27,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 import os
 import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable, TypeVar
+from typing import TypeVar
 
 from ..grading import draws, files
 from ..grading.settings import one_thread

@@ -18,6 +18,12 @@ the assignment's real autograder zip, unpacked once and copied per grading, thro
 grader and sandbox as on Gradescope. Points lost are counted against the unmutated reference,
 separately for public and hidden tests; the verdict is ``public`` when a public test loses
 points, ``hidden`` when only hidden tests do, and ``survived`` when none does.
+
+Each mutant is graded on the public tests first (the zip's tests without ``tests/hidden``: the
+public tests' scores do not depend on what runs after them). Only a mutant that loses nothing
+there is graded again with every test, which decides between ``hidden`` and ``survived``; the
+hidden points a publicly killed mutant loses are then not measured (``hidden_lost`` is None).
+``full=True`` grades every mutant with every test.
 """
 
 from __future__ import annotations
@@ -29,12 +35,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ..grading import files
 from ..grading.manifest import Manifest
+from ..grading.results import Results
 from ..grading.settings import ONE_THREAD
 
 if sys.version_info >= (3, 11):
@@ -64,7 +71,7 @@ class Outcome:
     id: str
     mistake: str
     public_lost: float = 0.0
-    hidden_lost: float = 0.0
+    hidden_lost: float | None = 0.0   # None: not graded, a public test already lost points
     verdict: str = "survived"
     problem: str = ""          # why the mutant could not be graded (then verdict is "error")
 
@@ -202,35 +209,127 @@ def _import_failures(items: list[dict]) -> dict[str, str]:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
-def _scores(doc: dict) -> dict[tuple, tuple[float, str]]:
+def _scores(doc: Results) -> dict[tuple, tuple[float, str]]:
     """(number, name, occurrence) -> (score, suite) for every test of a results document."""
     out: dict[tuple, tuple[float, str]] = {}
-    for test in doc.get("tests", []):
-        key = (test.get("number", ""), test.get("name", ""))
+    for test in doc.tests:
+        key = (test.number or "", test.name)
         n = sum(1 for k in out if k[:2] == key)
-        suite = (test.get("extra_data") or {}).get("suite", "public")
-        out[key + (n,)] = (float(test.get("score", 0.0)), suite)
+        out[key + (n,)] = (test.score, test.suite)
     return out
 
 
-def _losses(reference: dict, doc: dict) -> tuple[float, float]:
+def _losses(reference: Results, doc: Results, public_only: bool = False) -> tuple[float, float | None]:
+    """Points lost against the reference, (public, hidden); hidden is None for a public-only grading."""
     ref, got = _scores(reference), _scores(doc)
     lost = {"public": 0.0, "hidden": 0.0}
     for key, (score, suite) in ref.items():
-        lost[suite] += max(0.0, score - got.get(key, (0.0, suite))[0])
-    if doc.get("score") is not None and reference.get("score") is not None:
-        missing = float(reference["score"]) - float(doc["score"]) - lost["public"] - lost["hidden"]
+        if not public_only or suite == "public":
+            lost[suite] += max(0.0, score - got.get(key, (0.0, suite))[0])
+    if public_only:
+        return round(lost["public"], 4), None
+    if doc.score is not None and reference.score is not None:
+        missing = reference.score - doc.score - lost["public"] - lost["hidden"]
         if missing > 1e-9:   # points lost outside any matching test count as public (the student sees them)
             lost["public"] += missing
     return round(lost["public"], 4), round(lost["hidden"], 4)
 
 
+@dataclass
+class _Grader:
+    """The assignment's zip, unpacked once, with and without its hidden tests."""
+
+    zip: Path
+    unpacked: Path
+    public: Path
+    timeout: float
+
+    @classmethod
+    def unpack(cls, grader_zip: Path, folder: Path, timeout: float) -> _Grader:
+        from ..grading.upload import safe_extract
+
+        unpacked, public = folder / "source", folder / "source-public"
+        unpacked.mkdir()
+        safe_extract(grader_zip, unpacked)
+        shutil.copytree(unpacked, public, ignore=lambda d, names: ["hidden"] if Path(d).name == "tests" else [])
+        return cls(grader_zip, unpacked, public, timeout)
+
+    def grade(self, sub: Path, public_only: bool = False) -> Results:
+        from .emulate import emulate
+
+        em = emulate(self.zip, sub, unpacked=self.public if public_only else self.unpacked, timeout=self.timeout,
+                     measure_memory=False)  # sampling /proc costs CPU the gradings need
+        return em.results
+
+
+def _prepare(mutants: list[Mutant], report: MutantReport, solution: Path, names: list[str], manifest: Manifest,
+             tmp: Path, support: Path) -> list[tuple[Outcome, Path]]:
+    """Write each mutant's submission; those that do not apply or do not import get the verdict ``error``."""
+    pending, checks = [], []
+    for i, mutant in enumerate(mutants):
+        outcome = Outcome(mutant.id, mutant.mistake)
+        report.outcomes.append(outcome)
+        sub = tmp / f"m{i:03d}"
+        try:
+            _make_submission(solution, names, sub, mutant, support)
+            compile((sub / mutant.file).read_text(encoding="utf-8"), mutant.file, "exec")
+        except (MutantError, SyntaxError) as exc:
+            outcome.verdict, outcome.problem = "error", str(exc)
+            continue
+        if mutant.file.endswith(".py"):
+            module = mutant.file[:-3].replace("/", ".")
+            checks.append({"id": mutant.id, "module": module,
+                           "path": [str(sub)] + [str(sub / p) for p in manifest.pythonpath]})
+        pending.append((outcome, sub))
+    failures = _import_failures(checks)
+    graded = []
+    for outcome, sub in pending:
+        if failures.get(outcome.id):
+            outcome.verdict, outcome.problem = "error", f"breaks the import: {failures[outcome.id]}"
+        else:
+            graded.append((outcome, sub))
+    return graded
+
+
+def _decide(outcome: Outcome, reference: Results, doc: Results, public_only: bool) -> bool:
+    """Set the verdict from one grading; False when a public-only grading cannot decide it."""
+    outcome.public_lost, outcome.hidden_lost = _losses(reference, doc, public_only)
+    if public_only and outcome.public_lost <= 0:
+        return False
+    hidden = outcome.hidden_lost or 0.0
+    outcome.verdict = "public" if outcome.public_lost > 0 else "hidden" if hidden > 0 else "survived"
+    return True
+
+
+def _grade_all(grader: _Grader, reference_dir: Path, graded: list[tuple[Outcome, Path]], jobs: int, full: bool,
+               report: MutantReport, points: float, log) -> None:
+    """Grade the reference and the mutants, ``jobs`` at a time; public tests first unless ``full``."""
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        reference_future = pool.submit(grader.grade, reference_dir)
+        waiting = {pool.submit(grader.grade, sub, not full): (outcome, sub, not full) for outcome, sub in graded}
+        reference = reference_future.result()
+        if abs((reference.score or 0.0) - points) > 1e-6:
+            report.reference_problems.append(f"the unmutated reference scores {reference.score} of {points:g}, "
+                                             "so points lost cannot be measured")
+        while waiting:
+            done, _ = wait(list(waiting), return_when=FIRST_COMPLETED)
+            for future in done:
+                outcome, sub, public_only = waiting.pop(future)
+                if not _decide(outcome, reference, future.result(), public_only):
+                    waiting[pool.submit(grader.grade, sub)] = (outcome, sub, False)   # now with the hidden tests
+                    continue
+                hidden = "not graded" if outcome.hidden_lost is None else f"-{outcome.hidden_lost:g}"
+                log(f"  {report.assignment}: {outcome.id}: {outcome.verdict} (public -{outcome.public_lost:g}, "
+                    f"hidden {hidden})")
+
+
 def run_mutants(repo, aid: str, grader_zip: Path | None = None, jobs: int | None = None,
-                only: list[str] | None = None, log=print) -> MutantReport:
-    """Grade every declared mutant of ``aid`` (or those in ``only``) with its autograder zip."""
-    from ..grading.upload import safe_extract
+                only: list[str] | None = None, log=print, full: bool = False) -> MutantReport:
+    """Grade every declared mutant of ``aid`` (or those in ``only``) with its autograder zip.
+
+    ``full`` grades each mutant with the hidden tests too, even where a public test decides its verdict.
+    """
     from .build import build
-    from .emulate import emulate
 
     manifest = repo.manifest(aid)
     mutants, settings = load_mutants(repo.assignment(aid) / "mutants.toml")
@@ -249,55 +348,11 @@ def run_mutants(repo, aid: str, grader_zip: Path | None = None, jobs: int | None
     with tempfile.TemporaryDirectory(prefix=f"mutants-{aid}-") as tmp:
         tmp_path = Path(tmp)
         os.chmod(tmp_path, 0o711)
-        unpacked = tmp_path / "source"
-        unpacked.mkdir()
-        safe_extract(grader_zip, unpacked)
-        pending, checks = [], []
-        for i, mutant in enumerate(mutants):
-            outcome = Outcome(mutant.id, mutant.mistake)
-            report.outcomes.append(outcome)
-            sub = tmp_path / f"m{i:03d}"
-            try:
-                _make_submission(solution, names, sub, mutant, unpacked / "support")
-                compile((sub / mutant.file).read_text(encoding="utf-8"), mutant.file, "exec")
-            except (MutantError, SyntaxError) as exc:
-                outcome.verdict, outcome.problem = "error", str(exc)
-                continue
-            if mutant.file.endswith(".py"):
-                module = mutant.file[:-3].replace("/", ".")
-                checks.append({"id": mutant.id, "module": module,
-                               "path": [str(sub)] + [str(sub / p) for p in manifest.pythonpath]})
-            pending.append((outcome, sub))
-        failures = _import_failures(checks)
-        graded = []
-        for outcome, sub in pending:
-            if failures.get(outcome.id):
-                outcome.verdict, outcome.problem = "error", f"breaks the import: {failures[outcome.id]}"
-            else:
-                graded.append((outcome, sub))
+        grader = _Grader.unpack(grader_zip, tmp_path, manifest.limits.submission_seconds + 120)
+        graded = _prepare(mutants, report, solution, names, manifest, tmp_path, grader.unpacked / "support")
         reference_dir = tmp_path / "reference"
-        _make_submission(solution, names, reference_dir, None, unpacked / "support")
-
-        def grade(sub: Path) -> dict:
-            em = emulate(grader_zip, sub, unpacked=unpacked, timeout=manifest.limits.submission_seconds + 120,
-                         measure_memory=False)  # sampling /proc costs CPU the gradings need
-            return em.results
-
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            reference_future = pool.submit(grade, reference_dir)
-            futures = [(outcome, pool.submit(grade, sub)) for outcome, sub in graded]
-            reference = reference_future.result()
-            if abs(float(reference.get("score") or 0.0) - manifest.points) > 1e-6:
-                report.reference_problems.append(
-                    f"the unmutated reference scores {reference.get('score')} of {manifest.points:g}, "
-                    "so points lost cannot be measured")
-            for outcome, future in futures:
-                doc = future.result()
-                outcome.public_lost, outcome.hidden_lost = _losses(reference, doc)
-                outcome.verdict = ("public" if outcome.public_lost > 0 else
-                                   "hidden" if outcome.hidden_lost > 0 else "survived")
-                log(f"  {aid}: {outcome.id}: {outcome.verdict} (public -{outcome.public_lost:g}, "
-                    f"hidden -{outcome.hidden_lost:g})")
+        _make_submission(solution, names, reference_dir, None, grader.unpacked / "support")
+        _grade_all(grader, reference_dir, graded, jobs, full, report, manifest.points, log)
     return report
 
 
@@ -306,13 +361,15 @@ def print_report(report: MutantReport) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"Mutants of {report.assignment}")
+    table = Table(title=f"Mutants of {report.assignment}",
+                  caption="hidden lost '-': not graded, a public test already loses points (--full grades it)")
     for col in ("mutant", "mistake", "public lost", "hidden lost", "verdict"):
         table.add_column(col, overflow="fold")
     colours = {"public": "green", "hidden": "yellow", "survived": "red", "error": "red"}
     for o in report.outcomes:
         colour = colours[o.verdict]
-        table.add_row(escape(o.id), escape(o.mistake), f"{o.public_lost:g}", f"{o.hidden_lost:g}",
+        hidden = "-" if o.hidden_lost is None else f"{o.hidden_lost:g}"
+        table.add_row(escape(o.id), escape(o.mistake), f"{o.public_lost:g}", hidden,
                       f"[{colour}]{o.verdict}[/{colour}]")
     console = Console(width=max(120, Console().width))
     console.print(table)

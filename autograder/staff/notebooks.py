@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from pathlib import Path
 
 
 def execute(notebook: Path, cwd: Path, timeout: int = 600) -> None:
-    """Run every cell of ``notebook`` with ``cwd`` as working directory; raise on the first error."""
+    """Run every cell of ``notebook`` in a copy of ``cwd``; raise on the first error.
+
+    The copy keeps ``cwd`` (a solution folder) as it was: what the notebook writes (run records,
+    figures) would otherwise land in the checkout and change what ``verify`` has cached for it.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(notebook, as_version=4)
-    client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="notebook-") as tmp:
+        work = Path(tmp) / Path(cwd).name
+        shutil.copytree(cwd, work, ignore=shutil.ignore_patterns("runs", "__pycache__", "*.pyc"))
+        client = NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(work)}})
+        client.execute()
 
 
 def export_html(notebook: Path, output: Path | None = None) -> Path:

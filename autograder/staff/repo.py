@@ -8,10 +8,11 @@ from ..grading.manifest import Manifest, load_manifest
 
 
 class Repo:
-    """Paths of the course repository."""
+    """Paths of the course repository; ``dist``, when given, is where builds go instead of ``<root>/dist``."""
 
-    def __init__(self, root: Path | str = "."):
+    def __init__(self, root: Path | str = ".", dist: Path | str | None = None):
         self.root = Path(root).resolve()
+        self._dist = Path(dist).resolve() if dist is not None else None
 
     def assignment_ids(self) -> list[str]:
         base = self.root / "assignments"
@@ -34,4 +35,4 @@ class Repo:
         return load_manifest(self.assignment(aid) / "assignment.toml", self.solution(aid))
 
     def dist(self) -> Path:
-        return self.root / "dist"
+        return self._dist or self.root / "dist"

@@ -69,4 +69,4 @@ def check(folder: Path, keyword: str | list[str] | None = None, verbose: bool = 
         return 2
     print_results(doc, console, title=f"{layout.manifest.title}: public tests")
     console.print("Hidden tests run only on Gradescope; passing every public test does not guarantee full marks.")
-    return 0 if all(t["status"] == "passed" for t in doc.get("tests", [])) else 1
+    return 0 if all(t.status == "passed" for t in doc.tests) else 1

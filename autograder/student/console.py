@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from ..grading.results import Results
 
-def print_results(doc: dict, console=None, title: str = "Results") -> None:
+
+def print_results(doc: Results, console=None, title: str = "Results") -> None:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
@@ -12,17 +14,16 @@ def print_results(doc: dict, console=None, title: str = "Results") -> None:
     table = Table(title=title)
     for col in ("number", "test", "score", "status", "visibility"):
         table.add_column(col)
-    for test in doc.get("tests", []):
-        status = test.get("status", "")
+    for test in doc.tests:
+        status = test.status or ""
         style = "green" if status == "passed" else "red"
-        table.add_row(escape(test.get("number", "")), escape(test.get("name", "")),
-                      f"{test.get('score', 0):g} / {test.get('max_score', 0):g}",
-                      f"[{style}]{status}[/{style}]", test.get("visibility", "visible"))
+        table.add_row(escape(test.number or ""), escape(test.name), f"{test.score:g} / {test.max_score:g}",
+                      f"[{style}]{status}[/{style}]", test.visibility or "visible")
     console.print(table)
-    for test in doc.get("tests", []):
-        if test.get("status") == "failed" and test.get("output"):
-            console.print(f"[bold]{escape(test.get('number', ''))} {escape(test.get('name', ''))}[/bold]")
-            console.print(test["output"], markup=False, highlight=False)
-    console.print(doc.get("output", ""), markup=False, highlight=False)
-    for entry in doc.get("leaderboard", []):
-        console.print(f"leaderboard {entry['name']}: {entry['value']}")
+    for test in doc.tests:
+        if test.status == "failed" and test.output:
+            console.print(f"[bold]{escape(test.label)}[/bold]")
+            console.print(test.output, markup=False, highlight=False)
+    console.print(doc.output, markup=False, highlight=False)
+    for entry in doc.leaderboard:
+        console.print(f"leaderboard {entry.name}: {entry.value}")

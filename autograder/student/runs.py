@@ -141,7 +141,7 @@ class Run:
         if self.rows:
             draw_curves(self.path / "metrics.csv", self.path / "curves.png", title=self.name)
 
-    def __enter__(self) -> "Run":
+    def __enter__(self) -> Run:
         return self
 
     def __exit__(self, *exc_info: Any) -> None:

@@ -242,7 +242,7 @@ def part_fooling(ctx):
         # the runner-up class is a target the iteration reaches quickly, whatever the weights
         target = int(scores.topk(2).indices[1]) if ctx.args.fooling_target is None else ctx.args.fooling_target
         forwards = []
-        hook = ctx.model.register_forward_hook(lambda *_: forwards.append(1))
+        hook = ctx.model.register_forward_hook(lambda *_, forwards=forwards: forwards.append(1))
         try:
             fool = FoolingImage().make_fooling_image(x, target, ctx.model, learning_rate=learning_rate)
         finally:

@@ -92,7 +92,7 @@ def generate_shapes(n, seed=0, size=IMAGE_SIZE):
     rng = np.random.default_rng(seed)
     labels = np.arange(n) % len(CLASSES)
     rng.shuffle(labels)
-    pictures, masks = zip(*(_picture(int(label), rng, size) for label in labels))
+    pictures, masks = zip(*(_picture(int(label), rng, size) for label in labels), strict=True)
     x = (np.stack(pictures).astype(np.float32) - SQUEEZENET_MEAN) / SQUEEZENET_STD
     return (torch.from_numpy(x).permute(0, 3, 1, 2).contiguous(), torch.from_numpy(labels).long(),
             torch.from_numpy(np.stack(masks)))

@@ -24,11 +24,9 @@ import warnings
 import matplotlib
 
 matplotlib.use("Agg")
-import numpy as np  # noqa: E402
 import torch  # noqa: E402
 from image_utils import deprocess, load_sample_photos, preprocess  # noqa: E402
-from model_zoo import (PretrainedWeightsUnavailable, build_shapes_cnn, build_squeezenet,  # noqa: E402
-                       imagenet_class_names)
+from model_zoo import PretrainedWeightsUnavailable, build_shapes_cnn, build_squeezenet, imagenet_class_names  # noqa: E402
 from visualize_parts import PARTS, run_part  # noqa: E402
 
 from autograder.runs import Run  # noqa: E402

@@ -25,6 +25,7 @@ from cases import CASES, LEFTOVER, Case
 
 from autograder.grading import procfs
 from autograder.grading.manifest import load_manifest
+from autograder.grading.results import Results
 from autograder.grading.sandbox import workers_drop_privileges
 from autograder.staff.emulate import emulate
 
@@ -84,13 +85,13 @@ def _submission(case: Case, tmp: Path) -> Path:
     return folder
 
 
-def _visible_text(results: dict) -> str:
+def _visible_text(results: Results) -> str:
     """Everything the student can read in results.json, as they read it (not JSON-escaped)."""
-    parts = [results.get("output", "")]
-    for test in results.get("tests", []):
-        parts += [test.get("name", ""), test.get("number", ""), test.get("output", "")]
-    parts += [f"{e.get('name')}: {e.get('value')}" for e in results.get("leaderboard", [])]
-    return "\n".join(str(p) for p in parts)
+    parts = [results.output]
+    for test in results.tests:
+        parts += [test.name, test.number or "", test.output]
+    parts += [f"{e.name}: {e.value}" for e in results.leaderboard]
+    return "\n".join(parts)
 
 
 def _code_lines(source: str) -> list[str]:
@@ -276,25 +277,42 @@ def _show(pids: list[int]) -> list[str]:
     return shown
 
 
+def _session(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return int(fh.read().rsplit(")", 1)[1].split()[3])   # field 6 of stat: the session id
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _lingering(uid: int | None, since: int) -> list[int]:
     """Processes of the run that are still alive: every process of the run's uid, wherever it
-    runs and whatever its environment. Where workers keep the grader's uid (not root), the
-    processes of this uid started during the run that are not this test's own."""
+    runs and whatever its environment. Where workers keep the grader's uid (not root, or a
+    Python the sandbox user cannot read), the processes of this uid started during the run that
+    are not this test's own and that left their session: a grading runs in a session of its own
+    (emulate starts it so) whose leader exits with it, and a daemon that calls setsid either
+    outlives its session's leader (a double fork) or leads it, orphaned. A shell the caller opens
+    meanwhile leads a session too, but under a living parent, and is not counted."""
     alive = [p for p in procfs.pids() if procfs.state(p) not in ("Z", None)]  # a zombie runs nothing
     if uid is not None:
         return [p for p in alive if procfs.owner(p) == uid]
     mine = set(procfs.tree(os.getpid()))
-    return [p for p in alive if p not in mine and procfs.owner(p) == os.geteuid() and _started_after(p, since)]
+    live = set(alive)
+
+    def left_behind(pid: int) -> bool:
+        leader = _session(pid)
+        return leader not in live or (leader == pid and procfs.parent(pid) == 1)
+
+    return [p for p in alive if p not in mine and procfs.owner(p) == os.geteuid() and _started_after(p, since)
+            and left_behind(p)]
 
 
 @pytest.fixture(scope="module")
-def toy_zip():
-    from autograder.staff.build import build
-    from autograder.staff.repo import Repo
-
-    return build(Repo(TOY), "toy")[0]
+def toy_zip(toy_zips):
+    return toy_zips[0]
 
 
+@pytest.mark.slow   # a whole emulated grading per case, 2-6 s each: `make test` runs them, `make check` does not
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
     if (case.kind == "reading" or case.root_only) and not WORKER_DROPS_PRIVILEGES:
@@ -315,7 +333,7 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
         results = em.results
         assert em.problems == [], f"results.json does not validate: {em.problems}"
         assert em.seconds < LIMIT, f"grading took {em.seconds:.0f} s, over the {LIMIT:.0f} s limit"
-        assert results["score"] == case.score, f"score {results['score']}, the honest score is {case.score}"
+        assert results.score == case.score, f"score {results.score}, the honest score is {case.score}"
         text = _visible_text(results)
         for secret in secrets:
             assert secret not in text, f"a student could see {secret!r}"
@@ -329,7 +347,8 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
             shipped = {n: hashlib.sha256(zf.read(n)).hexdigest() for n in zf.namelist() if not n.endswith("/")}
         assert _digest(root / "source") == shipped, "the grader's files changed"
         time.sleep(0.5 if case.kind != "exhaustion" else 1.5)
-        assert _strict_json((root / "results" / "results.json").read_text()) == results, "results.json changed later"
+        written = Results.from_json(_strict_json((root / "results" / "results.json").read_text()))
+        assert written == results, "results.json changed later"
         if WORKER_DROPS_PRIVILEGES:
             assert uid is not None, "the grader's log does not say which uid student code ran as"
         lingering = _lingering(uid, since)
@@ -348,14 +367,14 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
                 else os.unlink(path)
 
 
-def test_real_assignment_forbidden_library_earns_nothing(tmp_path):
+@pytest.mark.slow
+def test_real_assignment_forbidden_library_earns_nothing(tmp_path, built_zips):
     """A1 through its real zip: a submission that lets torch do one model's work loses that
     model's tests (the file is not graded) and keeps the rest, with the reason in plain words."""
-    from autograder.staff.build import build
     from autograder.staff.repo import Repo
 
     repo = Repo(TOY.parents[1])
-    grader_zip, _ = build(repo, "a1_neural_nets")
+    grader_zip, _ = built_zips("a1_neural_nets")
     upload = tmp_path / "upload"
     shutil.copytree(repo.solution("a1_neural_nets"), upload)
     model = upload / "models" / "softmax_regression.py"
@@ -363,14 +382,14 @@ def test_real_assignment_forbidden_library_earns_nothing(tmp_path):
     em = emulate(grader_zip, upload)
     OUTCOMES["a1: a forbidden import in one file"] = False
     assert em.problems == []
-    tests = em.results["tests"]
+    tests = em.results.tests
     text = _visible_text(em.results)
     assert "Forbidden import or name: models/softmax_regression.py" in text and "line 1: import torch" in text
-    lost = [t for t in tests if t["max_score"] > 0 and t["score"] < t["max_score"]]
+    lost = [t for t in tests if t.max_score > 0 and t.score < t.max_score]
     # every lost test failed on importing the ungraded file (public ones also say why)
-    assert lost and all("ImportError" in t["output"] for t in lost), [t["name"] for t in lost]
-    assert any("softmax_regression.py was not graded" in t["output"] for t in lost)
-    assert 0 < em.results["score"] < 100
+    assert lost and all("ImportError" in t.output for t in lost), [t.name for t in lost]
+    assert any("softmax_regression.py was not graded" in t.output for t in lost)
+    assert 0 < (em.results.score or 0) < 100
     OUTCOMES["a1: a forbidden import in one file"] = True
 
 
@@ -399,18 +418,18 @@ def test_a2_part1_gets_no_torch_at_run_time(tmp_path):
         path.write_text((STATIC_SPELLING if i == 0 else RUNTIME_SPELLING) + path.read_text())
     em = emulate(grader_zip, upload)
     OUTCOMES["a2: torch in Part 1 at run time"] = False
-    assert em.problems == [] and reference.results["score"] == 100
-    tests = [t for t in em.results["tests"] if t["max_score"] > 0]
-    part1 = [t for t in tests if t.get("number", "").startswith("1.")]
-    part2 = [t for t in tests if not t.get("number", "").startswith(("1.", "0"))]
+    assert em.problems == [] and reference.results.score == 100
+    tests = [t for t in em.results.tests if t.max_score > 0]
+    part1 = [t for t in tests if (t.number or "").startswith("1.")]
+    part2 = [t for t in tests if not (t.number or "").startswith(("1.", "0"))]
     assert part1 and part2
-    assert sum(t["score"] for t in part1) == 0, [(t["name"], t["score"]) for t in part1 if t["score"]]
-    assert all(t["score"] == t["max_score"] for t in part2), [t["name"] for t in part2 if t["score"] < t["max_score"]]
-    assert em.results["score"] == sum(t["max_score"] for t in part2)
+    assert sum(t.score for t in part1) == 0, [(t.name, t.score) for t in part1 if t.score]
+    assert all(t.score == t.max_score for t in part2), [t.name for t in part2 if t.score < t.max_score]
+    assert em.results.score == sum(t.max_score for t in part2)
     text = _visible_text(em.results)
     assert "Forbidden import or name: modules/convolution.py" in text          # the static check
-    public = "\n".join(t["output"] for t in part1 if t["extra_data"]["suite"] == "public")
-    hidden = "\n".join(t["output"] for t in part1 if t["extra_data"]["suite"] == "hidden")
+    public = "\n".join(t.output for t in part1 if t.suite == "public")
+    hidden = "\n".join(t.output for t in part1 if t.suite == "hidden")
     assert re.search(r"Forbidden module: modules/\w+\.py \(line 2\) imports torch, which task 1 of this "
                      r"assignment does not allow", public), public[:2000]
     assert "Your code imported a module that this part of the assignment does not allow (torch)." in hidden

@@ -27,9 +27,8 @@ Written once per build, the fixed part (request.fixed), for the autograder zip o
 
 import json
 import os
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import numpy as np
 

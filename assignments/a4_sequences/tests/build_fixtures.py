@@ -71,6 +71,7 @@ def _named_weights(case, got, torch):
 
 def _check(case, got, torch, screen=True):
     import a4_refs as refs
+
     from autograder.staff.fixtures import Rejected
 
     out = {k: v for k, v in got["outputs"].items()}

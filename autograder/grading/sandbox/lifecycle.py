@@ -19,6 +19,7 @@ loaded, gets a server of its own in a fresh interpreter.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import os
@@ -88,10 +89,8 @@ class _Server:
         if self.closed:
             return
         self.closed = True
-        try:
+        with contextlib.suppress(Exception):
             self.ask({"op": "exit"}, timeout=20)
-        except Exception:
-            pass
         try:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:

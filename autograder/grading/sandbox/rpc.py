@@ -15,8 +15,9 @@ import signal
 import socket
 import stat
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from .. import codec, feedback
 from .errors import SandboxError, StudentError, WorkerCrashed, WorkerTimeout
@@ -144,7 +145,7 @@ class Worker:
             self._sock.settimeout(timeout)
             send_message(self._sock, payload)
             return recv_message(self._sock)
-        except (socket.timeout, TimeoutError):
+        except TimeoutError:
             self._kill("timed out")
             limit = "call" if timeout == self._sandbox.limits.call_seconds else "test"
             raise WorkerTimeout(feedback.timed_out(what, timeout, limit)) from None

@@ -187,11 +187,12 @@ def _error_reply(state: WorkerState, exc: BaseException) -> bytes:
 
 def _forbidden_module(exc: BaseException) -> str:
     """The module the guard refused, if ``exc`` is (or was raised while handling) such a refusal."""
+    link: BaseException | None = exc
     seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, ForbiddenModule):
-            return str(exc.module)[:200]
-        exc = exc.__context__
+    while link is not None and seen < 10:
+        if isinstance(link, ForbiddenModule):
+            return str(link.module)[:200]
+        link = link.__context__
         seen += 1
     return ""
 
@@ -208,6 +209,6 @@ def serve(sock: socket.socket, workdir: str) -> None:
         try:
             sys.stdout.flush()
             sys.stderr.flush()
-        except BaseException:
+        except BaseException:  # noqa: S110 (student code may have broken stdout: nowhere is left to log)
             pass
         send_message(sock, reply)

@@ -8,6 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ...grading.results import Results
+
 
 @dataclass
 class PerTest:
@@ -48,7 +50,7 @@ class ClassView:
     """A regrade output folder, read back."""
 
     records: list[dict]
-    docs: dict[str, dict]
+    docs: dict[str, Results]
     problems: list[str]
     zip_name: str = ""
 
@@ -67,7 +69,7 @@ def load(out: Path) -> ClassView:
     for rec in summary.get("submissions", []):
         path = Path(out) / rec["name"] / "results.json"
         if rec.get("score") is not None and path.is_file():
-            docs[rec["name"]] = json.loads(path.read_text())
+            docs[rec["name"]] = Results.load(path)
     return ClassView(summary.get("submissions", []), docs, summary.get("problems", []), summary.get("zip", ""))
 
 
@@ -79,18 +81,16 @@ def per_test(view: ClassView) -> list[PerTest]:
     """Graded tests (those worth points), worst first: lowest pass rate, then lowest mean points."""
     stats: dict[tuple, PerTest] = {}
     for doc in view.docs.values():
-        for test in doc.get("tests", []):
-            if not test.get("max_score"):
+        for test in doc.tests:
+            if not test.max_score:
                 continue
-            key = (str(test.get("number", "")), str(test.get("name", "")))
-            s = stats.setdefault(key, PerTest(key[0], key[1], float(test["max_score"])))
+            key = (test.number or "", test.name)
+            s = stats.setdefault(key, PerTest(key[0], key[1], test.max_score))
             s.runs += 1
-            s.passed += test.get("status") == "passed" or (test.get("status") is None
-                                                          and test.get("score") == test.get("max_score"))
-            s.points += float(test.get("score") or 0)
-            seconds = (test.get("extra_data") or {}).get("seconds")
-            if isinstance(seconds, (int, float)):
-                s.seconds.append(float(seconds))
+            s.passed += test.passed
+            s.points += test.score
+            if test.seconds is not None:
+                s.seconds.append(test.seconds)
     return sorted(stats.values(), key=lambda s: (s.pass_rate, s.mean_points / (s.max_score or 1),
                                                   _number_key(s.number), s.name))
 
@@ -107,12 +107,11 @@ def failure_groups(view: ClassView) -> list[Failure]:
     """Failed tests (and the grader's own checks such as a missing file) grouped by message, most common first."""
     groups: dict[tuple[str, str], Failure] = {}
     for name, doc in view.docs.items():
-        for test in doc.get("tests", []):
-            if test.get("status") != "failed":
+        for test in doc.tests:
+            if test.status != "failed":
                 continue
-            label = f"{test.get('number', '')} {test.get('name', '')}".strip()
-            message = normalise(str(test.get("output", "")))
-            groups.setdefault((label, message), Failure(label, message)).submissions.append(name)
+            message = normalise(test.output)
+            groups.setdefault((test.label, message), Failure(test.label, message)).submissions.append(name)
     return sorted(groups.values(), key=lambda f: (-len(f.submissions), f.test, f.message))
 
 
@@ -127,11 +126,10 @@ def leaderboards(view: ClassView) -> dict[str, tuple[str, list[float]]]:
     columns: dict[str, tuple[str, list[float]]] = {}
     values: dict[str, list[float]] = defaultdict(list)
     for doc in view.docs.values():
-        for entry in doc.get("leaderboard", []) or []:
-            value = entry.get("value")
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                values[str(entry.get("name"))].append(float(value))
-                columns[str(entry.get("name"))] = (str(entry.get("order", "desc")), values[str(entry.get("name"))])
+        for entry in doc.leaderboard:
+            if isinstance(entry.value, (int, float)) and not isinstance(entry.value, bool):
+                values[entry.name].append(float(entry.value))
+                columns[entry.name] = (entry.order, values[entry.name])
     return columns
 
 

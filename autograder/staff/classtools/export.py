@@ -128,7 +128,7 @@ class Export:
     def close(self) -> None:
         pass
 
-    def __enter__(self) -> "Export":
+    def __enter__(self) -> Export:
         return self
 
     def __exit__(self, *exc) -> None:

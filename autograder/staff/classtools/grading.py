@@ -18,10 +18,11 @@ import shutil
 import socket
 import tempfile
 import threading
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor
 from concurrent.futures import wait as wait_local
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from ...grading import files
 from ...grading.draws import FALLBACK_SUBMISSION_ID
@@ -96,7 +97,7 @@ def grade_task(zip_bytes: bytes, submission: bytes, timeout: float = 3600,
         safe_extract(io.BytesIO(submission), folder)  # type: ignore[arg-type]
         em = emulate(zip_path, folder, unpacked=unpacked, timeout=timeout, measure_memory=False,
                      submission_id=FALLBACK_SUBMISSION_ID if submission_id is None else submission_id)
-    return {"results": em.results, "problems": list(em.problems), "seconds": round(em.seconds, 2),
+    return {"results": em.results.to_json(), "problems": list(em.problems), "seconds": round(em.seconds, 2),
             "cpu_seconds": round(em.cpu_seconds, 2), "host": socket.gethostname(),
             "drops_privileges": workers_drop_privileges()}
 

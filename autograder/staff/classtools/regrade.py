@@ -17,10 +17,11 @@ import hashlib
 import json
 import os
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
+from ...grading.results import Results, validate
 from .export import Entry, Export, SubmissionError, natural_key, open_export
 from .grading import Job, grade_locally, grade_on_dask, submission_id_of
 
@@ -61,20 +62,19 @@ def _record(entry: Entry) -> dict:
 
 def _apply(record: dict, outcome: dict, out: Path) -> None:
     """Fill ``record`` from what a grading returned and store its results.json."""
-    from ...grading.results import validate
-
-    doc = outcome.get("results") or {}
+    raw = outcome.get("results") or {}
+    doc = Results.from_json(raw)
     problems = list(outcome.get("problems") or [])
-    if doc:
-        problems += [p for p in validate(doc) if p not in problems]
+    if raw:
+        problems += [p for p in validate(raw) if p not in problems]
         folder = out / record["name"]
         folder.mkdir(parents=True, exist_ok=True)
-        _write_json(folder / "results.json", doc)
-    if not doc.get("tests"):
-        problems.append(f"the grader gave no test results: {str(doc.get('output', 'no results.json'))[:300]}")
-    record.update(score=doc.get("score"), max_score=round(sum(t.get("max_score", 0) for t in doc.get("tests", [])), 4),
+        doc.write_atomic(folder / "results.json", check=False)  # as the grader wrote it
+    if not doc.tests:
+        problems.append(f"the grader gave no test results: {(doc.output if raw else 'no results.json')[:300]}")
+    record.update(score=doc.score, max_score=round(doc.totals()[1], 4),
                   seconds=outcome.get("seconds"), host=outcome.get("host"),
-                  drops_privileges=outcome.get("drops_privileges"), graded=bool(doc))
+                  drops_privileges=outcome.get("drops_privileges"), graded=bool(raw))
     record["problems"] += [f"{record['name']}: {p}" for p in problems]
 
 
@@ -103,7 +103,7 @@ def _jobs(export: Export, records: dict[str, dict], ledger: dict, zip_sha: str, 
         results_file = out / entry.name / "results.json"
         if not force and seen.get("zip") == zip_sha and seen.get("submission") == packed.digest \
                 and results_file.is_file():
-            _apply(record, {"results": json.loads(results_file.read_text()), "problems": seen.get("problems", []),
+            _apply(record, {"results": Results.load(results_file).to_json(), "problems": seen.get("problems", []),
                             "seconds": seen.get("seconds"), "host": seen.get("host"),
                             "drops_privileges": seen.get("drops_privileges")}, out)
             record["reused"] = True

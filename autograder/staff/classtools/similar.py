@@ -142,7 +142,7 @@ def _view(out: Path, a: Source, b: Source, result: tuple) -> str:
     _, (sim_a, sim_b), (slices_a, slices_b) = result
     code_a, _ = highlight_overlap(a.fingerprint.raw_code, slices_a, "<mark>", "</mark>", escape_html=True)
     code_b, _ = highlight_overlap(b.fingerprint.raw_code, slices_b, "<mark>", "</mark>", escape_html=True)
-    digest = hashlib.sha1(f"{a.owner}|{b.owner}|{a.rel}".encode()).hexdigest()[:8]
+    digest = hashlib.sha1(f"{a.owner}|{b.owner}|{a.rel}".encode(), usedforsecurity=False).hexdigest()[:8]
     rel = f"similarity/{_slug(a.owner)}--{_slug(b.owner)}--{_slug(a.rel)}-{digest}.html"
     e = html.escape
     page = (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{e(a.owner)} and {e(b.owner)}: "

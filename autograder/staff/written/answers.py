@@ -294,7 +294,8 @@ def environment(runs: Runs):
     """A Jinja2 environment with the vocabulary above; undefined names are errors, nothing is escaped."""
     import jinja2
 
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False,  # noqa: S701 (Markdown, not HTML)
+                             keep_trailing_newline=True)
     env.globals.update(
         run=runs.get,
         best=lambda names, metric, lowest=False: _ranked(runs, names, metric, lowest)[0],

@@ -30,14 +30,17 @@ def _two_layer_params(rng, D, H, C, scale=1.0):
 @weight(3)
 @number("2.1")
 def test_softmax_regression_forward_random_shapes(student, rng):
-    for _ in range(3):
+    for trial in range(3):
         D, C, N = _sizes(rng)
+        if trial == 1:
+            N = max(N, 2)                       # a batch, in every draw
         net = student.new(SOFTMAX_REG, input_size=D, num_classes=C)
         W1 = rng.standard_normal((D, C))
         net.weights = {"W1": W1}
         X = rng.standard_normal((N, D))
-        y = _labels(rng, N, C)
         prob = refs.ref_softmax_regression_prob(W1, X)
+        y = _labels(rng, N, C)
+        y[0] = int(np.argmax(prob[0]))          # at least one example classified right, in every draw
         for mode in ("train", "valid"):
             loss, acc = net.forward(X, y, mode=mode)
             what = f"SoftmaxRegression with random input_size and num_classes, mode={mode!r}"
@@ -52,6 +55,8 @@ def test_softmax_regression_gradient_random_shapes(student, rng):
         D, C, N = _sizes(rng)
         if trial == 0:
             N = 1
+        elif trial == 1:
+            N = max(N, 2)                       # a batch, in every draw
         net = student.new(SOFTMAX_REG, input_size=D, num_classes=C)
         W1 = rng.standard_normal((D, C))
         net.weights = {"W1": W1}
@@ -109,6 +114,8 @@ def test_two_layer_forward_random_shapes_and_huge_scores(student, rng):
     for trial in range(3):
         D, C, N = _sizes(rng)
         H = int(rng.integers(2, 12))
+        if trial > 0:
+            N = max(N, 3)                       # a batch, in every draw
         net = student.new(TWO_LAYER, input_size=D, num_classes=C, hidden_size=H)
         X = rng.standard_normal((N, D))
         if trial == 0:      # the initialisation contract for sizes other than the defaults
@@ -120,12 +127,19 @@ def test_two_layer_forward_random_shapes_and_huge_scores(student, rng):
             net.weights = p
             what = "TwoLayerNet with given weights"
         else:               # scores of size ~1e4: softmax must not overflow
-            p = _two_layer_params(rng, D, H, C)
-            p["W2"] *= 1e4
+            for _ in range(100):            # rows whose highest scores lie far apart (in every draw)
+                p = _two_layer_params(rng, D, H, C)
+                p["W2"] *= 1e4
+                top = np.max(refs.ref_sigmoid(X @ p["W1"] + p["b1"]) @ p["W2"] + p["b2"], axis=1)
+                if np.ptp(top) > 2e3:
+                    break
+                X = rng.standard_normal((N, D)) * 3
             net.weights = p
             what = "TwoLayerNet with huge output scores (~1e4)"
         prob = refs.ref_two_layer_prob(p, X)
         y = np.argmax(prob, axis=1) if trial == 2 else _labels(rng, N, C)
+        if trial == 1:
+            y[0] = int(np.argmax(prob[0]))      # at least one example classified right
         loss, acc = net.forward(X, y, mode="valid")
         full = f"{what} (random sizes)"
         assert_scalar(loss, refs.ref_mean_ce(prob, y), rtol=1e-7, atol=1e-10, name=f"loss of {full}",

@@ -48,7 +48,7 @@ def run_conv(student, rng, kind):
 @weight(1)
 @number("1.1")
 def test_relu_hidden_shapes_and_zeros(student, rng):
-    """ReLU forward and backward on 4-D inputs with many exact zeros"""
+    """ReLU forward and backward on four-dimensional inputs with many exact zeros"""
     relu = student.new("modules.relu.ReLU")
     x = rng.integers(-2, 3, size=(2, 3, 4, 5)).astype(np.float64)
     dout = rng.standard_normal(x.shape)

@@ -128,7 +128,7 @@ def fixed_weights(student, name, rel, args):
     want = [shape for _, params in expected_signature(name, args) for _, shape in params]
     if not problems and not (isinstance(tensors, list) and len(tensors) == len(want)
                              and all(type(t) is torch.Tensor and t.is_floating_point() and list(t.shape) == shape
-                                     and bool(torch.isfinite(t).all()) for t, shape in zip(tensors, want))):
+                                     and bool(torch.isfinite(t).all()) for t, shape in zip(tensors, want, strict=True))):
         problems.append("its parameters are not finite floating-point tensors of the shapes of its layers")
     if problems:
         pytest.fail(f"{rel} does not fit the architecture of {name} ({describe(expected_signature(name, args))}), so "

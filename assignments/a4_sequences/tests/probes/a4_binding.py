@@ -55,7 +55,7 @@ def redraw(recorded, seed, scale=0.3):
 def same_tensors(a, b):
     """Whether two lists of tensors are equal, shape, dtype and value."""
     return len(a) == len(b) and all(x.dtype == y.dtype and x.shape == y.shape and bool((x == y).all())
-                                    for x, y in zip(a, b))
+                                    for x, y in zip(a, b, strict=True))
 
 
 def checksum(tensors):

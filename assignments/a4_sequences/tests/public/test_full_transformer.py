@@ -55,6 +55,11 @@ def test_forward_is_causal(student, fixtures_dir):
     changed = tgt.clone()
     changed[:, 3:] = (tgt[:, 3:] - 3) % 8 + 4       # another word (4..11) at every position >= 3
     before, after = model(src, tgt), model(src, changed)
+    # Outputs that ignore the target would pass the check below: the later ones must move.
+    assert_true(not torch.allclose(after[:, 3:], before[:, 3:], rtol=1e-4, atol=1e-4),
+                "forward(src, tgt): the outputs at target positions 3..5 stayed the same when the target words "
+                "there changed; each position's scores must depend on its own target word. "
+                f"Where to look: {WHERE}forward")
     assert_tensor(after[:, :3], before[:, :3], rtol=1e-5, atol=1e-5,
                   name="outputs at target positions 0..2 after changing the target words at positions 3..5 "
                        "(they must not see the future)",
@@ -66,6 +71,12 @@ def test_forward_is_causal(student, fixtures_dir):
 @number("4.2")
 def test_forward_ignores_source_padding(student, fixtures_dir):
     model, src, tgt = bound(student, fixtures_dir)
+    other = src.clone()
+    other[:, 1] = (src[:, 1] - 3) % 11 + 4          # another word (4..14) at a position no source pads
+    # Outputs that ignore the source would pass the check below: a real source word must count.
+    assert_true(not torch.allclose(model(other, tgt), model(src, tgt), rtol=1e-4, atol=1e-4),
+                "forward(src, tgt): the outputs stayed the same when the second word of every source changed; "
+                f"the scores must depend on the source. Where to look: {WHERE}forward")
     longer = torch.cat([src, torch.full((3, 3), PAD, dtype=torch.long)], dim=1)
     assert_tensor(model(longer, tgt), model(src, tgt), rtol=1e-4, atol=1e-5,
                   name="forward(src, tgt) with three extra <pad> columns appended to src "
