@@ -14,17 +14,17 @@ def gaming_dir(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def built(gaming_dir):
-    """``built(aid)``: that assignment's autograder zip and student bundle, built once per session
-    into a temporary folder (never dist/)."""
-    from gaming_harness import build_assignment
+def built(gaming_dir, built_zips):
+    """``built(aid)``: that assignment's autograder zip and student bundle (the session's one build,
+    in a temporary folder, never dist/), the bundle unpacked as a student has it."""
+    from gaming_harness import unpack_assignment
 
     def get(aid: str):
         with _LOCK:
             if aid not in _BUILT:
                 where = gaming_dir / aid
                 where.mkdir()
-                _BUILT[aid] = build_assignment(aid, where)
+                _BUILT[aid] = unpack_assignment(aid, *built_zips(aid), where)
             return _BUILT[aid]
 
     return get
@@ -38,7 +38,7 @@ def pytest_terminal_summary(terminalreporter):
     if not outcomes:
         return
     write = terminalreporter.write_line
-    write(f"{'gaming case':<58} {'score':>6} {'cap':>6} {'honest':>7}")
+    write(f"{'gaming case':<72} {'score':>6} {'cap':>6} {'honest':>7}")
     for outcome in outcomes.values():
         write(outcome.row())
     held = sum(o.held for o in outcomes.values())

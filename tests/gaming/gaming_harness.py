@@ -8,7 +8,8 @@ qualified name (``Class.method``) with :func:`replace_functions`, which reads th
 are the same upload with the gamed functions put back as the starter has them (or raising
 ``NotImplementedError`` where a case says so), graded with the same submission id.
 
-One zip per assignment is built per session (in a temporary folder, never ``dist/``); gradings
+One zip per assignment is built per session (``built_zips`` of tests/conftest.py: a temporary
+folder, never ``dist/``, shared with the other tests of the session); gradings
 run two at a time (the machine has two cores, and each grading is a process tree of its own).
 """
 
@@ -31,13 +32,10 @@ from pathlib import Path
 
 from autograder.grading import draws
 from autograder.staff.emulate import emulate, run_submission_id
-from autograder.staff.repo import Repo
 
 REPO = Path(__file__).resolve().parents[2]
 #: Gradings at the same time: one per core of the course's test machine.
 WORKERS = 2
-#: A3 records its fixture pool slowly (about 5 s a set); a few sets are enough to draw from.
-POOL_SIZES = {"a3_interpretability": 3}
 _LOCK = threading.Lock()
 
 
@@ -110,7 +108,7 @@ class Upload:
     folder: Path
 
     @classmethod
-    def make(cls, aid: str, where: Path, base: str = "solution") -> "Upload":
+    def make(cls, aid: str, where: Path, base: str = "solution") -> Upload:
         source = REPO / ("solutions" if base == "solution" else "starter_code") / aid
         folder = Path(tempfile.mkdtemp(prefix="upload-", dir=where))
         shutil.rmtree(folder)
@@ -120,13 +118,13 @@ class Upload:
     def read(self, rel: str) -> str:
         return (self.folder / rel).read_text()
 
-    def write(self, rel: str, text: str) -> "Upload":
+    def write(self, rel: str, text: str) -> Upload:
         path = self.folder / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
         return self
 
-    def replace(self, rel: str, new: dict[str, str], append: str = "") -> "Upload":
+    def replace(self, rel: str, new: dict[str, str], append: str = "") -> Upload:
         """Replace whole definitions of ``rel``; ``append`` goes at the end of the file (tables,
         helpers; the replaced functions read them when they are called)."""
         text = replace_functions(self.read(rel), new)
@@ -135,30 +133,18 @@ class Upload:
             ast.parse(text)
         return self.write(rel, text)
 
-    def revert(self, rel: str, qualnames: list[str] | None = None) -> "Upload":
+    def revert(self, rel: str, qualnames: list[str] | None = None) -> Upload:
         """Put definitions of ``rel`` back as the starter has them (all graded ones by default)."""
         starter = (REPO / "starter_code" / self.aid / rel).read_text()
         names = qualnames if qualnames is not None else graded_functions((REPO / "solutions" / self.aid / rel).read_text())
         return self.replace(rel, {name: function_source(starter, name) for name in names})
 
-    def remove(self, rel: str) -> "Upload":
+    def remove(self, rel: str) -> Upload:
         (self.folder / rel).unlink()
         return self
 
 
 # ----------------------------------------------------------------------------- built zips
-class _TmpRepo(Repo):
-    """The course repository, with its build output in a folder of the session's own."""
-
-    def __init__(self, root: Path, dist: Path):
-        super().__init__(root)
-        self._dist = dist
-
-    def dist(self) -> Path:
-        self._dist.mkdir(parents=True, exist_ok=True)
-        return self._dist
-
-
 @dataclass
 class Built:
     aid: str
@@ -182,11 +168,9 @@ class Built:
         return candidate
 
 
-def build_assignment(aid: str, where: Path) -> Built:
-    from autograder.staff.build import build
-
-    grader_zip, bundle_zip = build(_TmpRepo(REPO, where / "dist"), aid, log=lambda _line: None,
-                                   pool_size=POOL_SIZES.get(aid))
+def unpack_assignment(aid: str, grader_zip: Path, bundle_zip: Path, where: Path) -> Built:
+    """An assignment's built zips (the session's shared build), with the student bundle unpacked
+    into ``where`` and the zip's key and pool size read."""
     bundle = where / "bundle"
     with zipfile.ZipFile(bundle_zip) as zf:
         zf.extractall(bundle)
@@ -246,7 +230,8 @@ def grade(built: Built, folder: Path, submission_id: int) -> Graded:
     em = emulate(built.grader_zip, folder, submission_id=submission_id, measure_memory=False, timeout=900)
     if em.problems:
         raise AssertionError(f"results.json of a grading does not validate: {em.problems}")
-    return Graded(float(em.results["score"]), em.results, submission_id, em.results.get("tests", []))
+    doc = em.results.to_json()   # read as a student reads results.json
+    return Graded(float(doc["score"]), doc, submission_id, doc.get("tests", []))
 
 
 _POOL = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="gaming")
@@ -327,7 +312,7 @@ class Outcome:
         def num(v):
             return "-" if v is None else f"{v:g}"
 
-        return (f"{self.case:<58} {num(self.score):>6} {num(self.cap):>6} {num(self.honest):>7}  "
+        return (f"{self.case:<72} {num(self.score):>6} {num(self.cap):>6} {num(self.honest):>7}  "
                 f"{'held' if self.held else 'NOT HELD'}{'  ' + self.note if self.note else ''}")
 
 
