@@ -458,9 +458,9 @@ def leaked_table(texts: list[str]) -> dict:
             continue
         if digest(*arrays) != fp:
             continue
-        X, y, *ws = arrays
+        x, y, *ws = arrays
         names = ["W1"] if len(ws) == 1 else ["W1", "W2", "b1", "b2"]
-        grads = reference_gradients(X, y.astype(np.int64), dict(zip(names, ws, strict=True)))
+        grads = reference_gradients(x, y.astype(np.int64), dict(zip(names, ws, strict=True)))
         table[fp] = {k: [list(v.shape), np.ascontiguousarray(v, dtype=">f8").tobytes().hex()] for k, v in grads.items()}
     return table
 
@@ -483,26 +483,26 @@ def _decode(flat: np.ndarray) -> list[np.ndarray]:
     return arrays
 
 
-def reference_gradients(X, y, w) -> dict:
+def reference_gradients(x, y, w) -> dict:
     """The gradients of the mean cross-entropy (what an offline reference computes)."""
-    n = X.shape[0]
+    n = x.shape[0]
 
     def softmax(s):
         e = np.exp(s - s.max(axis=1, keepdims=True))
         return e / e.sum(axis=1, keepdims=True)
 
     if "W2" not in w:
-        Z = X @ w["W1"]
-        d = softmax(np.maximum(Z, 0))
+        z = x @ w["W1"]
+        d = softmax(np.maximum(z, 0))
         d[np.arange(n), y] -= 1
-        return {"W1": X.T @ (d / n * (Z > 0))}
-    Z1 = X @ w["W1"] + w["b1"]
-    A1 = 1 / (1 + np.exp(-Z1))
-    d2 = softmax(A1 @ w["W2"] + w["b2"])
+        return {"W1": x.T @ (d / n * (z > 0))}
+    z1 = x @ w["W1"] + w["b1"]
+    a1 = 1 / (1 + np.exp(-z1))
+    d2 = softmax(a1 @ w["W2"] + w["b2"])
     d2[np.arange(n), y] -= 1
     d2 /= n
-    d1 = d2 @ w["W2"].T * A1 * (1 - A1)
-    return {"W1": X.T @ d1, "b1": d1.sum(axis=0), "W2": A1.T @ d2, "b2": d2.sum(axis=0)}
+    d1 = d2 @ w["W2"].T * a1 * (1 - a1)
+    return {"W1": x.T @ d1, "b1": d1.sum(axis=0), "W2": a1.T @ d2, "b2": d2.sum(axis=0)}
 
 
 def hard_coded(tmp: Path, table: dict) -> Upload:
