@@ -314,9 +314,9 @@ raise NotImplementedError('stub')
     Case("stack overflow", "exhaustion", ops("""
 import sys
 sys.setrecursionlimit(10 ** 9)
-def down(n):
-    return down(n + 1) + 1
-return down(0)
+def down(n, frame):   # a megabyte a frame: the memory limit ends it in well under the call limit, loaded or not
+    return down(n + 1, bytearray(1 << 20)) + 1
+return down(0, None)
 """), say="a recursion that never stops"),
     # ---------------------------------------------------------------- broken submissions
     Case("syntax error", "broken", {"calc/counter.py": "class Counter(:\n"}, base="solution",

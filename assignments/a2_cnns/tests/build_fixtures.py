@@ -10,7 +10,7 @@ None, ships in the bundle as tests/fixtures/public/ and uses the fixed seeds bel
   the shapes and settings and draws the values from its own seed (the handout's reweight
   example stays as it is). The model cases (an input, and weights listed layer by layer in the
   order the forward pass uses the layers, see autograder.grading.roles) are drawn from a seed
-  by probes/a2_oracles.py: a draw stores that seed and a digest of the tensors, and the grader
+  by probes/a2_torch_checks.py: a draw stores that seed and a digest of the tensors, and the grader
   draws them again (a few kB a draw instead of half a MB); the students' set keeps the tensors.
 
 Written once per build, the fixed part (request.fixed), for the autograder zip only:
@@ -32,7 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
-PROBES = str(Path(__file__).resolve().parent / "probes")   # a2_oracles: drawing the model cases
+PROBES = str(Path(__file__).resolve().parent / "probes")   # a2_torch_checks: drawing the model cases
 if PROBES not in sys.path:
     sys.path.insert(0, PROBES)
 
@@ -79,10 +79,10 @@ def draw_seeds(draw):
 
 def record_models(torch, tensors, meta, seeds=FIXED_SEEDS, keep_tensors=True):
     """TwoLayerNet and VanillaCNN: the reference's scores for an input and weights by role drawn
-    from one seed (a2_oracles.draw_model_case). A draw records the seed and a digest of what it
+    from one seed (a2_torch_checks.draw_model_case). A draw records the seed and a digest of what it
     draws, and the grader redraws them; the students' set (keep_tensors) also keeps the tensors,
     so that a student's `check` does not depend on the random generator of their torch version."""
-    import a2_oracles as oracles
+    import a2_torch_checks as torch_checks
     from models import TwoLayerNet, VanillaCNN
 
     from autograder.grading import roles
@@ -94,14 +94,14 @@ def record_models(torch, tensors, meta, seeds=FIXED_SEEDS, keep_tensors=True):
         model.eval()
         signature, _ = _by_role(model, torch.zeros(shape))
         seed = seeds["models"] + i
-        x, weights = oracles.draw_model_case(signature, shape, seed)
+        x, weights = torch_checks.draw_model_case(signature, shape, seed)
         layers = roles.layers_in_use_order(model, x)
         roles.load_by_role(layers, weights, signature)
         with torch.no_grad():
             out = model(x)
         tensors[f"{key}.out"] = out
         meta[key] = {"args": args, "signature": signature, "weights": len(weights), "x_shape": list(shape),
-                     "seed": seed, "digest": oracles.digest([x, *weights])}
+                     "seed": seed, "digest": torch_checks.digest([x, *weights])}
         if keep_tensors:
             tensors[f"{key}.x"] = x
             for j, t in enumerate(weights):

@@ -5,13 +5,13 @@ one, scores far from zero, more optimizer steps), against PyTorch in float64.
 Shapes stay small so that a correct loop-based Conv2D finishes the whole suite quickly.
 """
 
-import a2_oracles as oracles
 import a2_probes as probes
+import a2_torch_checks as torch_checks
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
-from a2_oracles import by_torch, check_pool
+from a2_torch_checks import by_torch, check_pool
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.grading.checks import assert_array, assert_scalar
@@ -153,9 +153,9 @@ def test_convnet_other_chains(student, rng):
     """ConvNet chains other numbers and shapes of layers, a batch of one included (stand-in layers)"""
     for x_shape, kinds, classes in (((1, 3, 2, 4), ("fold", "scale", "fold", "scale", "fold"), 3),
                                     ((int(rng.integers(2, 6)), 4, 3), ("scale", "fold", "fold", "scale"), 3)):
-        chain, x, y = oracles.standin_chain(rng, x_shape, kinds, classes)
+        chain, x, y = torch_checks.standin_chain(rng, x_shape, kinds, classes)
         probs, loss, grads, dxs = student.run(probes.convnet_with_standins, chain, x, y)
-        e_probs, e_loss, e_grads, e_dxs = oracles.standin_chain_by_torch(chain, x, y)
+        e_probs, e_loss, e_grads, e_dxs = torch_checks.standin_chain_by_torch(chain, x, y)
         fwd, bwd = "modules/conv_classifier.py forward", "modules/conv_classifier.py backward"
         assert_array(probs, e_probs, name="probs", where=fwd)
         assert_scalar(loss, e_loss, name="loss", where=fwd)
@@ -184,7 +184,7 @@ def test_sgd_four_steps_other_settings(student, rng):
     grads = [[None if p is None else (rng.standard_normal(p[0].shape), rng.standard_normal(p[1].shape))
               for p in params] for _ in range(4)]
     got = student.run(probes.sgd_steps, SMALL_NET, params, grads, lr, reg, momentum)
-    expected = oracles.sgd_by_torch(params, grads, lr, reg, momentum)
+    expected = torch_checks.sgd_by_torch(params, grads, lr, reg, momentum)
     for k in range(4):
         for i, name in ((0, "Conv2D"), (3, "Linear")):
             where = "optimizer/sgd.py update"

@@ -4,7 +4,7 @@ against centred differences of your own forward pass."""
 import numpy as np
 import torch
 import torch.nn.functional as F
-from a2_oracles import by_torch, check_pool
+from a2_torch_checks import by_torch, check_pool
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.grading.checks import assert_array, assert_scalar, assert_true, numerical_gradient, rel_error

@@ -2,8 +2,8 @@
 your layers costs the points of that layer's task only), and SGD with momentum against
 torch.optim.SGD, in float64."""
 
-import a2_oracles as oracles
 import a2_probes as probes
+import a2_torch_checks as torch_checks
 from gradescope_utils.autograder_utils.decorators import number, weight
 
 from autograder.grading.checks import assert_array, assert_scalar, assert_true
@@ -19,9 +19,9 @@ STANDINS = ("The test replaces your layers and your loss by stand-ins of the sam
 
 
 def check_convnet_chain(student, rng, x_shape, kinds, classes):
-    chain, x, y = oracles.standin_chain(rng, x_shape, kinds, classes)
+    chain, x, y = torch_checks.standin_chain(rng, x_shape, kinds, classes)
     probs, loss, grads, dxs = student.run(probes.convnet_with_standins, chain, x, y)
-    e_probs, e_loss, e_grads, e_dxs = oracles.standin_chain_by_torch(chain, x, y)
+    e_probs, e_loss, e_grads, e_dxs = torch_checks.standin_chain_by_torch(chain, x, y)
     label = f"ConvNet over the layers {list(kinds)} on x of shape {x_shape}"
     fwd = f"modules/conv_classifier.py forward: each module takes the output of the one before it. {STANDINS}"
     bwd = (f"modules/conv_classifier.py backward: the criterion's backward comes first, then each module's, from "
@@ -50,7 +50,7 @@ def check_sgd(student, rng, steps, lr, reg, momentum):
     grads = [[None if p is None else (rng.standard_normal(p[0].shape), rng.standard_normal(p[1].shape))
               for p in params] for _ in range(steps)]
     got = student.run(probes.sgd_steps, SMALL_NET, params, grads, lr, reg, momentum)
-    expected = oracles.sgd_by_torch(params, grads, lr, reg, momentum)
+    expected = torch_checks.sgd_by_torch(params, grads, lr, reg, momentum)
     assert_true(isinstance(got, list) and len(got) == steps, f"internal: expected {steps} snapshots")
     for k in range(steps):
         for i, name in ((0, "Conv2D"), (3, "Linear")):

@@ -5,8 +5,8 @@ was built). MyModel is your design: its shape, size and training mode are checke
 
 import json
 
-import a2_oracles as oracles
 import a2_probes as probes
+import a2_torch_checks as torch_checks
 import torch
 from gradescope_utils.autograder_utils.decorators import number, weight
 from safetensors.torch import load_file
@@ -35,8 +35,8 @@ def model_case(fixtures_dir, key):
     if f"{key}.x" in tensors:
         x, weights = tensors[f"{key}.x"], [tensors[f"{key}.w{i}"] for i in range(case["weights"])]
     else:
-        x, weights = oracles.draw_model_case(case["signature"], case["x_shape"], case["seed"])
-        assert_true(oracles.digest([x, *weights]) == case["digest"],
+        x, weights = torch_checks.draw_model_case(case["signature"], case["x_shape"], case["seed"])
+        assert_true(torch_checks.digest([x, *weights]) == case["digest"],
                     f"internal: the case {key} could not be drawn again from its seed (this torch draws other "
                     f"numbers than the one the autograder was built with); the course staff must rebuild it")
     return case, x, weights, tensors[f"{key}.out"]
