@@ -38,6 +38,9 @@ def _student_verbs(sub) -> None:
                         "with and/or/not as in pytest; several words select tests matching any of them")
     p.add_argument("--folder", default=".")
     p.add_argument("-v", "--verbose", action="store_true", help="also say which user the sandbox runs your code as")
+    p.add_argument("--html", nargs="?", const=True, default=None, metavar="PATH",
+                   help="also write the feedback, with the pictures tests show and your runs' curves, into one "
+                        "page (default check_results.html in the assignment folder) and print its path")
     p.set_defaults(func="student:cmd_check")
 
     p = sub.add_parser("submit", help="(students) write the zip to upload")

@@ -4,7 +4,7 @@ Nothing here acts on import, and the package declares no ``pytest11`` entry poin
 session grades only when it is given a :class:`GradingPlugin` object, as the grader and the
 student ``check`` do through :func:`autograder.grading.session.run_session`
 (``pytest.main(args, plugins=[GradingPlugin(...)])``). The fixtures (``student``, ``rng``,
-``thresholds``, ``fixtures_dir``, ``set_score``, ``set_leaderboard_value``) and the seeding
+``thresholds``, ``fixtures_dir``, ``figures``, ``set_score``, ``set_leaderboard_value``) and the seeding
 before each test are members of that object, so any other pytest session in the same
 environment sees none of them.
 
@@ -40,6 +40,7 @@ import pytest
 from . import draws, feedback, selection
 from . import results as results_mod
 from .checks import CheckFailure
+from .figures import Discard, Figures, output_html
 from .results import LeaderboardEntry, Results, TestResult
 from .sandbox import Sandbox, SandboxError, StudentError
 from .settings import GradingSettings, WorkerFamily, family_for
@@ -49,6 +50,7 @@ SEED = 1234
 
 _output_key = pytest.StashKey[str]()
 _worker_key = pytest.StashKey[Any]()
+_figures_key = pytest.StashKey[Figures]()
 
 
 def _chain(func: Any) -> list:
@@ -313,6 +315,14 @@ class GradingPlugin:
         return Path(path)
 
     @pytest.fixture
+    def figures(self, request: pytest.FixtureRequest) -> Figures:
+        """Pictures for this test's feedback (:mod:`autograder.grading.figures`): a public test's
+        output shows them beside its text; a hidden or leaderboard test's collector draws nothing."""
+        collector = Discard() if self._is_sealed(request.node) else Figures()
+        request.node.stash[_figures_key] = collector
+        return collector
+
+    @pytest.fixture
     def thresholds(self) -> dict:
         """The manifest's ``[thresholds]`` table (name -> list of numbers), e.g. accuracy cut-offs."""
         return dict(self.settings.thresholds) if self.settings else {}
@@ -512,6 +522,9 @@ class GradingPlugin:
                 entry["output"] = "(What your code printed is not shown for hidden tests.)"
             else:
                 entry["output"] = "What your code printed:\n" + printed
+        drawn = item.stash.get(_figures_key, None)
+        if drawn and not entry["sealed"]:
+            entry["figures"] = drawn.html()
         entry["leaderboard_only"] = column is not None and entry["weight"] == 0
         if self.progress is not None:
             self.progress(item.nodeid, entry)
@@ -525,9 +538,12 @@ class GradingPlugin:
             text = e["message"] if e["status"] == "failed" else ""
             if e["output"]:
                 text = f"{text}\n\n{e['output']}".strip()
+            pictures = e.get("figures", "")
+            if pictures:   # the text escaped (the student's printed output too), then the pictures
+                text = output_html(results_mod.clip_text(text), pictures)
             out.append(TestResult(
                 name=e["name"], score=round(e.get("score", 0.0), 4), max_score=e["weight"], status=e["status"],
-                output=text, output_format="text", visibility=e["visibility"],
+                output=text, output_format="html" if pictures else "text", visibility=e["visibility"],
                 number=str(e["number"]) if e["number"] else None, tags=list(e["tags"]),
                 # for staff tools, never shown: the suite (`autograder mutants`), and the setup,
                 # call and teardown time (the slowest tests in the regrade report)

@@ -23,6 +23,9 @@ from typing import Any, ClassVar
 _lock = threading.Lock()
 MAX_RESULTS_BYTES = 1_000_000
 MAX_TEST_OUTPUT = 8_000
+#: An HTML output (a public test with pictures, see :mod:`autograder.grading.figures`) may be longer:
+#: its pictures are PNG data URIs. It is cut by tokens, never inside a tag or an image.
+MAX_HTML_OUTPUT = 120_000
 SCHEMA_PATH = Path(__file__).with_name("schema") / "results.schema.json"
 
 GRADER_FAILED = (
@@ -82,6 +85,21 @@ def _clip(text: str, limit: int) -> str:
     return text[: limit - 60] + f"\n[... output cut: {len(text) - limit + 60} more characters ...]"
 
 
+def clip_text(text: str) -> str:
+    """Plain text cut to a text output's budget (the text part of an HTML output too)."""
+    return _clip(text, MAX_TEST_OUTPUT)
+
+
+def _clip_output(test: dict, limit: int) -> str:
+    """A test's output under ``limit`` characters (HTML: under its own, larger budget, cut by tokens)."""
+    text = str(test.get("output", ""))
+    if test.get("output_format") == "html":
+        from .figures import clip_html
+
+        return clip_html(text, limit * MAX_HTML_OUTPUT // MAX_TEST_OUTPUT)
+    return _clip(text, limit)
+
+
 def _clean_text(value: Any) -> Any:
     """Strings as valid UTF-8 (a lone surrogate from student text would stop the write), recursively."""
     if isinstance(value, str):
@@ -120,7 +138,7 @@ def finalize(doc: dict) -> dict:
             value = test.get(key, 0)
             if not isinstance(value, (int, float)) or isinstance(value, bool) or not math.isfinite(value):
                 test[key] = 0.0
-        test["output"] = _clip(str(test.get("output", "")), MAX_TEST_OUTPUT)
+        test["output"] = _clip_output(test, MAX_TEST_OUTPUT)
     if "score" in doc and (not isinstance(doc["score"], (int, float)) or not math.isfinite(doc["score"])):
         doc["score"] = 0.0
     doc["output"] = _clip(str(doc.get("output", "")), 20_000)
@@ -128,7 +146,7 @@ def finalize(doc: dict) -> dict:
     while len(json.dumps(doc)) > MAX_RESULTS_BYTES and limit > 200:
         limit //= 2
         for test in doc.get("tests", []):
-            test["output"] = _clip(test["output"], limit)
+            test["output"] = _clip_output(test, limit)
     return doc
 
 
@@ -194,6 +212,15 @@ class TestResult:
     @property
     def label(self) -> str:
         return f"{self.number or ''} {self.name}".strip()
+
+    @property
+    def text(self) -> str:
+        """The output as plain text: an HTML output's words, its pictures as ``[figure: caption]``."""
+        if self.output_format == "html":
+            from .figures import html_to_text
+
+            return html_to_text(self.output)
+        return self.output
 
     @classmethod
     def from_json(cls, data: Any) -> TestResult:

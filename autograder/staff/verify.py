@@ -147,7 +147,7 @@ def _solution_problems(sol: Emulation, manifest: Manifest) -> list[str]:
     problems = [f"solution results invalid: {p}" for p in sol.problems]
     for test in sol.results.tests:
         if test.status != "passed":
-            problems.append(f"solution fails {test.label}: {test.output[:300]}")
+            problems.append(f"solution fails {test.label}: {test.text[:300]}")
     declared = {col.name: col.order for col in manifest.leaderboard}
     for entry in sol.results.leaderboard:
         if declared.get(entry.name) != entry.order:

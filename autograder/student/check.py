@@ -22,13 +22,15 @@ def bundle_layout(folder: Path) -> Layout:
                   fixtures=recorded if recorded.is_dir() else None)
 
 
-def check(folder: Path, keyword: str | list[str] | None = None, verbose: bool = False) -> int:
+def check(folder: Path, keyword: str | list[str] | None = None, verbose: bool = False,
+          html: bool | str = False) -> int:
     """Run the public tests with Gradescope's scoring and print a table; 0 when all pass.
 
     ``keyword`` selects tests as ``check -k`` does: task numbers (``1.2``; ``3.`` for all of
     task 3), words of test names, pytest's ``and``/``or``/``not`` (see :mod:`autograder.grading.selection`).
     Returns 2 when nothing matches it. ``verbose`` (``check -v``) also prints which user runs
-    the student's code.
+    the student's code. ``html`` (``check --html [PATH]``) also writes the feedback, pictures
+    included, and the curves of the recorded runs into one page, and prints its path.
     """
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -67,6 +69,14 @@ def check(folder: Path, keyword: str | list[str] | None = None, verbose: bool = 
                       f"every part of task 3) or by a word of a test's name.\nThe public tests are numbered: "
                       f"{numbers}.", markup=False, highlight=False)
         return 2
-    print_results(doc, console, title=f"{layout.manifest.title}: public tests")
+    hint = "" if html else ("{n} test(s) show pictures of your results: `python -m autograder check --html` "
+                            "writes them into a page you can open in a browser.")
+    print_results(doc, console, title=f"{layout.manifest.title}: public tests", pictures_hint=hint)
+    if html:
+        from .page import write_page
+
+        target = write_page(doc, f"{layout.manifest.title}: public tests", folder,
+                            Path(html) if isinstance(html, str) else None)
+        console.print(f"Feedback with pictures: {target}", markup=False, highlight=False)
     console.print("Hidden tests run only on Gradescope; passing every public test does not guarantee full marks.")
     return 0 if all(t.status == "passed" for t in doc.tests) else 1

@@ -8,7 +8,8 @@ from pathlib import Path
 def cmd_check(args) -> int:
     from .check import check
 
-    return check(Path(args.folder), keyword=args.k, verbose=getattr(args, "verbose", False))
+    return check(Path(args.folder), keyword=args.k, verbose=getattr(args, "verbose", False),
+                 html=getattr(args, "html", None) or False)
 
 
 def cmd_submit(args) -> int:

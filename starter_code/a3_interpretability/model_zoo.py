@@ -4,7 +4,7 @@
   torchvision's ImageNet weights, downloaded once; otherwise seeded random weights, the same
   for the same seed on every machine (the tests use these: they never depend on the weights).
 - ``build_shapes_cnn``: offline, the small CNN of shapes.py trained on generated shapes
-  (trained once, about 13 s on one CPU core, then loaded from runs/shapes_cnn/).
+  (trained once, about 12 s on one CPU core, then loaded from runs/shapes_cnn/).
 """
 import urllib.error
 
@@ -62,7 +62,7 @@ def build_squeezenet(seed=DEFAULT_SEED, pretrained=False, device=None):
 def build_shapes_cnn(root="runs", retrain=False, device=None, log=print):
     """
     The small CNN of shapes.py, trained on generated shapes: loaded from
-    root/shapes_cnn/model.pt, or trained there first (about 13 s on one CPU core).
+    root/shapes_cnn/model.pt, or trained there first (about 12 s on one CPU core).
 
     Returns:
     - model: shapes.ShapesNet, eval mode, requires_grad=False on all parameters.

@@ -182,7 +182,7 @@ def _frozen(model):
 
 
 def load_or_train(root="runs", retrain=False, log=print):
-    """The trained ShapesNet of root/shapes_cnn/model.pt, or a new one trained (about 13 s on
+    """The trained ShapesNet of root/shapes_cnn/model.pt, or a new one trained (about 12 s on
     one CPU core) when there is none, it was trained with other settings, or retrain is set."""
     path = Path(root) / RUN_NAME / "model.pt"
     if path.is_file() and not retrain:

@@ -6,7 +6,7 @@
     python visualize.py --only saliency gradcam --name shapes_maps
 
 Offline, the network explained is the small CNN of shapes.py, trained once on generated
-shapes (about 13 s on one CPU core; then loaded from runs/shapes_cnn/), on one image of each
+shapes (about 12 s on one CPU core; then loaded from runs/shapes_cnn/), on one image of each
 shape; style transfer uses SqueezeNet with random weights on the two photographs bundled
 with scikit-learn. With --pretrained (or --model squeezenet) everything uses SqueezeNet and the
 photographs (or --images). Each attribution picture shows your result next to Captum's.

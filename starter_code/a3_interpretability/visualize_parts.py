@@ -1,5 +1,7 @@
 """The parts of visualize.py: one function per technique, each drawing one PNG into the run
 folder and adding what it measured to the run's summary.json."""
+import random
+
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
@@ -284,7 +286,10 @@ def part_class_visualization(ctx):
     targets = ctx.args.classes or targets
     pics, scores = [], {}
     for target in targets:
+        # The starting noise comes from torch, the jitter from Python's random: seeding both makes
+        # each picture, and the numbers of summary.json, the same from one run to the next.
         torch.manual_seed(ctx.args.seed)
+        random.seed(ctx.args.seed)
         img = ClassVisualization().create_class_visualization(
             target, ctx.names, ctx.model, torch.float32, num_iterations=ctx.args.class_iterations, **settings)
         with torch.no_grad():

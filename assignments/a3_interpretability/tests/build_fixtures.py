@@ -2,18 +2,20 @@
 
 1. The tests build SqueezeNet 1.1 with a3_probes.build_squeezenet, a torchvision-free copy of
    the network (the grader never loads torchvision). The build fails if it ever stops giving
-   the very same network as model_zoo.build_squeezenet (torchvision) for the same seed.
-2. It records the expected values of the tests, so that the grader needs neither torch nor
-   Captum and no hand-written reference reaches a student:
-   - public/a3_public.safetensors: inputs, Captum's attributions on them and the reference
-     solution's outputs. The students' set (request.draw None) uses fixed seeds and ships
-     with the public tests; each draw of the pool draws its own inputs;
-   - a3_hidden.safetensors: the hidden cases of a draw (autograder zip only).
-   Every recorded value of the reference solution is first checked against Captum or against
-   the staff references (tests/staff/a3_refs.py); a disagreement stops the build. A draw that
-   makes no usable case (a fooling target out of reach, an ill-conditioned class
-   visualization) is drawn again, and falls back to a known-good case (a3_record.py).
-The SqueezeNet check (1.) runs for the fixed part: fixed/squeezenet_check.json.
+   the very same network as model_zoo.build_squeezenet (torchvision) for the same seed: the
+   fixed part, fixed/squeezenet_check.json.
+2. It records what the grader cannot recompute cheaply (tests/staff/a3_record.py): the
+   reference solution's outputs of the multi-step tasks the public tests compare with, with
+   their inputs kept as seeds, the small closed-form cases, and the seeds of the hidden fooling
+   case, which needs a screen. Captum's attributions (parts 1 and 2) and the hidden tests'
+   other expected values are computed by the grader itself, on inputs drawn for each
+   submission, so a draw is small (about 200 kB) and quick to record.
+   - public/a3_public.safetensors: the students' set (request.draw None, fixed seeds; it ships
+     with the public tests) or one draw's public cases;
+   - a3_hidden.safetensors: one draw's hidden case (autograder zip only).
+   Every recorded value of the reference solution is first checked against the staff
+   references (tests/staff/a3_refs.py); a disagreement stops the build. A draw that makes no
+   usable case is drawn again, and falls back to a known-good case (a3_record.py).
 """
 import json
 import sys

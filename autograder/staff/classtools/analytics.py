@@ -110,7 +110,7 @@ def failure_groups(view: ClassView) -> list[Failure]:
         for test in doc.tests:
             if test.status != "failed":
                 continue
-            message = normalise(test.output)
+            message = normalise(test.text)   # an HTML output by its words, not its pictures
             groups.setdefault((test.label, message), Failure(test.label, message)).submissions.append(name)
     return sorted(groups.values(), key=lambda f: (-len(f.submissions), f.test, f.message))
 

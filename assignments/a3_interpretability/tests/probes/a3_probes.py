@@ -2,8 +2,8 @@
 
 Every probe imports the student's modules inside its body, takes plain data
 (NumPy arrays, numbers) and returns plain data. Nothing here knows an expected
-value: the tests compare what the probes return with values recorded at build time
-(Captum's attributions, the reference solution's outputs) in tests/fixtures/.
+value: the tests compare what the probes return, in the grader, with Captum's
+attributions and with the reference solution's outputs recorded at build time.
 """
 import numpy as np
 
@@ -306,7 +306,8 @@ def _loss_value(loss):
 
 def style_transfer_sgd_steps(img, content_target, style_targets, seed, learning_rate, config, steps):
     """`steps` calls of StyleTransfer.step with plain SGD: the losses it returned, the image
-    after them, and the three losses (the student's own modules) of the first image."""
+    after them (and after each call), and the three losses (the student's own modules) of the
+    first image."""
     import torch
     from style_modules import ContentLoss, StyleLoss, TotalVariationLoss
     from style_transfer import StyleTransfer
@@ -324,10 +325,11 @@ def style_transfer_sgd_steps(img, content_target, style_targets, seed, learning_
                  "tv": _loss_value(TotalVariationLoss()(img, config["tv_weight"]))}
     transfer = StyleTransfer(model.features, **config)
     optimizer = torch.optim.SGD([img], lr=learning_rate)
-    losses = []
+    losses, imgs = [], []
     for _ in range(int(steps)):
         loss = transfer.step(img, optimizer, content_target, style_targets)
         if isinstance(loss, torch.Tensor) and loss.numel() == 1:
             loss = float(loss)      # the contract asks for a float; accept a 1-element tensor
         losses.append(loss)
-    return {"losses": losses, "img": _numpy(img), "parts": parts}
+        imgs.append(_numpy(img).copy())
+    return {"losses": losses, "img": _numpy(img), "imgs": imgs, "parts": parts}

@@ -100,6 +100,37 @@ def fooling_run(model, X, target_y, learning_rate=10.0, max_iter=100):
     return x.detach().numpy(), max_iter, reached
 
 
+def fooling_trajectory(model, X, target_y, learning_rate=10.0, max_iter=100):
+    """The fooling iteration's scores at each image it visits: {"scores": [(num_classes,), ...]},
+    the first for X, the last for the image at which it stops (the target, or max_iter steps)."""
+    import torch
+
+    x = _tensor(X, requires_grad=True)
+    out = {"scores": []}
+    for step in range(max_iter + 1):
+        scores = model(x)
+        out["scores"].append(scores[0].detach().numpy().astype(np.float64))
+        if int(scores.argmax(dim=1)) == int(target_y) or step == max_iter:
+            break
+        scores[0, int(target_y)].backward()
+        with torch.no_grad():
+            x += learning_rate * x.grad / x.grad.norm()
+        x.grad = None
+    return out
+
+
+def class_visualization_step(model, img, target_y, l2_reg, learning_rate):
+    """One iteration of class visualization with jitter and blur off (the step, then the clamp to the
+    pixel range), in plain torch: what the grader checks a student's next image against."""
+    import torch
+
+    x = _tensor(img)
+    g = torch.from_numpy(score_gradient(model, img, target_y)) - 2 * l2_reg * x
+    x = x + learning_rate * g / g.norm()
+    low, high = image_bounds()
+    return np.clip(x.numpy(), low.astype(np.float32), high.astype(np.float32))
+
+
 def class_visualization_steps(model, img, target_y, num_iterations, l2_reg=1e-3, learning_rate=25.0,
                               max_jitter=0, blur_every=0, random_seed=0, noise=0.0, rng=None):
     """The handout's steps of class visualization (its defaults), from the given support code's
@@ -134,14 +165,18 @@ def _features(x, cnn):
     return out
 
 
-def sgd_style_steps(cnn, img, content_target, style_targets, learning_rate, config, steps):
+def sgd_style_steps(cnn, img, content_target, style_targets, learning_rate, config, steps, noise=0.0, rng=None):
     """Total losses (before each update) and the image after `steps` SGD steps, by autograd on
-    the closed-form losses."""
+    the closed-form losses. ``noise`` > 0 adds that much Gaussian noise (from ``rng``) to every
+    pixel before each step."""
     import torch
 
     x = _tensor(img, requires_grad=True)
     losses = []
     for _ in range(steps):
+        if noise:
+            with torch.no_grad():
+                x += torch.from_numpy((noise * rng.standard_normal(tuple(x.shape))).astype(np.float32))
         feats = _features(x, cnn)
         loss = config["content_weight"] * ((feats[config["content_layer"]] - _tensor(content_target)) ** 2).sum()
         for layer, target, w in zip(config["style_layers"], style_targets, config["style_weights"], strict=True):
