@@ -238,6 +238,19 @@ def test_no_public_case_on_gradescope_holds_the_bundles_values(zips):
 
 
 @pytest.mark.slow
+def test_every_drawn_seq2seq_case_feeds_back_a_predicted_word(zips):
+    """A draw whose greedy decoding predicts only <sos> before its last step cannot tell a Seq2Seq
+    that feeds back its prediction from one that feeds <sos> at every step (the mutant
+    seq2seq-feeds-sos-every-step lost 5, 8 or 10 public points depending on the submission id)."""
+    bundle, draws = _public_sets(*zips)
+    for k, cases in enumerate([bundle, *draws]):
+        for cid, arrays in cases.items():
+            if cid.startswith("s2s_"):
+                words = arrays["out/out"].argmax(axis=-1)[:, :-1]
+                assert (words != arrays["in/source"][:, :1]).any(), (k, cid, words.tolist())
+
+
+@pytest.mark.slow
 def test_fallbacks_alone_hold_none_of_the_bundles_values(tmp_path, monkeypatch, zips):
     from autograder.staff import fixtures
     from autograder.staff.build import build

@@ -55,6 +55,13 @@ def _margins_ok(scores):
     return bool((top[..., 0] - top[..., 1]).min() >= MARGIN)
 
 
+def _feeds_back(scores, source, torch):
+    """Whether a step before the last predicts a word other than the first one fed (``source[:, 0]``):
+    otherwise a Seq2Seq that feeds <sos> at every step would give the same outputs on this case."""
+    first = torch.as_tensor(source)[:, :1]
+    return bool((scores.argmax(dim=-1)[:, :-1] != first).any())
+
+
 def _named_weights(case, got, torch):
     """The reference's own {parameter name: tensor} for the weights a case drew."""
     import a4_binding as binding
@@ -79,6 +86,8 @@ def _check(case, got, torch, screen=True):
         raise ValueError(f"case {case['id']}: the reference returned a non-tensor")
     if screen and case["kind"] in SCREENED_KINDS and not _margins_ok(out["out"]):
         raise Rejected(f"case {case['id']}: greedy decoding has a near-tie")
+    if screen and case["kind"] == "standins" and not _feeds_back(out["out"], case["spec"]["inputs"]["source"], torch):
+        raise Rejected(f"case {case['id']}: greedy decoding predicts only the first token before its last step")
     expected = refs.expected(case, _named_weights(case, got, torch))
     if expected is None:
         return
