@@ -145,13 +145,19 @@ def saliency_of(X, y, seed):
     return out.amax(dim=1).detach().numpy()
 
 
-def guided_backprop_case(rng, seed, n, h, w):
-    """Images, labels and Captum's GuidedBackprop, channels last (N, H, W, 3)."""
+def guided_backprop_case(rng, seed, n, h, w, blank=0):
+    """Images, labels and Captum's GuidedBackprop, channels last (N, H, W, 3). With ``blank`` > 0, each
+    image has a square of that side set to 0 at a drawn place: the networks' biases start at 0, so
+    ReLUs see exact zeros there, the tie of the guided rule."""
     import warnings
 
     from captum.attr import GuidedBackprop
 
     X = image(rng.integers(2**62), (n, 3, h, w))
+    if blank > 0:
+        for img in X:
+            top, left = int(rng.integers(0, h - blank + 1)), int(rng.integers(0, w - blank + 1))
+            img[:, top:top + blank, left:left + blank] = 0.0
     y = other_labels(X, seed, rng)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")      # "Setting backward hooks on ReLU activations"

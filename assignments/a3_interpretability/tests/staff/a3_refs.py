@@ -194,3 +194,51 @@ def sgd_style_steps(cnn, img, content_target, style_targets, learning_rate, conf
             x -= learning_rate * x.grad
         losses.append(float(loss.detach()))
     return np.array(losses), x.detach().numpy()
+
+
+# --- variants that show whether a drawn case holds an edge case ----------------------------
+
+def guided_backprop_open_at_zero(model, X, y):
+    """Guided backpropagation (N, H, W, 3) whose ReLUs also pass a positive gradient where their input
+    is exactly 0: it differs from the true rule only where some ReLU on the path sees an exact zero,
+    so a drawn case that matches it cannot tell the two rules apart."""
+    import copy
+
+    import torch
+    import torch.nn as nn
+
+    class OpenAtZero(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=0)
+
+        @staticmethod
+        def backward(ctx, dout):
+            (x,) = ctx.saved_tensors
+            return dout.clamp(min=0) * (x >= 0).to(dout.dtype)
+
+    class Open(nn.Module):
+        def forward(self, x):
+            return OpenAtZero.apply(x)
+
+    model = copy.deepcopy(model).eval()
+    for module in list(model.modules()):
+        for name, child in module.named_children():
+            if isinstance(child, nn.ReLU):
+                setattr(module, name, Open())
+    x = _tensor(X, requires_grad=True)
+    model(x).gather(1, torch.from_numpy(np.asarray(y, np.int64)).view(-1, 1)).sum().backward()
+    return x.grad.permute(0, 2, 3, 1).numpy()
+
+
+def grad_cam_without_relu(model, layer, X, y):
+    """Captum's Grad-CAM maps with their final ReLU left out, upsampled bilinearly to the images' size:
+    equal to the true maps when every weighted sum is nonnegative, so such a case cannot show the ReLU."""
+    import torch
+    from captum.attr import LayerAttribution, LayerGradCam
+
+    h, w = np.shape(X)[2:]
+    cam = LayerGradCam(model, layer).attribute(_tensor(X), target=torch.from_numpy(np.asarray(y, np.int64)),
+                                               relu_attributions=False)
+    return LayerAttribution.interpolate(cam, (int(h), int(w)), interpolate_mode="bilinear")[:, 0].detach().numpy()
