@@ -237,6 +237,25 @@ def test_no_public_case_on_gradescope_holds_the_bundles_values(zips):
     assert _replayable(bundle, draws) == []
 
 
+def test_the_screen_rejects_a_seq2seq_case_that_predicts_only_the_first_token(specs):
+    """The build's screen itself, on a case made to fail it: every step before the last predicts
+    <sos> (the first token fed), so a Seq2Seq that feeds <sos> at every step would match it."""
+    import build_fixtures
+    import torch
+
+    from autograder.staff.fixtures import Rejected
+
+    source = torch.tensor([[2, 5, 7], [2, 4, 3]])
+    stuck = torch.full((2, 4, 11), -5.0)
+    stuck[:, :, 2] = 5.0                       # <sos> (id 2) at every step, by a wide margin
+    moving = stuck.clone()
+    moving[1, 1, 2], moving[1, 1, 6] = -5.0, 5.0
+    case = {"id": "s2s_made_up", "kind": "standins", "spec": {"inputs": {"source": source}}}
+    with pytest.raises(Rejected, match="predicts only the first token"):
+        build_fixtures._check(case, {"outputs": {"out": stuck}}, torch)
+    build_fixtures._check(case, {"outputs": {"out": moving}}, torch)   # one fed-back word is enough
+
+
 @pytest.mark.slow
 def test_every_drawn_seq2seq_case_feeds_back_a_predicted_word(zips):
     """A draw whose greedy decoding predicts only <sos> before its last step cannot tell a Seq2Seq

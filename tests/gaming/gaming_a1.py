@@ -17,7 +17,7 @@ import textwrap
 from pathlib import Path
 
 import numpy as np
-from gaming_harness import DIGEST_SOURCE, REPO, Built, Upload, digest
+from gaming_harness import DIGEST_SOURCE, REPO, Built, Upload, digest, indented, run_time_spellings
 
 AID = "a1_neural_nets"
 BASE, SR, TL = "models/_base_network.py", "models/softmax_regression.py", "models/two_layer_nn.py"
@@ -525,23 +525,12 @@ def _backward(self, X, y, cache):
 
 
 # ----------------------------------------------------------------------------- case 4: torch at run time
-#: spelling -> the lines that bind ``torch`` (plain spellings the static check also sees; the
-#: disguised ones only the worker can refuse)
-TORCH_SPELLINGS = {
-    "importlib": 'import importlib\ntorch = importlib.import_module("tor" + "ch")',
-    "__import__": 'torch = __import__("tor" + "ch")',
-    "sys.modules": 'import sys\ntorch = sys.modules["tor" + "ch"]',
-    "exec": 'space = {}\nexec("import torch", space)\ntorch = space["torch"]',
-    "importlib, disguised": 'import importlib\ntorch = getattr(importlib, "import_" + "module")("tor" + "ch")',
-    "__import__, disguised": 'import builtins\ntorch = getattr(builtins, "__imp" + "ort__")("tor" + "ch")',
-    "exec, disguised": ('import builtins\nspace = {}\ngetattr(builtins, "ex" + "ec")("import tor" + "ch as t", space)\n'
-                        'torch = space["t"]'),
-}
+TORCH_SPELLINGS = run_time_spellings("torch", "torch")
 
 
 def torch_backward(tmp: Path, spelling: str) -> Upload:
     """Case 4: backward passes done by torch autograd, torch reached at run time."""
-    bind = "\n".join("    " + line for line in TORCH_SPELLINGS[spelling].splitlines())
+    bind = indented(TORCH_SPELLINGS[spelling])
     backward = f'''
 def _backward(self, X, y, cache):
 {bind}

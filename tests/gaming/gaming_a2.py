@@ -4,29 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gaming_harness import REPO, Upload
+from gaming_harness import REPO, Upload, indented, run_time_spellings
 
 AID = "a2_cnns"
 CONV, POOL = "modules/convolution.py", "modules/max_pool.py"
 TWOLAYER, CNN = "models/twolayer.py", "models/cnn.py"
 CHECKPOINTS = REPO / "solutions" / AID / "checkpoints"
 
-#: spelling -> the lines that bind ``torch`` (the first the static check also refuses; the
-#: second only the worker can)
-TORCH_SPELLINGS = {
-    "importlib": 'import importlib\ntorch = importlib.import_module("tor" + "ch")',
-    "importlib, disguised": 'import importlib\ntorch = getattr(importlib, "import_" + "module")("tor" + "ch")',
-}
-
-
-def _indent(lines: str) -> str:
-    return "\n".join("    " + line for line in lines.splitlines())
+#: the two spellings graded here: one the static check also refuses, one only the worker can
+TORCH_SPELLINGS = {k: v for k, v in run_time_spellings("torch", "torch").items()
+                   if k in ("importlib", "importlib, disguised")}
 
 
 def torch_part1(tmp: Path, spelling: str) -> Upload:
     """Case 8: the NumPy-only convolution and max pooling of Part 1 done by F.conv2d, F.max_pool2d
     and autograd, torch reached at run time."""
-    bind = _indent(TORCH_SPELLINGS[spelling])
+    bind = indented(TORCH_SPELLINGS[spelling])
     conv = {
         "Conv2D.forward": f'''
 def forward(self, x):

@@ -4,27 +4,20 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gaming_harness import Upload
+from gaming_harness import Upload, indented, run_time_spellings
 
 AID = "a3_interpretability"
 SALIENCY, GRADCAM = "visualizers/saliency_map.py", "visualizers/gradcam.py"
 
-#: spelling -> the lines that bind ``attr`` to captum.attr (the first the static check also
-#: refuses; the second only the worker can)
-CAPTUM_SPELLINGS = {
-    "importlib": 'import importlib\nattr = importlib.import_module("cap" + "tum.attr")',
-    "importlib, disguised": 'import importlib\nattr = getattr(importlib, "import_" + "module")("cap" + "tum.attr")',
-}
-
-
-def _indent(lines: str) -> str:
-    return "\n".join("    " + line for line in lines.splitlines())
+#: the two spellings graded here: one the static check also refuses, one only the worker can
+CAPTUM_SPELLINGS = {k: v for k, v in run_time_spellings("attr", "captum.attr").items()
+                    if k in ("importlib", "importlib, disguised")}
 
 
 def captum_methods(tmp: Path, spelling: str) -> Upload:
     """Case 10: saliency maps and guided backpropagation computed by Captum's Saliency and
     GuidedBackprop, which the handout forbids in these files."""
-    bind = _indent(CAPTUM_SPELLINGS[spelling])
+    bind = indented(CAPTUM_SPELLINGS[spelling])
     saliency = {"SaliencyMap.compute_saliency_maps": f'''
 def compute_saliency_maps(self, X, y, model):
 {bind}

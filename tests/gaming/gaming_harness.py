@@ -356,6 +356,28 @@ def _gained(graded: Graded, honest: Graded | None) -> list[str]:
 
 #: How a case's code fingerprints the arrays it is called with (values as float64, and shapes).
 #: The same text runs in the submission and here, so both sides key their tables alike.
+def run_time_spellings(name: str, module: str) -> dict[str, str]:
+    """spelling -> the lines that bind ``name`` to ``module`` at run time (plain spellings the
+    static check also sees; the disguised ones only the worker can refuse)."""
+    head, tail = module[:3], module[3:]
+    reach = f'("{head}" + "{tail}")'
+    return {
+        "importlib": f"import importlib\n{name} = importlib.import_module{reach}",
+        "__import__": f"{name} = __import__{reach}",
+        "sys.modules": f"import sys\n{name} = sys.modules[{reach[1:-1]}]",
+        "exec": f'space = {{}}\nexec("import {module} as m", space)\n{name} = space["m"]',
+        "importlib, disguised": f'import importlib\n{name} = getattr(importlib, "import_" + "module"){reach}',
+        "__import__, disguised": f'import builtins\n{name} = getattr(builtins, "__imp" + "ort__"){reach}',
+        "exec, disguised": (f'import builtins\nspace = {{}}\ngetattr(builtins, "ex" + "ec")("import {head}" + '
+                            f'"{tail} as t", space)\n{name} = space["t"]'),
+    }
+
+
+def indented(lines: str, by: str = "    ") -> str:
+    """``lines`` indented one level, to sit inside a function body."""
+    return "\n".join(by + line for line in lines.splitlines())
+
+
 DIGEST_SOURCE = '''
 def _digest(*arrays):
     import hashlib as _hashlib
