@@ -4,7 +4,7 @@ import a1_refs as refs
 import numpy as np
 from gradescope_utils.autograder_utils.decorators import number, weight
 
-from autograder.grading.checks import assert_array, assert_scalar, assert_true, numerical_gradient
+from autograder.grading.checks import assert_array, assert_scalar, numerical_gradient
 
 SOFTMAX_REG = "models.softmax_regression.SoftmaxRegression"
 TWO_LAYER = "models.two_layer_nn.TwoLayerNet"
