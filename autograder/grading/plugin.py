@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from . import draws, feedback, selection
+from . import apart, draws, feedback, selection
 from . import results as results_mod
 from .checks import CheckFailure
 from .figures import Discard, Figures, output_html
@@ -448,6 +448,14 @@ class GradingPlugin:
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
             self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
+
+    def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
+        """Computations run apart (grading/apart.py) share one process through consecutive test files
+        that use it: it goes, with the libraries it imported, after a file that did not."""
+        if nextitem is None:
+            apart.close()
+        elif nextitem.path != item.path:
+            apart.close_if_idle()
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         for f in _chain(getattr(item, "obj", None)):

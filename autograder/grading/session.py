@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from . import draws, files, precheck, upload
+from . import apart, draws, files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
 from .settings import DrawSettings, GradingSettings
@@ -204,6 +204,7 @@ def _run_pytest(args: list[str], plugin: GradingPlugin, starter: _SandboxStarter
     with contextlib.redirect_stdout(staff_log) if quiet else contextlib.nullcontext():
         exit_code = run_session(args, plugin, starter)
     plugin.shutdown()
+    apart.close()
     if "configured" not in configured or exit_code in (pytest.ExitCode.INTERNAL_ERROR, pytest.ExitCode.USAGE_ERROR,
                                                        pytest.ExitCode.INTERRUPTED):
         detail = staff_log.getvalue()[-3000:]

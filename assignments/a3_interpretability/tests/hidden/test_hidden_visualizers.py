@@ -39,27 +39,6 @@ def _fixed(maker, key, seed, n, h, w, **options):
     return lambda: maker(np.random.default_rng(key), seed, n, h, w, **options)
 
 
-def _guided_atol(expected):
-    return 1e-5 * float(np.abs(expected).max())
-
-
-def _cam_atol(expected):
-    return 1e-5 * float(max(expected.max(), 1e-12))
-
-
-def _zero_reaches_a_relu(case):
-    """Whether some ReLU on the path sees an exact 0 where a positive gradient arrives (the tie of the rule)."""
-    other = refs.guided_backprop_open_at_zero(cases.network(case["seed"]), case["X"], case["y"])
-    return not cases.close(other, case["expected"], 1e-4, _guided_atol(case["expected"]))
-
-
-def _relu_of_the_map_matters(case):
-    """Whether some weighted sum of the maps is negative enough that the map's ReLU changes it."""
-    model = cases.network(case["seed"])
-    other = refs.grad_cam_without_relu(model, model.features[cases.GRADCAM_LAYER], case["X"], case["y"])
-    return not cases.close(other, case["expected"], 1e-4, _cam_atol(case["expected"]))
-
-
 @weight(4)
 @number("1.1")
 def test_saliency_other_network_batch_and_size(student, rng):
@@ -90,9 +69,9 @@ def test_guided_backprop_other_network_and_size(student, rng):
     case = _case_showing(
         lambda: cases.guided_backprop_case(rng, _network(rng), int(rng.integers(2, 5)), cases.side(rng),
                                            cases.side(rng), blank=int(rng.integers(8, 17))),
-        _zero_reaches_a_relu, _fixed(cases.guided_backprop_case, 1, 7, 3, 64, 64, blank=12))
+        refs.zero_reaches_a_relu, _fixed(cases.guided_backprop_case, 1, 7, 3, 64, 64, blank=12))
     got = student.run(probes.guided_backprop, case["X"], case["y"], case["seed"])
-    assert_array(got, case["expected"], rtol=1e-4, atol=_guided_atol(case["expected"]),
+    assert_array(got, case["expected"], rtol=1e-4, atol=refs.guided_atol(case["expected"]),
                  name="guided backprop", where=GRADCAM + "GradCam.guided_backprop")
 
 
@@ -101,14 +80,14 @@ def test_guided_backprop_other_network_and_size(student, rng):
 def test_grad_cam_leaves_other_hooks_alone(student, rng):
     """Grad-CAM keeps the hooks a model already carries, and they run"""
     case = _case_showing(lambda: cases.grad_cam_case(rng, 0, 2, cases.side(rng), cases.side(rng)),
-                         _relu_of_the_map_matters, _fixed(cases.grad_cam_case, 1, 0, 2, 64, 64))
+                         refs.relu_of_the_map_matters, _fixed(cases.grad_cam_case, 1, 0, 2, 64, 64))
     got = student.run(probes.grad_cam_beside_other_hooks, case["X"], case["y"], case["seed"])
     assert_true(got["after"] == got["before"],
                 "A model that already carries hooks of its own should keep exactly those after grad_cam.\n"
                 "Where to look: " + GRADCAM + "GradCam.grad_cam")
     assert_true(got["calls"]["forward"] >= 1 and got["calls"]["backward"] >= 1,
                 "The model's own hooks did not run during grad_cam.\nWhere to look: " + GRADCAM + "GradCam.grad_cam")
-    assert_array(got["cam"], case["expected"], rtol=1e-4, atol=_cam_atol(case["expected"]),
+    assert_array(got["cam"], case["expected"], rtol=1e-4, atol=refs.cam_atol(case["expected"]),
                  name="Grad-CAM of a model carrying hooks of its own", where=GRADCAM + "GradCam.grad_cam")
 
 
@@ -118,9 +97,9 @@ def test_grad_cam_other_network_and_size(student, rng):
     """Grad-CAM on another network, batch size and image size"""
     case = _case_showing(
         lambda: cases.grad_cam_case(rng, _network(rng), int(rng.integers(3, 6)), cases.side(rng), cases.side(rng)),
-        _relu_of_the_map_matters, _fixed(cases.grad_cam_case, 1, 7, 4, 64, 64))
+        refs.relu_of_the_map_matters, _fixed(cases.grad_cam_case, 1, 7, 4, 64, 64))
     got = student.run(probes.grad_cam, case["X"], case["y"], case["seed"])
-    assert_array(got["cam"], case["expected"], rtol=1e-4, atol=_cam_atol(case["expected"]),
+    assert_array(got["cam"], case["expected"], rtol=1e-4, atol=refs.cam_atol(case["expected"]),
                  name="Grad-CAM", where=GRADCAM + "GradCam.grad_cam")
 
 

@@ -16,7 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from autograder.grading.apart import apart
 from autograder.grading.checks import assert_array, assert_scalar, assert_true, fail
+
+#: Captum's answers are computed apart from the grader (a process that ends with the computation),
+#: so that neither Captum nor the heap of its passes stays in the grader for the rest of the run.
+CAPTUM = ("torch", "captum.attr")
 
 SALIENCY = "visualizers/saliency_map.py, SaliencyMap.compute_saliency_maps"
 GRADCAM = "visualizers/gradcam.py, "
@@ -125,6 +130,7 @@ def style_targets(targets_seed, seed, layers, scale=0.015, width=32):
 
 # --- Captum's answers (parts 1 and 2) -----------------------------------------------------
 
+@apart(preload=CAPTUM)
 def saliency_case(rng, seed, n, h, w):
     """Images, labels (never the predicted class) and Captum's Saliency, max of |.| over channels."""
     from captum.attr import Saliency
@@ -137,6 +143,7 @@ def saliency_case(rng, seed, n, h, w):
             "predicted": scores(X, seed).argmax(axis=1)}
 
 
+@apart(preload=CAPTUM)
 def saliency_of(X, y, seed):
     """Captum's saliency maps of the labels ``y`` (used to say which score a wrong map measured)."""
     from captum.attr import Saliency
@@ -145,6 +152,7 @@ def saliency_of(X, y, seed):
     return out.amax(dim=1).detach().numpy()
 
 
+@apart(preload=CAPTUM)
 def guided_backprop_case(rng, seed, n, h, w, blank=0):
     """Images, labels and Captum's GuidedBackprop, channels last (N, H, W, 3). With ``blank`` > 0, each
     image has a square of that side set to 0 at a drawn place: the networks' biases start at 0, so
@@ -166,6 +174,7 @@ def guided_backprop_case(rng, seed, n, h, w, blank=0):
     return {"X": X, "y": y, "seed": seed, "expected": expected.permute(0, 2, 3, 1).detach().numpy()}
 
 
+@apart(preload=CAPTUM)
 def grad_cam_case(rng, seed, n, h, w):
     """Images, mixed-sign labels, Captum's Grad-CAM upsampled bilinearly to (H, W), and the layer's
     activation and gradient (what the hooks of task 2.3 capture)."""

@@ -8,6 +8,8 @@ The NumPy functions run without torch; the others import it when called.
 """
 import numpy as np
 
+from autograder.grading.apart import apart
+
 IMAGENET_MEAN = np.array([0.485, 0.456, 0.406])
 IMAGENET_STD = np.array([0.229, 0.224, 0.225])
 
@@ -242,3 +244,32 @@ def grad_cam_without_relu(model, layer, X, y):
     cam = LayerGradCam(model, layer).attribute(_tensor(X), target=torch.from_numpy(np.asarray(y, np.int64)),
                                                relu_attributions=False)
     return LayerAttribution.interpolate(cam, (int(h), int(w)), interpolate_mode="bilinear")[:, 0].detach().numpy()
+
+
+# --- the hidden tests' screens, run apart from the grader (Captum, and the heap of their passes)
+
+def guided_atol(expected):
+    return 1e-5 * float(np.abs(expected).max())
+
+
+def cam_atol(expected):
+    return 1e-5 * float(max(expected.max(), 1e-12))
+
+
+@apart(preload=("torch", "captum.attr"))
+def zero_reaches_a_relu(case):
+    """Whether some ReLU on the path sees an exact 0 where a positive gradient arrives (the tie of the rule)."""
+    import a3_cases as cases
+
+    other = guided_backprop_open_at_zero(cases.network(case["seed"]), case["X"], case["y"])
+    return not cases.close(other, case["expected"], 1e-4, guided_atol(case["expected"]))
+
+
+@apart(preload=("torch", "captum.attr"))
+def relu_of_the_map_matters(case):
+    """Whether some weighted sum of the maps is negative enough that the map's ReLU changes it."""
+    import a3_cases as cases
+
+    model = cases.network(case["seed"])
+    other = grad_cam_without_relu(model, model.features[cases.GRADCAM_LAYER], case["X"], case["y"])
+    return not cases.close(other, case["expected"], 1e-4, cam_atol(case["expected"]))
