@@ -37,6 +37,22 @@ def _write_private(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def _create_once(path: Path, text: str) -> None:
+    """Write a new key unless another process made one meanwhile (two builds at once, say): the
+    first one written stays, and every process reads that one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        fh.write(text)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+
+
 def staff_key(root: Path, create: bool = True) -> bytes:
     """The course's key: ``AUTOGRADER_KEY``, else ``.heldout/key`` (made now when missing and ``create``)."""
     env = os.environ.get(ENV)
@@ -46,7 +62,7 @@ def staff_key(root: Path, create: bool = True) -> bytes:
     if not path.is_file():
         if not create:
             raise FileNotFoundError(f"no staff key: {path} does not exist and {ENV} is not set")
-        _write_private(path, secrets.token_hex(KEY_BYTES) + "\n")
+        _create_once(path, secrets.token_hex(KEY_BYTES) + "\n")
     return parse_key(path.read_text(encoding="ascii", errors="replace"), str(path))
 
 
