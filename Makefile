@@ -44,18 +44,22 @@ autograders: venv
 	@AUTOGRADER_CPU_PYTHON=$(CPU_VENV)/bin/python $(TIMED) "autograder verify --cached-proofs" \
 		$(PY) -m autograder verify --cached-proofs
 
-# Everything: the starter in sync, every test (slow ones included), verify with the mutation
-# proof and the reference runs (through the same cache as make autograders), the notebooks.
+# Everything: the starter in sync, then every test on TEST_WORKERS pytest-xdist workers (slow ones
+# included): among them verify of each assignment, with the mutation proof and the reference runs
+# (tests/test_assignments_whole.py), and the notebooks. verify's table is then printed from the cache
+# those runs filled, which make autograders shows as well.
+TEST_WORKERS ?= 2
 test: venv
 	@.ci/system-deps chromium
 	@$(TIMED) "starter --check" $(PY) -m autograder starter --check
-	@$(TIMED) "pytest tests" $(PY) -m pytest tests -q
-	@$(TIMED) "autograder verify" $(PY) -m autograder verify
-	@$(TIMED) "autograder notebooks" $(PY) -m autograder notebooks
+	@$(TIMED) "pytest tests ($(TEST_WORKERS) workers)" $(PY) -m pytest tests -q -n $(TEST_WORKERS) --dist loadgroup \
+		--durations=12
+	@$(TIMED) "autograder verify --cached-proofs (the table)" $(PY) -m autograder verify --cached-proofs
 
 # The fast tier: no real assignment's zip, no training, no browser (tests marked slow are left out).
 check: venv
-	@$(TIMED) "pytest tests -m 'not slow'" $(PY) -m pytest tests -q -m "not slow"
+	@$(TIMED) "pytest tests -m 'not slow' ($(TEST_WORKERS) workers)" $(PY) -m pytest tests -q -m "not slow" \
+		-n $(TEST_WORKERS) --dist loadgroup
 
 # The same checks as .pre-commit-config.yaml; the rules are in pyproject.toml.
 LINTED := autograder tests solutions assignments bench

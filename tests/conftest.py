@@ -1,13 +1,18 @@
 """Shared helpers for the framework's own tests.
 
 Tests that need built zips share one build per assignment and session (``built_zips``), written to a
-temporary folder: never to the checkout's ``dist/``, which is ``make autograders``' own.
-Tests marked ``slow`` (real assignments' zips, training, a browser) are left out of ``make check``.
+temporary folder: never to the checkout's ``dist/``, which is ``make autograders``' own. Under
+pytest-xdist (``make test`` runs two workers) the workers share that build too.
+Tests marked ``slow`` (real assignments' zips, training, a browser) are left out of ``make check``;
+tests marked ``first`` are the longest, and start first.
 """
 
+import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 
+import parallel
 import pytest
 
 pytest_plugins = ["pytester"]
@@ -16,34 +21,83 @@ REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "toy"
 
 Built = Callable[..., tuple[Path, Path]]
+#: Fixture draws a test's build records: enough for draws to differ; the manifest's pool (50) is
+#: what `verify` and `make autograders` build, and `tests/test_assignments_whole.py` checks.
+TEST_DRAWS = 4
+
+
+def shared_temp(tmp_path_factory) -> Path:
+    """A temporary folder of this run that every xdist worker sees (the session's own without xdist)."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 @pytest.fixture(scope="session")
 def built_zips(tmp_path_factory) -> Built:
-    """``built_zips(aid, root=REPO, pool_size=None)``: an assignment's (autograder zip, student bundle), built once.
+    """``built_zips(aid, root=REPO, pool_size=TEST_DRAWS)``: an assignment's (autograder zip, student bundle),
+    built once per run, whichever worker asks first (``pool_size=None``: the manifest's pool)."""
+    from filelock import FileLock
 
-    ``pool_size`` records that many fixture draws instead of the manifest's (a quicker build).
-    """
     from autograder.staff.build import build
     from autograder.staff.repo import Repo
 
-    done: dict[tuple[Path, str, int | None], tuple[Path, Path]] = {}
-    base = tmp_path_factory.mktemp("dist")
+    base = shared_temp(tmp_path_factory) / "built"
+    base.mkdir(exist_ok=True)
 
-    def get(aid: str, root: Path = REPO, pool_size: int | None = None) -> tuple[Path, Path]:
-        key = (root, aid, pool_size)
-        if key not in done:
-            dist = base / f"{root.name}-{pool_size or 'pool'}"
-            done[key] = build(Repo(root, dist=dist), aid, pool_size=pool_size)
-        return done[key]
+    def get(aid: str, root: Path = REPO, pool_size: int | None = TEST_DRAWS) -> tuple[Path, Path]:
+        dist = base / f"{root.name}-{aid}-{pool_size or 'pool'}"
+        record = dist / "built.json"
+        with FileLock(f"{dist}.lock"):
+            if not record.exists():
+                paths = build(Repo(root, dist=dist), aid, pool_size=pool_size)
+                record.write_text(json.dumps([str(p) for p in paths]))
+        grader, bundle = json.loads(record.read_text())
+        return Path(grader), Path(bundle)
 
     return get
 
 
 @pytest.fixture(scope="session")
 def toy_zips(built_zips: Built) -> tuple[Path, Path]:
-    """The toy assignment's zips, built once for the session."""
-    return built_zips("toy", TOY)
+    """The toy assignment's zips with the manifest's pool (cheap), built once for the session."""
+    return built_zips("toy", TOY, pool_size=None)
+
+
+def pytest_configure(config):
+    """One submission id for the whole run, xdist's workers included (they inherit the environment)."""
+    from autograder.staff.emulate import SUBMISSION_ID_ENV, run_submission_id
+
+    os.environ.setdefault(SUBMISSION_ID_ENV, str(run_submission_id()))
+
+
+@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups
+def pytest_collection_modifyitems(config, items):
+    """Spread the tests over xdist's workers (``make test``: ``-n 2 --dist loadgroup``).
+
+    - The tests of a module that share a module-scoped fixture (a build, a training run, a graded
+      class) stay on one worker, which makes it once: one xdist group per such module.
+    - The longest tests (marked ``first``) go first: the workers then take the short ones as they
+      free up and end together, instead of one long test starting last.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None and _uses_a_module_fixture(item):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=lambda item: item.get_closest_marker("first") is None)
+
+
+def _uses_a_module_fixture(item) -> bool:
+    info = getattr(item, "_fixtureinfo", None)
+    definitions = getattr(info, "name2fixturedefs", {}) or {}
+    return any(d.scope == "module" for name in item.fixturenames for d in definitions.get(name, ()))
+
+
+def pytest_runtest_logreport(report):
+    """The adversarial and gaming suites' cases, from every test's report (a worker's, under xdist)."""
+    parallel.collect_summaries(report)
+
+
+def pytest_terminal_summary(terminalreporter):
+    parallel.write_summaries(terminalreporter.write_line)
 
 
 def pytest_report_header(config):

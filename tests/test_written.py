@@ -10,6 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from parallel import by_assignment
 from pypdf import PdfReader
 
 from autograder.staff.build import requirements
@@ -536,7 +537,8 @@ def test_bundle_info_lists_the_questions(toy_zips):
 
 
 @pytest.mark.slow   # the reference runs (training, unless cached) and every real assignment's key
-@pytest.mark.parametrize("aid", ASSIGNMENTS)
+@pytest.mark.first
+@pytest.mark.parametrize("aid", by_assignment(ASSIGNMENTS))
 def test_the_key_shows_every_figure_and_computed_number(aid, tmp_path):
     """What `verify` writes: the reference runs (from the repository's cache when their sources have not changed,
     else made now), the complete key and the reference report on the template's pages, and no problem: no

@@ -1,14 +1,17 @@
-"""Prints the adversarial suite's summary line after the session."""
+"""The adversarial suite's summary line after the session (tests/conftest.py prints it)."""
+
+import sys
+
+import pytest
+from parallel import summarize
 
 
-def pytest_terminal_summary(terminalreporter):
-    import sys
-
-    module = sys.modules.get("test_adversarial")
-    outcomes = getattr(module, "OUTCOMES", {})
-    if outcomes:
-        held = sum(outcomes.values())
-        terminalreporter.write_line(f"adversarial: {len(outcomes)} cases tried, {held} held")
-        for name, ok in outcomes.items():
-            if not ok:
-                terminalreporter.write_line(f"adversarial: NOT HELD: {name}")
+@pytest.fixture(autouse=True)
+def _summary(request):
+    """Each case the test tried goes into its report, for the summary (the controller's, under xdist)."""
+    outcomes = getattr(sys.modules.get("test_adversarial"), "OUTCOMES", {})
+    before = dict(outcomes)
+    yield
+    for name, held in outcomes.items():
+        if before.get(name) is not held or name not in before:
+            summarize(request.node, "adversarial", name, held)

@@ -1,8 +1,10 @@
-"""The gaming suite's shared zips (one per assignment and session) and its summary table."""
+"""The gaming suite's shared zips (one per assignment and session) and its summary table (printed by
+tests/conftest.py)."""
 
 import threading
 
 import pytest
+from parallel import summarize
 
 _BUILT: dict = {}
 _LOCK = threading.Lock()
@@ -30,16 +32,14 @@ def built(gaming_dir, built_zips):
     return get
 
 
-def pytest_terminal_summary(terminalreporter):
-    import sys
+@pytest.fixture(autouse=True)
+def _summary(request):
+    """Each case the test tried goes into its report, for the table (the controller's, under xdist)."""
+    from gaming_harness import OUTCOMES
 
-    harness = sys.modules.get("gaming_harness")
-    outcomes = getattr(harness, "OUTCOMES", {})
-    if not outcomes:
-        return
-    write = terminalreporter.write_line
-    write(f"{'gaming case':<72} {'score':>6} {'cap':>6} {'honest':>7}")
-    for outcome in outcomes.values():
-        write(outcome.row())
-    held = sum(o.held for o in outcomes.values())
-    write(f"gaming: {len(outcomes)} cases tried, {held} held")
+    before = dict(OUTCOMES)
+    yield
+    for case, outcome in OUTCOMES.items():
+        if before.get(case) is not outcome:
+            summarize(request.node, "gaming", case, outcome.held, outcome.row(),
+                      header=f"{'gaming case':<72} {'score':>6} {'cap':>6} {'honest':>7}")
