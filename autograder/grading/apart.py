@@ -27,6 +27,7 @@ import functools
 import importlib
 import os
 import sys
+import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection, Pipe
 from typing import Any, TypeVar
@@ -37,6 +38,10 @@ F = TypeVar("F", bound=Callable[..., Any])
 _REGISTRY: dict[str, Callable[..., Any]] = {}
 #: Set in the zygote and its grandchildren: calls made there run in place.
 _IN_CHILD = False
+#: The name of the grader's threads that import while tests run (the session's warm-up of the
+#: results schema): the zygote is forked only once they are done, so that no import lock is
+#: held in it by a thread that does not exist there.
+WARM_UP = "warm-up: "
 
 
 def apart(preload: tuple[str, ...] = ()) -> Callable[[F], F]:
@@ -69,6 +74,9 @@ class _Zygote:
     """A process forked from the grader that forks one grandchild per call."""
 
     def __init__(self) -> None:
+        for thread in threading.enumerate():
+            if thread.name.startswith(WARM_UP) and thread is not threading.current_thread():
+                thread.join(timeout=60)
         self.conn, theirs = Pipe()
         self.used = False   # since the last ``idle_close``
         self.pid = os.fork()

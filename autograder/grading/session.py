@@ -189,7 +189,7 @@ class _SandboxStarter:
         self.holder["before"] = files.tree_digest(self.layout.protected)
         # Then load the JSON Schema validator while the grader mostly waits on workers
         # (a thread started only after the fork).
-        threading.Thread(target=results_mod.warm_up, daemon=True).start()
+        threading.Thread(target=results_mod.warm_up, name=apart.WARM_UP + "results", daemon=True).start()
 
 
 def _run_pytest(args: list[str], plugin: GradingPlugin, starter: _SandboxStarter, *, quiet: bool,
