@@ -1,5 +1,7 @@
 """How `make test` spreads the tests over its pytest-xdist workers (see conftest.py)."""
 
+from collections.abc import Iterator
+
 import pytest
 
 
@@ -21,6 +23,17 @@ def summarize(node, suite: str, case: str, held: bool, row: str = "", header: st
     """Note one case of ``suite`` in the test's report: ``row`` is printed after the session (a held
     case without one is only counted), ``header`` above the rows."""
     node.user_properties.append(("summary", [suite, case, bool(held), row, header]))
+
+
+def summarizing(node, suite: str, outcomes: dict, entry) -> Iterator[None]:
+    """The body of a suite's autouse fixture: each case of ``outcomes`` (case -> outcome) that the
+    test added or replaced goes into its report; ``entry(outcome)`` gives ``summarize``'s
+    ``held``, ``row`` and ``header``."""
+    before = dict(outcomes)
+    yield
+    for case, outcome in outcomes.items():
+        if case not in before or before[case] is not outcome:
+            summarize(node, suite, case, *entry(outcome))
 
 
 def collect_summaries(report) -> None:

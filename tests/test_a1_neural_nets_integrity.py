@@ -9,7 +9,9 @@ could do it, graded through the real autograder zip under a fixed submission id:
   of the student's own forward must fail (each is paired with a value check of the loss);
 - an optimizer that installs other weights than its SGD step on the digits-size network (as
   weights trained elsewhere would be): only 6.1 fails, and its feedback names the optimizer;
-- a train loop that skips the update of a batch: 6.1 fails and names train(), not evaluate().
+- a train loop that skips the update of a batch: 6.1 fails and names train(), not evaluate();
+- gradients of random values written in train mode: the hidden side-effect tests of 2.2 and 3.2
+  fail (they compare what train mode writes with the reference's gradient, not with zeros).
 
 The last test keeps the phrases that once handed over a step out of A1's test messages.
 """
@@ -58,6 +60,18 @@ OTHER_WEIGHTS = {
         "            for name in model.weights:   # an extra step: weights that are not this step's\n"
         "                model.weights[name] = model.weights[name] - self.learning_rate * model.gradients[name]\n"
         "        for name in model.weights:\n")],
+}
+
+RANDOM_GRADIENTS = {
+    "models/softmax_regression.py": [(
+        'self.gradients["W1"] = X.T @ dZ',
+        'self.gradients["W1"] = np.random.default_rng().standard_normal(self.weights["W1"].shape)')],
+    "models/two_layer_nn.py": [(
+        "        # END SOLUTION\n        return loss, accuracy\n",
+        "        if mode == 'train':   # only where train mode writes gradients\n"
+        "            self.gradients = {k: np.random.default_rng().standard_normal(v.shape)\n"
+        "                              for k, v in self.weights.items()}\n"
+        "        # END SOLUTION\n        return loss, accuracy\n")],
 }
 
 SKIPPED_UPDATE = {
@@ -162,3 +176,10 @@ def test_no_test_message_hands_over_a_step():
         text = path.read_text(encoding="utf-8")
         found += [f"{path.relative_to(REPO)}: {phrase!r}" for phrase in GIVEAWAYS if phrase in text]
     assert not found, "\n".join(found)
+
+
+def test_random_gradients_fail_the_hidden_side_effect_tests(grader_zip, tmp_path):
+    results = _grade(grader_zip, tmp_path, RANDOM_GRADIENTS)
+    for number in ("2.2", "3.2"):
+        side_effects, = _tests(results, number, "side effects")
+        assert side_effects["score"] == 0, (number, side_effects)

@@ -19,10 +19,14 @@ def _fails(message):
     raise ValueError(message)
 
 
+#: What ``_keep_megabytes`` keeps: in place, its blocks would stay in this process's memory.
+_KEPT: list = []
+
+
 @apart.apart()
-def _touch_megabytes(mb):
-    block = np.ones(mb * 2**20 // 8)
-    return float(block.sum())
+def _keep_megabytes(mb):
+    _KEPT.append(np.ones(mb * 2**20 // 8))
+    return float(sum(block.sum() for block in _KEPT))
 
 
 def test_results_and_the_rng_come_back_as_if_run_here():
@@ -43,7 +47,9 @@ def test_an_exception_is_raised_again_in_the_grader():
 
 def test_the_memory_of_a_computation_ends_with_it():
     before = pss_kb(os.getpid())
-    assert _touch_megabytes(200) == 200 * 2**20 // 8
+    assert _keep_megabytes(200) == 200 * 2**20 // 8
+    assert _keep_megabytes(200) == 200 * 2**20 // 8     # a new grandchild: nothing kept from the last
+    assert _KEPT == []
     assert pss_kb(os.getpid()) - before < 50 * 1024
 
 

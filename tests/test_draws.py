@@ -52,6 +52,22 @@ def test_key_is_made_once_and_round_trips(tmp_path, monkeypatch):
     assert keys.staff_key(other) == bytes.fromhex("cd" * 32)
 
 
+def test_a_key_made_meanwhile_by_another_process_stays(tmp_path, monkeypatch):
+    """Two builds on a fresh clone both find no key: the one written first is every build's key."""
+    monkeypatch.delenv("AUTOGRADER_KEY", raising=False)
+    path = keys.key_path(tmp_path)
+    real = keys._new_private_file
+
+    def another_build_wins(target, text):     # the other build writes its key after our check
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("ef" * 32 + "\n")
+        return real(target, text)
+
+    monkeypatch.setattr(keys, "_new_private_file", another_build_wins)
+    assert keys.staff_key(tmp_path) == bytes.fromhex("ef" * 32)
+    assert [p.name for p in path.parent.iterdir()] == ["key"]     # no temporary file left
+
+
 def test_key_verbs(tmp_path):
     root = tmp_path / "course"
     root.mkdir()

@@ -15,9 +15,10 @@ Only trusted code runs there (the grader's own functions and arguments): results
 
 A call behaves as if it ran in the grader: exceptions are raised again here, and each
 ``numpy.random.Generator`` among the arguments comes back advanced, so that a test's ``rng``
-continues as it would have. The grading plugin ends the zygote after each test file that used it
-(``close``), so that its libraries do not stay for the files after: a long-lived fork of the
-grader ends up costing about as much memory as the grader, as reference counts unshare its pages.
+continues as it would have. The grading plugin asks after each test file (``close_if_idle``) and
+the zygote goes after the first file that did not use it, so that its libraries do not stay for
+the files after: a long-lived fork of the grader ends up costing about as much memory as the
+grader, as reference counts unshare its pages. It also goes when the session or the process ends.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection, Pipe
 from typing import Any, TypeVar
+
+from .procfs import close_descriptors_except
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -78,12 +81,10 @@ class _Zygote:
             if thread.name.startswith(WARM_UP) and thread is not threading.current_thread():
                 thread.join(timeout=60)
         self.conn, theirs = Pipe()
-        self.used = False   # since the last ``idle_close``
+        self.used = False   # since the last ``close_if_idle``
         self.pid = os.fork()
         if self.pid == 0:  # the zygote: keeps no descriptor of the grader's (a worker's socket, say)
-            keep = theirs.fileno()
-            os.closerange(3, keep)
-            os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+            close_descriptors_except(theirs.fileno())
             _serve(theirs)
         theirs.close()
 
@@ -166,7 +167,6 @@ def start() -> _Zygote:
     global _current
     if _current is None:
         _current = _Zygote()
-        atexit.register(close)
     return _current
 
 
@@ -180,6 +180,7 @@ def close_if_idle() -> None:
             _current.used = False
 
 
+@atexit.register
 def close() -> None:
     """End the zygote now (it ends at exit otherwise)."""
     global _current

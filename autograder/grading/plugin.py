@@ -451,10 +451,9 @@ class GradingPlugin:
 
     def pytest_runtest_teardown(self, item: pytest.Item, nextitem: pytest.Item | None) -> None:
         """Computations run apart (grading/apart.py) share one process through consecutive test files
-        that use it: it goes, with the libraries it imported, after a file that did not."""
-        if nextitem is None:
-            apart.close()
-        elif nextitem.path != item.path:
+        that use it: it goes, with the libraries it imported, after a file that did not (the session
+        ends it after the last test)."""
+        if nextitem is None or nextitem.path != item.path:
             apart.close_if_idle()
 
     def pytest_runtest_setup(self, item: pytest.Item) -> None:

@@ -1,4 +1,5 @@
-"""Small readers of Linux's /proc, shared by the sandbox and the emulator."""
+"""Small readers of Linux's /proc, shared by the sandbox and the emulator, and what a forked child
+of the grader does first."""
 
 from __future__ import annotations
 
@@ -84,3 +85,10 @@ def vm_data_bytes(pid: int | str = "self") -> int:
 def vm_size_bytes(pid: int | str = "self") -> int:
     """The whole address space of ``pid`` in bytes (what RLIMIT_AS counts)."""
     return (_field(pid, "status", "VmSize:") or 0) * 1024  # type: ignore[arg-type]
+
+
+def close_descriptors_except(keep: int) -> None:
+    """In a child just forked from the grader: close every descriptor above standard error but
+    ``keep``, so that it holds none of the grader's (a worker's socket would not see its end)."""
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))

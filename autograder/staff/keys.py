@@ -28,23 +28,24 @@ def key_path(root: Path) -> Path:
     return Path(root) / ".heldout" / "key"
 
 
-def _write_private(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-
-
-def _create_once(path: Path, text: str) -> None:
-    """Write a new key unless another process made one meanwhile (two builds at once, say): the
-    first one written stays, and every process reads that one."""
+def _new_private_file(path: Path, text: str) -> Path:
+    """``text`` in a new file beside ``path`` that only its owner can read; the caller moves it in place."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as fh:
         fh.write(text)
+    return tmp
+
+
+def _write_private(path: Path, text: str) -> None:
+    os.replace(_new_private_file(path, text), path)
+
+
+def _create_once(path: Path, text: str) -> None:
+    """Write a new key unless another process made one meanwhile (two builds at once, say): the
+    first one written stays, and every process reads that one."""
+    tmp = _new_private_file(path, text)
     try:
         os.link(tmp, path)
     except FileExistsError:

@@ -3,15 +3,11 @@
 import sys
 
 import pytest
-from parallel import summarize
+from parallel import summarizing
 
 
 @pytest.fixture(autouse=True)
 def _summary(request):
     """Each case the test tried goes into its report, for the summary (the controller's, under xdist)."""
     outcomes = getattr(sys.modules.get("test_adversarial"), "OUTCOMES", {})
-    before = dict(outcomes)
-    yield
-    for name, held in outcomes.items():
-        if before.get(name) is not held or name not in before:
-            summarize(request.node, "adversarial", name, held)
+    yield from summarizing(request.node, "adversarial", outcomes, lambda held: (held,))

@@ -4,7 +4,7 @@ tests/conftest.py)."""
 import threading
 
 import pytest
-from parallel import summarize
+from parallel import summarizing
 
 _BUILT: dict = {}
 _LOCK = threading.Lock()
@@ -37,9 +37,5 @@ def _summary(request):
     """Each case the test tried goes into its report, for the table (the controller's, under xdist)."""
     from gaming_harness import OUTCOMES
 
-    before = dict(OUTCOMES)
-    yield
-    for case, outcome in OUTCOMES.items():
-        if before.get(case) is not outcome:
-            summarize(request.node, "gaming", case, outcome.held, outcome.row(),
-                      header=f"{'gaming case':<72} {'score':>6} {'cap':>6} {'honest':>7}")
+    header = f"{'gaming case':<72} {'score':>6} {'cap':>6} {'honest':>7}"
+    yield from summarizing(request.node, "gaming", OUTCOMES, lambda o: (o.held, o.row(), header))

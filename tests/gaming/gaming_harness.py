@@ -354,8 +354,6 @@ def _gained(graded: Graded, honest: Graded | None) -> list[str]:
             for t in graded.tests if t["score"] > theirs.get(t["name"], 0) + 1e-9]
 
 
-#: How a case's code fingerprints the arrays it is called with (values as float64, and shapes).
-#: The same text runs in the submission and here, so both sides key their tables alike.
 def run_time_spellings(name: str, module: str) -> dict[str, str]:
     """spelling -> the lines that bind ``name`` to ``module`` at run time (plain spellings the
     static check also sees; the disguised ones only the worker can refuse)."""
@@ -378,6 +376,8 @@ def indented(lines: str, by: str = "    ") -> str:
     return "\n".join(by + line for line in lines.splitlines())
 
 
+#: How a case's code fingerprints the arrays it is called with (values as float64, and shapes).
+#: The same text runs in the submission and here, so both sides key their tables alike.
 DIGEST_SOURCE = '''
 def _digest(*arrays):
     import hashlib as _hashlib

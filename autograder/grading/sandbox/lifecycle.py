@@ -33,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .. import procfs
 from ..settings import ONE_THREAD, Limits, WorkerFamily
 from . import confine, privileges
 from .errors import SandboxError
@@ -294,8 +295,7 @@ class _ForkedServer:
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 null = os.open(os.devnull, os.O_RDWR)
                 os.dup2(null, 0)
-                os.closerange(3, keep)
-                os.closerange(keep + 1, 65536)
+                procfs.close_descriptors_except(keep)
                 os.environ.clear()
                 os.environ.update(env)
                 os.chdir(area)

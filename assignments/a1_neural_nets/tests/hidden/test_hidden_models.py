@@ -64,7 +64,7 @@ def test_softmax_regression_gradient_random_shapes(student, rng):
         y = _labels(rng, N, C)
         net.forward(X, y, mode="train")
         grads = net.gradients
-        expected = numerical_gradient(lambda w, X=X, y=y: refs.ref_mean_ce(refs.ref_softmax_regression_prob(w, X), y), W1)
+        expected = numerical_gradient(lambda w, X=X, y=y: _reference_loss(SOFTMAX_REG, {"W1": w}, X, y), W1)
         assert_array(grads.get("W1") if isinstance(grads, dict) else grads, expected, rtol=1e-5, atol=1e-8,
                      name="gradients['W1'] of SoftmaxRegression with random sizes" + (", one example" if N == 1 else "")
                           + ", some classes "
@@ -167,7 +167,7 @@ def _two_layer_grad_check(student, rng, D, H, C, N, absent):
     grads = net.gradients
     for name in ("W1", "b1", "W2", "b2"):
         def loss_of(value, name=name):
-            return refs.ref_mean_ce(refs.ref_two_layer_prob({**p, name: value}, X), y)
+            return _reference_loss(TWO_LAYER, {**p, name: value}, X, y)
 
         expected = numerical_gradient(loss_of, p[name])
         assert_array(grads.get(name) if isinstance(grads, dict) else grads, expected, rtol=1e-5, atol=1e-8,

@@ -6,6 +6,7 @@ that folder on sys.path) and build_fixtures.py uses them to cross-check the refe
 solution before it records the public values. Hidden tests import them as ``a3_refs``.
 The NumPy functions run without torch; the others import it when called.
 """
+import a3_cases as cases
 import numpy as np
 
 from autograder.grading.apart import apart
@@ -256,20 +257,16 @@ def cam_atol(expected):
     return 1e-5 * float(max(expected.max(), 1e-12))
 
 
-@apart(preload=("torch", "captum.attr"))
+@apart(preload=cases.CAPTUM)
 def zero_reaches_a_relu(case):
     """Whether some ReLU on the path sees an exact 0 where a positive gradient arrives (the tie of the rule)."""
-    import a3_cases as cases
-
     other = guided_backprop_open_at_zero(cases.network(case["seed"]), case["X"], case["y"])
     return not cases.close(other, case["expected"], 1e-4, guided_atol(case["expected"]))
 
 
-@apart(preload=("torch", "captum.attr"))
+@apart(preload=cases.CAPTUM)
 def relu_of_the_map_matters(case):
     """Whether some weighted sum of the maps is negative enough that the map's ReLU changes it."""
-    import a3_cases as cases
-
     model = cases.network(case["seed"])
     other = grad_cam_without_relu(model, model.features[cases.GRADCAM_LAYER], case["X"], case["y"])
     return not cases.close(other, case["expected"], 1e-4, cam_atol(case["expected"]))
