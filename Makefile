@@ -49,16 +49,20 @@ autograders: venv
 # (tests/test_assignments_whole.py), and the notebooks. verify's table is then printed from the cache
 # those runs filled, which make autograders shows as well.
 TEST_WORKERS ?= 2
+# The tests' temporary files go to memory where there is room (.ci/test-tmpdir says why); an empty
+# TEST_TMPDIR keeps the usual TMPDIR.
+TEST_TMPDIR ?= $(shell .ci/test-tmpdir)
+TEST_ENV := $(if $(TEST_TMPDIR),TMPDIR=$(TEST_TMPDIR))
 test: venv
 	@.ci/system-deps chromium
 	@$(TIMED) "starter --check" $(PY) -m autograder starter --check
-	@$(TIMED) "pytest tests ($(TEST_WORKERS) workers)" $(PY) -m pytest tests -q -n $(TEST_WORKERS) --dist loadgroup \
+	@$(TIMED) "pytest tests ($(TEST_WORKERS) workers)" env $(TEST_ENV) $(PY) -m pytest tests -q -n $(TEST_WORKERS) --dist loadgroup \
 		--durations=12
 	@$(TIMED) "autograder verify --cached-proofs (the table)" $(PY) -m autograder verify --cached-proofs
 
 # The fast tier: no real assignment's zip, no training, no browser (tests marked slow are left out).
 check: venv
-	@$(TIMED) "pytest tests -m 'not slow' ($(TEST_WORKERS) workers)" $(PY) -m pytest tests -q -m "not slow" \
+	@$(TIMED) "pytest tests -m 'not slow' ($(TEST_WORKERS) workers)" env $(TEST_ENV) $(PY) -m pytest tests -q -m "not slow" \
 		-n $(TEST_WORKERS) --dist loadgroup
 
 # The same checks as .pre-commit-config.yaml; the rules are in pyproject.toml.

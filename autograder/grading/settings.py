@@ -17,6 +17,22 @@ from typing import Any
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
+#: Variables the grader keeps from the environment it was started with (``grade.py`` starts over
+#: with only these, those named ``AUTOGRADER_*``, and :data:`CLEAN_ENV`).
+GRADER_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "LD_LIBRARY_PATH", "OMP_NUM_THREADS",
+                    "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE",
+                    "CUDA_VISIBLE_DEVICES")
+#: Set in the grader's environment once it holds nothing else.
+CLEAN_ENV = "AUTOGRADER_CLEAN_ENV"
+
+
+def grader_environment(environ: Any) -> dict[str, str]:
+    """The environment the grader runs with, from the one it was started with."""
+    clean = {k: v for k, v in environ.items() if k in GRADER_VARIABLES or k.startswith("AUTOGRADER_")}
+    clean[CLEAN_ENV] = "1"
+    return clean
+
+
 def one_thread(environ: Any) -> None:
     """Give ``environ`` (``os.environ``, or a dict for a child) one BLAS thread unless it names its own."""
     for name, value in ONE_THREAD.items():

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..grading import procfs
 from ..grading.results import Results
+from ..grading.settings import grader_environment
 from ..grading.upload import safe_extract
 
 
@@ -101,7 +102,7 @@ def _place_submission(submission: Path, target: Path) -> None:
 
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
             keep: bool = False, python: str | None = None, unpacked: Path | None = None,
-            measure_memory: bool = True, submission_id: int | None = None) -> Emulation:
+            measure_memory: bool = True, submission_id: int | None = None, warm: bool = False) -> Emulation:
     """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate.
 
     ``submission_id`` goes into ``submission_metadata.json`` as Gradescope's id, and so picks the
@@ -113,6 +114,8 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
     grading, which a regrade of a whole class spends better on grading.
     """
     zip_path, submission = Path(zip_path), Path(submission)
+    if warm and measure_memory:
+        raise ValueError("a warm grading shares its memory with the warm server: pass measure_memory=False")
     if unpacked is None and not zip_path.is_file():
         raise FileNotFoundError(f"autograder zip not found: {zip_path}")
     if not submission.exists():
@@ -132,7 +135,10 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
         if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
             env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
-        seconds, cpu, peak_kb = _run_autograder(root, env, timeout, measure_memory)
+        if warm:
+            seconds, cpu, peak_kb = _run_warm(root, env, timeout, python or sys.executable)
+        else:
+            seconds, cpu, peak_kb = _run_autograder(root, env, timeout, measure_memory)
         results_file = root / "results" / "results.json"
         doc, problems = Results.read_checked(results_file)
         if results_copy is not None and results_file.is_file():
@@ -170,3 +176,23 @@ def _run_autograder(root: Path, env: dict[str, str], timeout: float,
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return seconds, cpu, sampler.peak_kb
 
+
+
+def _run_warm(root: Path, env: dict[str, str], timeout: float, python: str) -> tuple[float, float, int]:
+    """Grade the tree with a grader forked from a warm server; then, as ``run_autograder`` does,
+    leave its failure document where the grader left no results."""
+    from . import warm
+
+    started = time.time()
+    grader = warm.server(python, warm.preloads(root / "source"))
+    log_fd = os.open(root / "stdout.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        _status, cpu = grader.run(root / "source" / "grade.py", root, grader_environment(env), log_fd, timeout)
+    finally:
+        os.close(log_fd)
+    results = root / "results" / "results.json"
+    if not results.is_file() or results.stat().st_size == 0:
+        # the script's own fallback, with an interpreter that does nothing
+        subprocess.run(["bash", str(root / "run_autograder")], cwd=root,  # noqa: S607 (as Gradescope)
+                       env={**env, "AUTOGRADER_PYTHON": "true"}, stdout=subprocess.DEVNULL, check=False)
+    return time.time() - started, cpu, 0

@@ -2,21 +2,18 @@
 import os
 import sys
 
-# Start over with only the variables the grader needs. Sandbox workers are forked from this
-# process, and an environment lives on in a process's memory (its first strings sit at the top
-# of the stack) even after os.environ is cleared, where student code could read it back.
-KEEP = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "LD_LIBRARY_PATH", "OMP_NUM_THREADS",
-        "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "CUDA_VISIBLE_DEVICES")
-if os.environ.get("AUTOGRADER_CLEAN_ENV") != "1":
-    clean = {k: v for k, v in os.environ.items() if k in KEEP or k.startswith("AUTOGRADER_")}
-    clean["AUTOGRADER_CLEAN_ENV"] = "1"
-    os.execve(sys.executable, [sys.executable, "-I", os.path.abspath(__file__)], clean)  # noqa: S606 (no shell)
-
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lib"))
 
 import autograder  # noqa: E402
-from autograder.grading.settings import one_thread  # noqa: E402  (imports nothing heavy)
+from autograder.grading.settings import CLEAN_ENV, grader_environment, one_thread  # noqa: E402  (nothing heavy)
+
+# Start over with only the variables the grader needs. Sandbox workers are forked from this
+# process, and an environment lives on in a process's memory (its first strings sit at the top
+# of the stack) even after os.environ is cleared, where student code could read it back.
+if os.environ.get(CLEAN_ENV) != "1":
+    os.execve(sys.executable, [sys.executable, "-I", os.path.abspath(__file__)],  # noqa: S606 (no shell)
+              grader_environment(os.environ))
 
 one_thread(os.environ)   # half a CPU on Gradescope: set before NumPy or torch load
 
