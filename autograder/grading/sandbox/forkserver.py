@@ -27,6 +27,7 @@ import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
 import warnings
@@ -134,6 +135,7 @@ def _become_worker(config: dict, request: dict, sock: socket.socket) -> None:
         sys.path[:0] = [config["probes_dir"], workdir] + [os.path.join(workdir, p) for p in config.get("pythonpath", [])]
         os.environ["HOME"] = config["scratch"]
         os.environ["TMPDIR"] = config["scratch"]
+        tempfile.tempdir = config["scratch"]   # not the grader's folder, if it had asked for one already
         _quiet_library_warnings(workdir)
         _seed(config["seed"])
         guard.install(config.get("refused", []), dict(config.get("refused_folders", {})))
