@@ -121,3 +121,15 @@ def test_one_server_per_python_and_preloads_started_again_when_gone(toy_zips, tm
     assert again is not server
     em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, measure_memory=False, warm=True)
     assert em.results.score == 10
+
+
+def test_a_grading_told_to_stop_at_its_first_failure_lists_only_the_tests_that_ran(toy_zips):
+    """What ``mutants`` asks of a public-only grading: one failing test is enough."""
+    starter = TOY / "starter_code" / "toy"
+    full = emulate(toy_zips[0], starter, measure_memory=False, warm=True)
+    short = emulate(toy_zips[0], starter, measure_memory=False, warm=True, stop_at_first_failure=True)
+    assert short.problems == []
+    failed = [t for t in short.results.tests if t.status == "failed"]
+    assert len(failed) == 1 and short.results.tests[-1] == failed[0]
+    assert len(short.results.tests) < len([t for t in full.results.tests if t.status == "failed"])
+    assert not any("could not run" in t.name for t in short.results.tests)

@@ -29,6 +29,10 @@ from .vocabulary import FILE_NAME as VOCABULARY
 if TYPE_CHECKING:
     from .plugin import GradingPlugin
 
+#: Set to 1 by the emulator for a grading that only has to find one failing test (``mutants``);
+#: never set on Gradescope.
+STOP_AT_FIRST_FAILURE = "AUTOGRADER_STOP_AT_FIRST_FAILURE"
+
 PYTEST_INI = """[pytest]
 python_files = test_*.py
 python_functions = test_*
@@ -90,11 +94,14 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           quiet: bool = False, keyword: str | None = None,
           progress: Callable[[str, dict], None] | None = None,
           on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False,
-          submission_id: int = draws.FALLBACK_SUBMISSION_ID, verbose: bool = False) -> results_mod.Results:
+          submission_id: int = draws.FALLBACK_SUBMISSION_ID, verbose: bool = False,
+          stop_at_first_failure: bool = False) -> results_mod.Results:
     """Grade ``submission``, write the final document to ``results_path`` and return it.
 
     ``submission_id`` (Gradescope's) picks the submission's draw when the layout has a key.
     ``verbose`` prints who student code runs as (the staff log on Gradescope; ``check -v``).
+    ``stop_at_first_failure`` ends the run after the first test that fails (pytest's ``-x``; the
+    document then lists only the tests that ran): what ``mutants`` needs to know a mutant is caught.
     The caller writes the failure document first where a stopped run must still leave one
     (:func:`gradescope_main` does): a run writes ``results.json`` twice, at the start and at the end.
     """
@@ -118,10 +125,11 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
 
         plugin = GradingPlugin(settings, progress=progress, on_collected=on_collected)
         holder: dict = {}
-        _run_pytest(_pytest_args(layout, area, quiet, keyword), plugin, _SandboxStarter(plugin, layout, holder),
-                    quiet=quiet, keyword=keyword, configured=holder)
+        args = _pytest_args(layout, area, quiet, keyword) + (["-x"] if stop_at_first_failure else [])
+        _run_pytest(args, plugin, _SandboxStarter(plugin, layout, holder), quiet=quiet, keyword=keyword,
+                    configured=holder)
         doc = plugin.document(extra_tests=problems, notes="\n".join(notes))
-        if keyword is None and layout.complete and not plugin.collect_errors:
+        if keyword is None and not stop_at_first_failure and layout.complete and not plugin.collect_errors:
             _check_points(doc, layout.manifest)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -280,7 +288,8 @@ def gradescope_main(source: str | Path) -> int:
         if area.exists():
             shutil.rmtree(area)
         doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop,
-                    submission_id=submission_id, verbose=True)
+                    submission_id=submission_id, verbose=True,
+                    stop_at_first_failure=os.environ.get(STOP_AT_FIRST_FAILURE) == "1")
         print(f"[autograder] score {doc.score} in {doc.execution_time} s")
         return 0
     except BaseException:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from ..grading import procfs
 from ..grading.results import Results
+from ..grading.session import STOP_AT_FIRST_FAILURE
 from ..grading.settings import grader_environment
 from ..grading.upload import safe_extract
 
@@ -102,7 +103,8 @@ def _place_submission(submission: Path, target: Path) -> None:
 
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
             keep: bool = False, python: str | None = None, unpacked: Path | None = None,
-            measure_memory: bool = True, submission_id: int | None = None, warm: bool = False) -> Emulation:
+            measure_memory: bool = True, submission_id: int | None = None, warm: bool = False,
+            stop_at_first_failure: bool = False) -> Emulation:
     """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate.
 
     ``submission_id`` goes into ``submission_metadata.json`` as Gradescope's id, and so picks the
@@ -112,6 +114,10 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
     the zip again (many gradings with one zip). ``measure_memory=False`` skips sampling the peak
     memory (``peak_pss_mb`` is then 0): each sample scans /proc, about a sixth of a core per
     grading, which a regrade of a whole class spends better on grading.
+
+    ``warm=True`` forks the grader from an interpreter that has already imported its libraries
+    (:mod:`autograder.staff.warm`: for many gradings; no memory figure). ``stop_at_first_failure``
+    ends the grading after its first failing test (the results then list only the tests that ran).
     """
     zip_path, submission = Path(zip_path), Path(submission)
     if warm and measure_memory:
@@ -133,6 +139,8 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         (root / "submission_metadata.json").write_text(json.dumps(_metadata(submission_id)))
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
         env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
+        if stop_at_first_failure:
+            env[STOP_AT_FIRST_FAILURE] = "1"
         if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
             env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
         if warm:

@@ -224,6 +224,8 @@ def _losses(reference: Results, doc: Results, public_only: bool = False) -> tupl
     ref, got = _scores(reference), _scores(doc)
     lost = {"public": 0.0, "hidden": 0.0}
     for key, (score, suite) in ref.items():
+        if public_only and key not in got:
+            continue   # not run: a public-only grading stops at its first failing test
         if not public_only or suite == "public":
             lost[suite] += max(0.0, score - got.get(key, (0.0, suite))[0])
     if public_only:
@@ -258,8 +260,9 @@ class _Grader:
         from .emulate import emulate
 
         # warm: forked from an interpreter that has imported the grader's libraries (no memory figure)
+        # a public-only grading has only to find one failing test: it stops there
         em = emulate(self.zip, sub, unpacked=self.public if public_only else self.unpacked, timeout=self.timeout,
-                     measure_memory=False, warm=True)
+                     measure_memory=False, warm=True, stop_at_first_failure=public_only)
         return em.results
 
 
@@ -363,7 +366,8 @@ def print_report(report: MutantReport) -> None:
     from rich.table import Table
 
     table = Table(title=f"Mutants of {report.assignment}",
-                  caption="hidden lost '-': not graded, a public test already loses points (--full grades it)")
+                  caption="public lost: in the public tests up to the first that fails (the grading stops there); "
+                          "hidden lost '-': not graded, a public test already loses points (--full grades both)")
     for col in ("mutant", "mistake", "public lost", "hidden lost", "verdict"):
         table.add_column(col, overflow="fold")
     colours = {"public": "green", "hidden": "yellow", "survived": "red", "error": "red"}
