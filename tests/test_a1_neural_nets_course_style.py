@@ -57,7 +57,7 @@ def _assert_full_marks(results: Results, numbers: list[str]) -> None:
 
 def test_course_style_csv_loader_and_regularization_keep_full_marks(grader_zip, tmp_path):
     sub = _submission(tmp_path / "submission", ["utils.py", "optimizer/_base_optimizer.py"])
-    result = emulate(grader_zip, sub, measure_memory=False, warm=True)
+    result = emulate(grader_zip, sub, warm=True)
     assert not result.problems, result.problems
     # 5.1 and 5.3 load the data through the CSV files; 4.1, 4.2 and 6.1 regularize (6.1 step by step).
     _assert_full_marks(result.results, ["4.1", "4.2", "5.1", "5.2", "5.3", "5.4", "6.1"])

@@ -104,7 +104,7 @@ def _submission(target: Path, edits: dict[str, list[tuple[str, str]]]) -> Path:
 
 def _grade(grader_zip, tmp_path, edits):
     result = emulate(grader_zip, _submission(tmp_path / "submission", edits), submission_id=SUBMISSION_ID,
-                     measure_memory=False, warm=True)
+                     warm=True)
     assert not result.problems, result.problems
     return result.results.to_json()   # the document Gradescope reads
 

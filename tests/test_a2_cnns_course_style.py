@@ -97,7 +97,7 @@ def test_course_names_sizes_and_optimizer_keep_full_marks(grader_zip, tmp_path):
     os.utime(sub / "checkpoints" / "vanillacnn.pt", (older, older))
     shutil.copyfile(SOLUTION / "checkpoints" / "vanillacnn.pt", sub / "checkpoints" / "vanillacnn.pth")
 
-    result = emulate(grader_zip, sub, measure_memory=False, warm=True)
+    result = emulate(grader_zip, sub, warm=True)
     assert not result.problems, result.problems
     tests = _by_number(result.results)
     for number in ("1.8", "2.3", "2.7", "2.8", "2.9"):
@@ -123,7 +123,7 @@ def test_my_model_over_the_cap_is_told_the_figure_and_the_cap(grader_zip, tmp_pa
     assert count > 25_000_000, count
     torch.save(state, sub / "checkpoints" / "mymodel.pt")
 
-    result = emulate(grader_zip, sub, measure_memory=False, warm=True)
+    result = emulate(grader_zip, sub, warm=True)
     tests = _by_number(result.results)
     shape_test = next(t for t in tests["2.3"] if "25M" in t.name)
     assert shape_test.score == 0 and "25,000,000" in shape_test.output, shape_test

@@ -103,7 +103,7 @@ def test_public_messages_name_case_place_and_concept(grader_zip, tmp_path):
     _mutated(sub, "modules/conv_classifier.py", """            module.backward(dout)
             dout = module.dx""", "            module.backward(dout)")
 
-    result = emulate(grader_zip, sub, measure_memory=False, warm=True)
+    result = emulate(grader_zip, sub, warm=True)
     assert not result.problems, result.problems
     failed = {(t.get("number"), t["name"]): t["output"] for t in result.results.to_json()["tests"] if t["status"] == "failed"}
     public = {k: v for k, v in failed.items() if "Hidden tests say" not in v}

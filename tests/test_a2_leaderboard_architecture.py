@@ -100,7 +100,7 @@ def test_impostor_architectures_score_zero_in_their_columns(grader_zip, tmp_path
                 "fc.weight": fc_w, "fc.bias": fc_b}, sub / "checkpoints" / "vanillacnn.pt")
     shutil.copyfile(SOLUTION / "checkpoints" / "mymodel.pt", sub / "checkpoints" / "mymodel.pt")
 
-    result = emulate(grader_zip, sub, measure_memory=False, warm=True)
+    result = emulate(grader_zip, sub, warm=True)
     assert not result.problems, result.problems
     tests = _by_number(result.results.to_json())
     for number in ("2.1", "2.2"):   # the classes themselves do what the tests of 2.1 and 2.2 ask

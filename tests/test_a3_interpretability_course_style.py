@@ -28,7 +28,7 @@ def graded(tmp_path_factory, built_zips):
     for rel in COURSE_FILES:
         (submission / rel).parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(FIXTURE / rel, submission / rel)
-    return emulate(grader_zip, submission, measure_memory=False, warm=True)
+    return emulate(grader_zip, submission, warm=True)
 
 
 def test_fixture_really_departs_from_the_reference():

@@ -129,7 +129,7 @@ def _graded(grader_zip, tmp_path, mutant_id, mutant=None):
     shutil.copytree(REPO / "solutions" / AID / "models", sub / "models", ignore=shutil.ignore_patterns("__pycache__"))
     path = sub / mutant.file
     path.write_text(apply_mutant(mutant, path.read_text()))
-    return emulate(grader_zip, sub, measure_memory=False, warm=True).results.to_json()
+    return emulate(grader_zip, sub, warm=True).results.to_json()
 
 
 def _lost(results):

@@ -165,9 +165,9 @@ def _comparable(results):
 def test_same_id_same_results_other_id_other_draw(toy_zips, tmp_path):
     grader_zip, _ = toy_zips
     sub = _printing_submission(tmp_path)
-    first = emulate(grader_zip, sub, submission_id=4242, measure_memory=False, warm=True)
-    again = emulate(grader_zip, sub, submission_id=4242, measure_memory=False, warm=True)
-    other = emulate(grader_zip, sub, submission_id=4243, measure_memory=False, warm=True)
+    first = emulate(grader_zip, sub, submission_id=4242, warm=True)
+    again = emulate(grader_zip, sub, submission_id=4242, warm=True)
+    other = emulate(grader_zip, sub, submission_id=4243, warm=True)
     assert first.results.score == again.results.score == other.results.score == 10
     assert _comparable(first.results) == _comparable(again.results)
     assert "What your code printed" in _printed(first.results)
@@ -176,7 +176,7 @@ def test_same_id_same_results_other_id_other_draw(toy_zips, tmp_path):
 
 def test_emulate_writes_the_submission_id_and_the_grader_uses_it(toy_zips):
     grader_zip, _ = toy_zips
-    em = emulate(grader_zip, TOY / "solutions" / "toy", submission_id=31337, keep=True, measure_memory=False, warm=True)
+    em = emulate(grader_zip, TOY / "solutions" / "toy", submission_id=31337, keep=True, warm=True)
     try:
         assert json.loads((em.root / "submission_metadata.json").read_text())["id"] == 31337
         log = (em.root / "stdout.txt").read_text()
@@ -199,7 +199,7 @@ def test_regrade_grades_each_export_entry_under_its_own_id(toy_zips, tmp_path):
     shutil.copytree(sub, export / "submission_905")
     regrade(grader_zip, export, tmp_path / "out", workers=1, progress=False)
     regraded = Results.load(tmp_path / "out" / "submission_905" / "results.json")
-    assert _printed(regraded) == _printed(emulate(grader_zip, sub, submission_id=905, measure_memory=False, warm=True).results)
+    assert _printed(regraded) == _printed(emulate(grader_zip, sub, submission_id=905, warm=True).results)
 
 
 def test_no_key_in_the_bundle_and_the_leak_check_knows_keys(toy_zips):
@@ -243,7 +243,7 @@ def test_every_draw_rejected_falls_back_and_the_build_succeeds(tmp_path, monkeyp
     with zipfile.ZipFile(grader_zip) as zf:
         cases = [json.loads(zf.read(f"fixtures/draws/{k}/counter.json")) for k in range(6)]
     assert len({json.dumps(c) for c in cases}) > 1 and all(c["total"] % 2 == 0 for c in cases)
-    assert emulate(grader_zip, root / "solutions" / "toy", submission_id=1, measure_memory=False, warm=True).results.score == 10
+    assert emulate(grader_zip, root / "solutions" / "toy", submission_id=1, warm=True).results.score == 10
 
 
 class _Elsewhere(Repo):

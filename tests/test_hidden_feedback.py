@@ -283,7 +283,7 @@ def graded(tmp_path_factory):
     upload = tmp_path_factory.mktemp("upload") / "toy"
     shutil.copytree(TOY / "solutions" / "toy", upload)
     (upload / "calc" / "ops.py").write_text(LEAKY_OPS)
-    em = emulate(grader_zip, upload, measure_memory=False, warm=True)
+    em = emulate(grader_zip, upload, warm=True)
     assert em.problems == []
     return em.results.to_json()   # the document as the student's browser gets it
 

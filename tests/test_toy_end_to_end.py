@@ -69,10 +69,10 @@ def test_a_run_writes_results_json_at_the_start_and_at_the_end(toy_zips):
 
 def test_solution_full_marks_and_starter_zero(toy_zips):
     grader_zip, _ = toy_zips
-    sol = emulate(grader_zip, TOY / "solutions" / "toy", measure_memory=False, warm=True)
+    sol = emulate(grader_zip, TOY / "solutions" / "toy", warm=True)
     assert sol.problems == [] and sol.results.score == 10
     assert sol.results.leaderboard == [LeaderboardEntry("Speed", 2.0, "asc")]
-    st = emulate(grader_zip, TOY / "starter_code" / "toy", measure_memory=False, warm=True)
+    st = emulate(grader_zip, TOY / "starter_code" / "toy", warm=True)
     assert st.problems == [] and st.results.score == 0
     assert all(t.score == 0 for t in st.results.tests)
     assert any("task 1.1" in t.output for t in st.results.tests)
@@ -119,7 +119,7 @@ def test_broken_submissions_get_clear_static_messages(toy_zips, tmp_path, case, 
         sub = _submission(tmp_path, case, link)
     else:
         sub = _submission(tmp_path, case, lambda s: (s / "calc" / "counter.py").write_bytes(b"x = '\xff\xfe'\n"))
-    em = emulate(grader_zip, sub, measure_memory=False, warm=True)
+    em = emulate(grader_zip, sub, warm=True)
     assert em.problems == []
     text = json.dumps(em.results.to_json())
     assert words in text

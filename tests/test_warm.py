@@ -90,18 +90,18 @@ def test_a_grader_past_its_time_is_ended_and_leaves_the_fallback(toy_zips):
     with tempfile.TemporaryDirectory() as tmp:
         source = _source_with(toy_zips[0], Path(tmp), "import time\ntime.sleep(120)\n")
         started = time.time()
-        em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, measure_memory=False, warm=True,
+        em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, warm=True,
                      timeout=3)
     assert time.time() - started < 30
     assert em.results.score == 0 and "could not start" in em.results.output
 
 
 def test_a_warm_grading_keeps_its_log_and_measures_no_memory(toy_zips):
-    with pytest.raises(ValueError, match="measure_memory=False"):
-        emulate(toy_zips[0], TOY / "solutions" / "toy", warm=True)
+    with pytest.raises(ValueError, match="cannot measure it"):
+        emulate(toy_zips[0], TOY / "solutions" / "toy", warm=True, measure_memory=True)
     with tempfile.TemporaryDirectory() as tmp:
         source = _source_with(toy_zips[0], Path(tmp), PROBE_GRADER)
-        em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, measure_memory=False, warm=True,
+        em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, warm=True,
                      keep=True)
     try:
         assert (em.root / "stdout.txt").read_text() == "the grader's log\n"
@@ -119,15 +119,15 @@ def test_one_server_per_python_and_preloads_started_again_when_gone(toy_zips, tm
     server.proc.wait()
     again = warm.server(sys.executable, warm.preloads(source))
     assert again is not server
-    em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, measure_memory=False, warm=True)
+    em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, warm=True)
     assert em.results.score == 10
 
 
 def test_a_grading_told_to_stop_at_its_first_failure_lists_only_the_tests_that_ran(toy_zips):
     """What ``mutants`` asks of a public-only grading: one failing test is enough."""
     starter = TOY / "starter_code" / "toy"
-    full = emulate(toy_zips[0], starter, measure_memory=False, warm=True)
-    short = emulate(toy_zips[0], starter, measure_memory=False, warm=True, stop_at_first_failure=True)
+    full = emulate(toy_zips[0], starter, warm=True)
+    short = emulate(toy_zips[0], starter, warm=True, stop_at_first_failure=True)
     assert short.problems == []
     failed = [t for t in short.results.tests if t.status == "failed"]
     assert len(failed) == 1 and short.results.tests[-1] == failed[0]

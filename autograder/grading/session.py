@@ -23,15 +23,11 @@ import pluggy
 from . import apart, draws, files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
-from .settings import DrawSettings, GradingSettings
+from .settings import STOP_AT_FIRST_FAILURE, DrawSettings, GradingSettings
 from .vocabulary import FILE_NAME as VOCABULARY
 
 if TYPE_CHECKING:
     from .plugin import GradingPlugin
-
-#: Set to 1 by the emulator for a grading that only has to find one failing test (``mutants``);
-#: never set on Gradescope.
-STOP_AT_FIRST_FAILURE = "AUTOGRADER_STOP_AT_FIRST_FAILURE"
 
 PYTEST_INI = """[pytest]
 python_files = test_*.py

@@ -24,6 +24,9 @@ GRADER_VARIABLES = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "TMPDIR", "LD_
                     "CUDA_VISIBLE_DEVICES")
 #: Set in the grader's environment once it holds nothing else.
 CLEAN_ENV = "AUTOGRADER_CLEAN_ENV"
+#: Set to 1 by the emulator for a grading that only has to find one failing test (``mutants``);
+#: never set on Gradescope.
+STOP_AT_FIRST_FAILURE = "AUTOGRADER_STOP_AT_FIRST_FAILURE"
 
 
 def grader_environment(environ: Any) -> dict[str, str]:

@@ -19,8 +19,7 @@ from pathlib import Path
 
 from ..grading import procfs
 from ..grading.results import Results
-from ..grading.session import STOP_AT_FIRST_FAILURE
-from ..grading.settings import grader_environment
+from ..grading.settings import STOP_AT_FIRST_FAILURE, grader_environment
 from ..grading.upload import safe_extract
 
 
@@ -103,7 +102,7 @@ def _place_submission(submission: Path, target: Path) -> None:
 
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
             keep: bool = False, python: str | None = None, unpacked: Path | None = None,
-            measure_memory: bool = True, submission_id: int | None = None, warm: bool = False,
+            measure_memory: bool | None = None, submission_id: int | None = None, warm: bool = False,
             stop_at_first_failure: bool = False) -> Emulation:
     """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate.
 
@@ -116,12 +115,15 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
     grading, which a regrade of a whole class spends better on grading.
 
     ``warm=True`` forks the grader from an interpreter that has already imported its libraries
-    (:mod:`autograder.staff.warm`: for many gradings; no memory figure). ``stop_at_first_failure``
+    (:mod:`autograder.staff.warm`: for many gradings). A warm grading shares its pages with that
+    interpreter, so it measures no memory (``measure_memory`` defaults to ``not warm``). ``stop_at_first_failure``
     ends the grading after its first failing test (the results then list only the tests that ran).
     """
     zip_path, submission = Path(zip_path), Path(submission)
+    if measure_memory is None:
+        measure_memory = not warm
     if warm and measure_memory:
-        raise ValueError("a warm grading shares its memory with the warm server: pass measure_memory=False")
+        raise ValueError("a warm grading shares its memory with the warm server: it cannot measure it")
     if unpacked is None and not zip_path.is_file():
         raise FileNotFoundError(f"autograder zip not found: {zip_path}")
     if not submission.exists():
@@ -185,7 +187,6 @@ def _run_autograder(root: Path, env: dict[str, str], timeout: float,
     return seconds, cpu, sampler.peak_kb
 
 
-
 def _run_warm(root: Path, env: dict[str, str], timeout: float, python: str) -> tuple[float, float, int]:
     """Grade the tree with a grader forked from a warm server; then, as ``run_autograder`` does,
     leave its failure document where the grader left no results."""
@@ -195,7 +196,7 @@ def _run_warm(root: Path, env: dict[str, str], timeout: float, python: str) -> t
     grader = warm.server(python, warm.preloads(root / "source"))
     log_fd = os.open(root / "stdout.txt", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        _status, cpu = grader.run(root / "source" / "grade.py", root, grader_environment(env), log_fd, timeout)
+        cpu = grader.run(root / "source" / "grade.py", root, grader_environment(env), log_fd, timeout)
     finally:
         os.close(log_fd)
     results = root / "results" / "results.json"

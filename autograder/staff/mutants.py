@@ -262,7 +262,7 @@ class _Grader:
         # warm: forked from an interpreter that has imported the grader's libraries (no memory figure)
         # a public-only grading has only to find one failing test: it stops there
         em = emulate(self.zip, sub, unpacked=self.public if public_only else self.unpacked, timeout=self.timeout,
-                     measure_memory=False, warm=True, stop_at_first_failure=public_only)
+                     warm=True, stop_at_first_failure=public_only)
         return em.results
 
 

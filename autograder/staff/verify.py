@@ -203,7 +203,7 @@ def _starter(v: Verification, grader_zip: Path) -> None:
         folder = v.repo.starter(v.aid) if v.repo.starter(v.aid).is_dir() else Path(tmp)
 
         def grade() -> dict[str, Any]:
-            st = emulate(grader_zip, folder, measure_memory=False, warm=True)   # no figure of the starter's is shown
+            st = emulate(grader_zip, folder, warm=True)   # no figure of the starter's is shown
             problems = [f"starter results invalid: {p}" for p in st.problems]
             problems += [f"starter earns points on {t.label}" for t in st.results.tests
                          if t.max_score > 0 and t.score > 0]

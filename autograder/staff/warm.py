@@ -31,9 +31,11 @@ from ..grading.settings import ONE_THREAD, grader_environment
 SERVER = Path(__file__).with_name("warm_server.py")
 #: Always imported by the grader before it forks a fork server.
 GRADER_MODULES = ("pytest",)
-#: Imported beside a preloaded library: what a grading pays for whenever a test or a worker uses
-#: it, and changes no result. torch.optim's optimizers import torch._dynamo when the first one is
-#: made (1.3 CPU s, in the grader and in each worker that trains).
+#: Imported beside a preloaded library by the warm servers only: torch.optim's optimizers import
+#: torch._dynamo when the first one is made (1.3 CPU s, in the grader and in each worker that
+#: trains). A2's manifest preloads it (three processes made one); A3's does not, since only one
+#: worker makes one and the grader would keep it (A3's solution with the CPU-only torch: 401 MB
+#: without, 477 MB with it preloaded). Here it costs nothing per grading and changes no result.
 ALONG = {"torch": ("torch._dynamo",)}
 
 
@@ -59,10 +61,10 @@ class WarmServer:
             self.ready = True
 
     def run(self, script: Path, cwd: Path, env: dict[str, str], log_fd: int,
-            timeout: float) -> tuple[int | None, float]:
+            timeout: float) -> float:
         """Grade once: ``script`` run as ``python -I script`` in ``cwd`` with ``env`` and its
-        output on ``log_fd``. Returns the exit status (None if it ran past ``timeout`` and was
-        killed) and the grader's CPU seconds, its children's included."""
+        output on ``log_fd``. Returns the grader's CPU seconds, its children's included (0 when it
+        ran past ``timeout`` and was killed)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         request = {"script": str(script), "cwd": str(cwd), "env": env}
         with theirs, self.lock:
@@ -79,10 +81,10 @@ class WarmServer:
                     os.killpg(pid, signal.SIGKILL)
                 ours.settimeout(60)
                 ours.recv(4096)
-                return None, 0.0
-        if "status" not in done:
+                return 0.0
+        if "cpu" not in done:
             raise RuntimeError("the warm grader server stopped before the grading ended")
-        return int(done["status"]), float(done["cpu"])
+        return float(done["cpu"])
 
     def close(self) -> None:
         self.control.close()   # the server exits when its control socket closes
@@ -112,12 +114,11 @@ def server(python: str, modules: tuple[str, ...]) -> WarmServer:
     with _servers_lock:
         found = _servers.get(key)
         if found is None or found.proc.poll() is not None:
-            atexit.unregister(close_all)
-            atexit.register(close_all)
             found = _servers[key] = WarmServer(python, modules)
         return found
 
 
+@atexit.register
 def close_all() -> None:
     """End every warm server this process started."""
     with _servers_lock:

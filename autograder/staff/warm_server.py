@@ -4,8 +4,7 @@ libraries once and forks one grader per request.
 Run as ``python -I warm_server.py CONTROL_FD MODULE...``. It imports the modules, says
 ``ready`` on the control socket (a ``SOCK_SEQPACKET`` pair, one JSON request per message),
 then for each request, which carries an answer socket and the grading's log, forks a waiter.
-The waiter forks the grader, sends the grader's pid, waits for it and sends its exit status
-and CPU seconds. The grader leaves this module's frames and runs the zip's ``grade.py`` as
+The waiter forks the grader, sends the grader's pid, waits for it and sends its CPU seconds. The grader leaves this module's frames and runs the zip's ``grade.py`` as
 ``python -I grade.py`` would, exit included (threads joined, exit handlers run).
 
 It imports nothing of the framework: every grading takes ``autograder`` from its own zip.
@@ -61,9 +60,8 @@ def _wait_for_grader(request: dict, answer_fd: int, log_fd: int) -> dict:
     os.close(log_fd)
     try:
         answer.send(json.dumps({"pid": pid}).encode())
-        _, status, usage = os.wait4(pid, 0)
-        answer.send(json.dumps({"status": os.waitstatus_to_exitcode(status),
-                                "cpu": usage.ru_utime + usage.ru_stime}).encode())
+        _, _status, usage = os.wait4(pid, 0)
+        answer.send(json.dumps({"cpu": usage.ru_utime + usage.ru_stime}).encode())
     finally:
         os._exit(0)
 
@@ -76,7 +74,7 @@ def _become_grader(request: dict, log_fd: int) -> None:
     os.dup2(null, 0)
     os.dup2(log_fd, 1)
     os.dup2(log_fd, 2)
-    os.closerange(3, os.sysconf("SC_OPEN_MAX"))
+    os.closerange(3, os.sysconf("SC_OPEN_MAX"))   # (procfs.close_descriptors_except: this imports no autograder)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])

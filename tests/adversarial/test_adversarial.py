@@ -326,7 +326,7 @@ def test_case_is_held(case, toy_zip, tmp_path, monkeypatch):
     submission = _submission(case, tmp_path)
     secrets = [ENV_SECRET, *SMUGGLED, *_zip_secrets(toy_zip), *_solution_lines(submission)]
     since = _now_ticks()
-    em = emulate(toy_zip, submission, keep=True, timeout=LIMIT + 60, measure_memory=False, warm=True)
+    em = emulate(toy_zip, submission, keep=True, timeout=LIMIT + 60, warm=True)
     root = em.root
     uid = _run_uid(root)
     try:
@@ -379,7 +379,7 @@ def test_real_assignment_forbidden_library_earns_nothing(tmp_path, built_zips):
     shutil.copytree(repo.solution("a1_neural_nets"), upload)
     model = upload / "models" / "softmax_regression.py"
     model.write_text("import torch  # let a library do the work\n" + model.read_text())
-    em = emulate(grader_zip, upload, measure_memory=False, warm=True)
+    em = emulate(grader_zip, upload, warm=True)
     OUTCOMES["a1: a forbidden import in one file"] = False
     assert em.problems == []
     tests = em.results.tests
@@ -410,7 +410,7 @@ def test_a2_part1_gets_no_torch_at_run_time(tmp_path):
 
     repo = Repo(TOY.parents[1])
     grader_zip, _ = build(repo, "a2_cnns")
-    reference = emulate(grader_zip, repo.solution("a2_cnns"), measure_memory=False, warm=True)
+    reference = emulate(grader_zip, repo.solution("a2_cnns"), warm=True)
     upload = tmp_path / "upload"
     shutil.copytree(repo.solution("a2_cnns"), upload)
     for i, rel in enumerate(A2_PART1):

@@ -227,7 +227,7 @@ class Graded:
 
 
 def grade(built: Built, folder: Path, submission_id: int) -> Graded:
-    em = emulate(built.grader_zip, folder, submission_id=submission_id, measure_memory=False, warm=True, timeout=900)
+    em = emulate(built.grader_zip, folder, submission_id=submission_id, warm=True, timeout=900)
     if em.problems:
         raise AssertionError(f"results.json of a grading does not validate: {em.problems}")
     doc = em.results.to_json()   # read as a student reads results.json
