@@ -12,10 +12,9 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-import parallel
 import pytest
 
-pytest_plugins = ["pytester"]
+pytest_plugins = ["pytester", "parallel"]   # parallel: how make test spreads the tests over its workers
 
 REPO = Path(__file__).resolve().parents[1]
 TOY = REPO / "tests" / "toy"
@@ -68,36 +67,6 @@ def pytest_configure(config):
     from autograder.staff.emulate import SUBMISSION_ID_ENV, run_submission_id
 
     os.environ.setdefault(SUBMISSION_ID_ENV, str(run_submission_id()))
-
-
-@pytest.hookimpl(tryfirst=True)   # before xdist reads the groups
-def pytest_collection_modifyitems(config, items):
-    """Spread the tests over xdist's workers (``make test``: ``-n 2 --dist loadgroup``).
-
-    - The tests of a module that share a module-scoped fixture (a build, a training run, a graded
-      class) stay on one worker, which makes it once: one xdist group per such module.
-    - The longest tests (marked ``first``) go first: the workers then take the short ones as they
-      free up and end together, instead of one long test starting last.
-    """
-    for item in items:
-        if item.get_closest_marker("xdist_group") is None and _uses_a_module_fixture(item):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-    items.sort(key=lambda item: item.get_closest_marker("first") is None)
-
-
-def _uses_a_module_fixture(item) -> bool:
-    info = getattr(item, "_fixtureinfo", None)
-    definitions = getattr(info, "name2fixturedefs", {}) or {}
-    return any(d.scope == "module" for name in item.fixturenames for d in definitions.get(name, ()))
-
-
-def pytest_runtest_logreport(report):
-    """The adversarial and gaming suites' cases, from every test's report (a worker's, under xdist)."""
-    parallel.collect_summaries(report)
-
-
-def pytest_terminal_summary(terminalreporter):
-    parallel.write_summaries(terminalreporter.write_line)
 
 
 def pytest_report_header(config):

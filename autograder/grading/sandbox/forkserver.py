@@ -17,6 +17,7 @@ killed with the rest.
 from __future__ import annotations
 
 import ctypes
+import gc
 import faulthandler
 import importlib
 import json
@@ -249,6 +250,10 @@ def _prepare(config: dict) -> None:
         libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except OSError:
         pass
+    # What the preloads made is shared with every worker: keep the collector from walking (and so
+    # copying) those pages in each of them, as the inline server does (lifecycle._ForkedServer).
+    gc.collect()
+    gc.freeze()
     config["base_data"] = procfs.vm_data_bytes()
     config["base_vm"] = procfs.vm_size_bytes()
 
