@@ -17,8 +17,8 @@ killed with the rest.
 from __future__ import annotations
 
 import ctypes
-import gc
 import faulthandler
+import gc
 import importlib
 import json
 import os
