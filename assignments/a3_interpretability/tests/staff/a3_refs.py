@@ -104,14 +104,16 @@ def fooling_run(model, X, target_y, learning_rate=10.0, max_iter=100):
 
 
 def fooling_trajectory(model, X, target_y, learning_rate=10.0, max_iter=100):
-    """The fooling iteration's scores at each image it visits: {"scores": [(num_classes,), ...]},
-    the first for X, the last for the image at which it stops (the target, or max_iter steps)."""
+    """The images the fooling iteration visits and their scores: {"images": [X's shape, ...],
+    "scores": [(num_classes,), ...]}, the first for X, the last for the image at which it stops
+    (the target, or max_iter steps): what fooling_run returns, for every number of steps."""
     import torch
 
     x = _tensor(X, requires_grad=True)
-    out = {"scores": []}
+    out = {"images": [], "scores": []}
     for step in range(max_iter + 1):
         scores = model(x)
+        out["images"].append(x.detach().numpy().copy())
         out["scores"].append(scores[0].detach().numpy().astype(np.float64))
         if int(scores.argmax(dim=1)) == int(target_y) or step == max_iter:
             break
