@@ -133,3 +133,37 @@ def test_a_grading_told_to_stop_at_its_first_failure_lists_only_the_tests_that_r
     assert len(failed) == 1 and short.results.tests[-1] == failed[0]
     assert len(short.results.tests) < len([t for t in full.results.tests if t.status == "failed"])
     assert not any("could not run" in t.name for t in short.results.tests)
+
+
+#: A grade.py whose end shows what the interpreter's exit does: a thread still running, an exit
+#: handler, output left in the buffer, and a SystemExit with a message.
+ENDING_GRADER = """
+import atexit, os, sys, threading, time
+root = os.environ["AUTOGRADER_ROOT"]
+def later():
+    time.sleep(0.3)
+    with open(os.path.join(root, "results", "thread.txt"), "w") as f:
+        f.write("the thread ended")
+threading.Thread(target=later).start()
+atexit.register(lambda: print("the exit handler ran"))
+sys.stdout.write("left in the buffer")
+raise SystemExit("the exit message")
+"""
+
+
+def test_a_warm_grader_ends_as_an_interpreter_ends(toy_zips):
+    """The warm grader skips only the interpreter's freeing of every object (warm_server says why): its
+    threads are joined, its exit handlers run and its output is flushed, as in a cold grading."""
+    for warm_start in (False, True):
+        with tempfile.TemporaryDirectory() as tmp:
+            source = _source_with(toy_zips[0], Path(tmp), ENDING_GRADER)
+            em = emulate(toy_zips[0], TOY / "solutions" / "toy", unpacked=source, measure_memory=False,
+                         warm=warm_start, keep=True)
+        try:
+            which = "warm" if warm_start else "cold"
+            log = (em.root / "stdout.txt").read_text()
+            for said in ("left in the buffer", "the exit handler ran", "the exit message"):
+                assert said in log, f"{said!r} is not in the {which} grader's log: {log!r}"
+            assert (em.root / "results" / "thread.txt").read_text() == "the thread ended", which
+        finally:
+            shutil.rmtree(em.root)

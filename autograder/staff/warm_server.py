@@ -4,18 +4,24 @@ libraries once and forks one grader per request.
 Run as ``python -I warm_server.py CONTROL_FD MODULE...``. It imports the modules, says
 ``ready`` on the control socket (a ``SOCK_SEQPACKET`` pair, one JSON request per message),
 then for each request, which carries an answer socket and the grading's log, forks a waiter.
-The waiter forks the grader, sends the grader's pid, waits for it and sends its CPU seconds. The grader leaves this module's frames and runs the zip's ``grade.py`` as
-``python -I grade.py`` would, exit included (threads joined, exit handlers run).
+The waiter forks the grader, sends the grader's pid, waits for it and sends its CPU seconds. The
+grader leaves this module's frames and runs the zip's ``grade.py`` as ``python -I grade.py`` would,
+exit included (threads joined, exit handlers run, output flushed), but for the interpreter's
+freeing of every object at the very end, which here only made the kernel copy the pages the grader
+shares with this server (A2's starter, one public test: 0.70 CPU s a grading with it, 0.47 without).
 
 It imports nothing of the framework: every grading takes ``autograder`` from its own zip.
 """
 
+import atexit
 import gc
 import json
 import os
 import runpy
 import socket
 import sys
+import threading
+import traceback
 
 MAX_REQUEST_BYTES = 1 << 20
 
@@ -95,7 +101,41 @@ def main() -> None:
     gc.freeze()
     control.send(json.dumps({"ready": True, "pid": os.getpid()}).encode())
     request = serve(control)
-    runpy.run_path(request["script"], run_name="__main__")
+    code = 0
+    try:
+        runpy.run_path(request["script"], run_name="__main__")
+    except SystemExit as stop:
+        code = _exit_status(stop.code)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    _exit_without_teardown(code)
+
+
+def _exit_status(code) -> int:
+    """The status ``raise SystemExit(code)`` gives a process (a message goes to stderr, status 1)."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _exit_without_teardown(code: int) -> None:
+    """End the grader as the interpreter ends: join its threads, run its exit handlers, flush its
+    output, but skip freeing every object. That last step dirties every page the grader shares with
+    this server, so the kernel copies each one just before the process goes."""
+    join_threads = getattr(threading, "_shutdown", None)   # what the interpreter does first at exit
+    if join_threads is not None:
+        join_threads()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 if __name__ == "__main__":
