@@ -27,8 +27,8 @@ def by_assignment(aids: list[str]) -> list:
 
 # ---- groups. pytest-xdist's own loadgroup scheduling reads a group from a suffix it appends to each
 # test's node id on the workers; pytest 9 builds node ids otherwise and drops that suffix, so every group
-# was silently split over the workers (each then made the module's fixtures, and an assignment's reference
-# runs were made twice). The workers therefore write their groups to a file the controller names, and the
+# was silently split over the workers (each then made the module's fixtures, and the tests that share an
+# assignment's reference runs could make them at the same time). The workers therefore write their groups to a file the controller names, and the
 # controller's scheduler (`scheduler`) reads it once every worker has collected.
 
 GROUPS_ENV = "COURSE_TEST_GROUPS"
@@ -73,9 +73,11 @@ def scheduler(config, log):
         groups: dict[str, str] | None = None
 
         def _split_scope(self, nodeid: str) -> str:
-            if self.groups is None:
-                path = Path(os.environ.get(GROUPS_ENV, "/nonexistent"))
-                self.groups = json.loads(path.read_text()) if path.is_file() else {}
+            if self.groups is None:   # every worker wrote it before saying it had collected
+                path = Path(os.environ[GROUPS_ENV])
+                if not path.is_file():
+                    raise RuntimeError(f"the workers wrote no groups to {path}: is tests/parallel.py loaded?")
+                self.groups = json.loads(path.read_text())
             group = self.groups.get(nodeid)
             return f"group {group}" if group is not None else nodeid
 

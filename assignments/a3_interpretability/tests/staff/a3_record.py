@@ -99,13 +99,13 @@ def fooling_case(rng, seed, h, w, min_steps=3, max_steps=30, targets=4):
     found = clear_fooling_run(seed, X, np.argsort(-cases.scores(X, seed)[0])[1:1 + targets], min_steps, max_steps)
     if found is None:
         raise NoCase(f"no clearly reachable fooling target for network seed {seed}")
-    target, steps, staff_images = found      # what refs.fooling_run returns after k steps: staff_images[k]
+    target, steps, staff_images = found      # refs.fooling_run(max_iter=k) returns staff_images[min(k, steps)]
     full = probes.fooling_image(X, target, seed)
     same("the fooling image", full, staff_images[steps])
     case = {**record, "target": np.array(target), "seed": np.array(seed), "steps": np.array(steps), "expected": full}
-    for k in (1, 2):                          # fewer than min_steps (3): the run has not stopped yet
+    for k in (1, 2):
         case[f"after{k}"] = probes.fooling_image(X, target, seed, max_iter=k)
-        same(f"the fooling image after {k} steps", case[f"after{k}"], staff_images[k])
+        same(f"the fooling image after {k} steps", case[f"after{k}"], staff_images[min(k, steps)])
     return case
 
 
