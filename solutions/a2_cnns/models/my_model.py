@@ -1,5 +1,6 @@
 """Your own network for the leaderboard: any design, trained from scratch."""
 
+import torch
 import torch.nn as nn
 
 
@@ -47,6 +48,9 @@ class MyModel(nn.Module):
         """
         # TODO: task 2.3 - MyModel forward.
         # BEGIN SOLUTION
+        # in the channels-last layout, convolutions and pooling run about a third faster on a CPU
+        # (the scores are the same but for rounding)
+        x = x.contiguous(memory_format=torch.channels_last)
         outs = self.classifier(self.features(x))
         # END SOLUTION
         return outs

@@ -1,5 +1,6 @@
 """Your own network for the leaderboard: any design, trained from scratch."""
 
+import torch
 import torch.nn as nn
 
 
