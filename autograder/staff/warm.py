@@ -31,12 +31,17 @@ from ..grading.settings import ONE_THREAD, grader_environment
 SERVER = Path(__file__).with_name("warm_server.py")
 #: Always imported by the grader before it forks a fork server.
 GRADER_MODULES = ("pytest",)
-#: Imported beside a preloaded library by the warm servers only: torch.optim's optimizers import
-#: torch._dynamo when the first one is made (1.3 CPU s, in the grader and in each worker that
-#: trains). A2's manifest preloads it (three processes made one); A3's does not, since only one
-#: worker makes one and the grader would keep it (A3's solution with the CPU-only torch: 401 MB
-#: without, 477 MB with it preloaded). Here it costs nothing per grading and changes no result.
-ALONG = {"torch": ("torch._dynamo",)}
+#: Imported beside a preloaded library by the warm servers only, where it costs nothing per grading
+#: and changes no result:
+#: - torch.optim's optimizers import torch._dynamo when the first one is made (1.3 CPU s, in the
+#:   grader and in each worker that trains). A2's manifest preloads it (three processes made one);
+#:   A3's does not, since only one worker makes one and the grader would keep it (A3's solution
+#:   with the CPU-only torch: 401 MB without, 477 MB with it preloaded).
+#: - Captum, which A3's grader imports apart (``grading/apart.py``) in a process forked at each
+#:   grading, imports matplotlib's pyplot and 3-D axes (0.3 of its 0.4 s with torch loaded). A3's
+#:   student code may not import Captum, so a grader must not hold it; matplotlib is allowed. A
+#:   mutant of A3 caught by its first test: 1.00 CPU s a grading without these, 0.76 s with them.
+ALONG = {"torch": ("torch._dynamo", "matplotlib.pyplot", "mpl_toolkits.mplot3d")}
 
 
 class WarmServer:
@@ -101,10 +106,10 @@ _servers_lock = threading.Lock()
 
 def preloads(source: Path) -> tuple[str, ...]:
     """What the grader of the unpacked zip ``source`` imports before its first fork, the framework
-    left out (each grading imports its own)."""
+    left out (each grading imports its own), then what goes along, marked ``?``: imported where installed."""
     manifest = load_manifest(source / "assignment.toml")
     wanted = [*GRADER_MODULES, *manifest.preload]
-    wanted += [extra for m in list(wanted) for extra in ALONG.get(m, ())]
+    wanted += [f"?{extra}" for m in list(wanted) for extra in ALONG.get(m, ())]
     return tuple(dict.fromkeys(m for m in wanted if m.split(".")[0] != "autograder"))
 
 

@@ -1,7 +1,8 @@
 """The server behind :mod:`autograder.staff.warm`: an interpreter that has imported the grader's
 libraries once and forks one grader per request.
 
-Run as ``python -I warm_server.py CONTROL_FD MODULE...``. It imports the modules, says
+Run as ``python -I warm_server.py CONTROL_FD MODULE...``. It imports the modules (``?name``: where
+installed), says
 ``ready`` on the control socket (a ``SOCK_SEQPACKET`` pair, one JSON request per message),
 then for each request, which carries an answer socket and the grading's log, forks a waiter.
 The waiter forks the grader, sends the grader's pid, waits for it and sends its CPU seconds. The
@@ -94,7 +95,11 @@ def _become_grader(request: dict, log_fd: int) -> None:
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     for name in sys.argv[2:]:
-        __import__(name)
+        try:
+            __import__(name.removeprefix("?"))
+        except ImportError:
+            if not name.startswith("?"):   # ``?name``: imported where installed
+                raise
     # What the imports made is shared with every grader: keep the collector from walking (and so
     # copying) those pages in each of them.
     gc.collect()
