@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.staff.mutants import Mutant, MutantError, apply_mutant, load_mutants, run_mutants
+from autograder.staff.mutants import Mutant, MutantError, apply_mutant, likely_test_files, load_mutants, run_mutants
 from autograder.staff.repo import Repo
 
 TOY = Path(__file__).resolve().parents[1] / "tests" / "toy"
@@ -30,6 +30,35 @@ def test_toy_mutants_are_all_killed_with_their_suites(toy_zips):
     assert by_id["add-subtracts"].public_lost == 1 and by_id["add-subtracts"].hidden_lost is None
     assert by_id["counter-history-totals"].public_lost == 0 and by_id["counter-history-totals"].hidden_lost > 0
     assert report.public_share == 0.75 and report.problems() == []
+
+
+def test_the_test_files_that_name_the_mutated_file_or_its_definitions_run_first(tmp_path):
+    """The guess only orders the tests: most mentions first, case aside, a name's start at a word's
+    start (``saliency_map`` is in ``saliency_maps``); files that mention nothing keep their usual
+    order (not named)."""
+    mutated = tmp_path / "models" / "max_pool.py"
+    mutated.parent.mkdir()
+    mutated.write_text("class MaxPooling:\n    pass\n\ndef _im2col(x):\n    return x\n")
+    tests = {"test_layers.py": "from modules.max_pool import MaxPooling\nMaxPooling(2)\nmaxpooling",
+             "test_network.py": "net = ConvNet([MaxPooling(2)])",
+             "test_models.py": "nn.MaxPool2d(2); AdaptiveMaxPooling(1); im2col(x)  # none of them"}
+    for name, text in tests.items():
+        (tmp_path / name).write_text(text)
+    found = likely_test_files(mutated, sorted(tmp_path.glob("test_*.py")))
+    assert found == ("test_layers.py", "test_network.py")
+
+
+def test_a_given_reference_is_not_graded_again(toy_zips):
+    """``verify`` hands over the solution's grading: the mutants are measured against it."""
+    from autograder.staff.emulate import emulate
+
+    solution = emulate(toy_zips[0], TOY / "solutions" / "toy", warm=True).results
+    report = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None, reference=solution)
+    assert {o.id: o.verdict for o in report.outcomes} == VERDICTS
+    solution.score = 5.0
+    broken = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None, reference=solution,
+                         only=["add-subtracts"])
+    assert any("the unmutated reference scores 5.0" in p for p in broken.problems())
 
 
 @pytest.mark.slow   # grades mutants with every test

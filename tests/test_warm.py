@@ -123,6 +123,27 @@ def test_one_server_per_python_and_preloads_started_again_when_gone(toy_zips, tm
     assert em.results.score == 10
 
 
+def test_what_goes_along_a_preload_is_imported_where_installed(tmp_path):
+    """A module marked ``?`` (``warm.ALONG``: what a warm server imports beside a preload, such as
+    the plotting libraries Captum imports) may be missing; a module the grader preloads may not."""
+    script = tmp_path / "grade.py"
+    script.write_text("print('graded')\n")
+    log = tmp_path / "log.txt"
+    server = warm.WarmServer(sys.executable, ("pytest", "?no_such_module_anywhere"))
+    try:
+        with open(log, "w") as out:
+            server.run(script, tmp_path, {}, out.fileno(), 60)
+        assert log.read_text() == "graded\n"
+    finally:
+        server.close()
+    broken = warm.WarmServer(sys.executable, ("no_such_module_anywhere",))
+    try:
+        with pytest.raises(RuntimeError, match="did not start"), open(log, "w") as out:
+            broken.run(script, tmp_path, {}, out.fileno(), 60)
+    finally:
+        broken.close()
+
+
 def test_a_grading_told_to_stop_at_its_first_failure_lists_only_the_tests_that_ran(toy_zips):
     """What ``mutants`` asks of a public-only grading: one failing test is enough."""
     starter = TOY / "starter_code" / "toy"
@@ -133,6 +154,16 @@ def test_a_grading_told_to_stop_at_its_first_failure_lists_only_the_tests_that_r
     assert len(failed) == 1 and short.results.tests[-1] == failed[0]
     assert len(short.results.tests) < len([t for t in full.results.tests if t.status == "failed"])
     assert not any("could not run" in t.name for t in short.results.tests)
+
+
+def test_a_stopping_grading_runs_the_test_files_it_is_told_first(toy_zips):
+    """``mutants`` names the test files a mutant most likely fails: they run first (here a hidden
+    file, which would otherwise run after every public test), and the grading stops in them."""
+    starter = TOY / "starter_code" / "toy"
+    hidden = sorted(p.name for p in (TOY / "assignments" / "toy" / "tests" / "hidden").glob("test_*.py"))
+    short = emulate(toy_zips[0], starter, warm=True, stop_at_first_failure=True, first_test_files=(hidden[-1],))
+    assert short.problems == []
+    assert [t.suite for t in short.results.tests] == ["hidden"], [t.name for t in short.results.tests]
 
 
 #: A grade.py whose end shows what the interpreter's exit does: a thread still running, an exit

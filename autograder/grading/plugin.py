@@ -433,6 +433,9 @@ class GradingPlugin:
             # last test has run, before the heavier tests start, and families switch only once.
             rank = {f.name: i for i, f in enumerate(sorted(self.families, key=lambda f: not f.numbers))}
             items[:] = sorted(items, key=lambda item: rank[self.family_of(item).name])
+        first = self.settings.first_test_files if self.settings else ()
+        if first:   # (a staff grading that stops at its first failure: see ``mutants``)
+            items[:] = sorted(items, key=lambda item: item.path.name not in first)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.remaining = {f.name: 0 for f in self.families}

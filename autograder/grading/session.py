@@ -23,7 +23,7 @@ import pluggy
 from . import apart, draws, files, precheck, upload
 from . import results as results_mod
 from .manifest import Manifest, load_manifest
-from .settings import STOP_AT_FIRST_FAILURE, DrawSettings, GradingSettings
+from .settings import FIRST_TEST_FILES, STOP_AT_FIRST_FAILURE, DrawSettings, GradingSettings
 from .vocabulary import FILE_NAME as VOCABULARY
 
 if TYPE_CHECKING:
@@ -91,13 +91,14 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
           progress: Callable[[str, dict], None] | None = None,
           on_collected: Callable[[int, list[str]], None] | None = None, require_drop: bool = False,
           submission_id: int = draws.FALLBACK_SUBMISSION_ID, verbose: bool = False,
-          stop_at_first_failure: bool = False) -> results_mod.Results:
+          stop_at_first_failure: bool = False, first_test_files: tuple[str, ...] = ()) -> results_mod.Results:
     """Grade ``submission``, write the final document to ``results_path`` and return it.
 
     ``submission_id`` (Gradescope's) picks the submission's draw when the layout has a key.
     ``verbose`` prints who student code runs as (the staff log on Gradescope; ``check -v``).
     ``stop_at_first_failure`` ends the run after the first test that fails (pytest's ``-x``; the
     document then lists only the tests that ran): what ``mutants`` needs to know a mutant is caught.
+    ``first_test_files`` (test file names) run before the others: where ``mutants`` expects the failure.
     The caller writes the failure document first where a stopped run must still leave one
     (:func:`gradescope_main` does): a run writes ``results.json`` twice, at the start and at the end.
     """
@@ -116,7 +117,7 @@ def grade(layout: Layout, submission: Path, results_path: Path, area: Path, *,
             draws=(DrawSettings(layout.manifest.id, layout.key, submission_id)
                    if layout.key or layout.has_pool else None),
             families=layout.manifest.families(), vocabulary=layout.vocabulary,
-            student_files=tuple(layout.manifest.files), verbose=verbose)
+            student_files=tuple(layout.manifest.files), verbose=verbose, first_test_files=first_test_files)
         from .plugin import GradingPlugin
 
         plugin = GradingPlugin(settings, progress=progress, on_collected=on_collected)
@@ -285,7 +286,8 @@ def gradescope_main(source: str | Path) -> int:
             shutil.rmtree(area)
         doc = grade(layout, root / "submission", results_path, area, require_drop=require_drop,
                     submission_id=submission_id, verbose=True,
-                    stop_at_first_failure=os.environ.get(STOP_AT_FIRST_FAILURE) == "1")
+                    stop_at_first_failure=os.environ.get(STOP_AT_FIRST_FAILURE) == "1",
+                    first_test_files=tuple(n for n in os.environ.get(FIRST_TEST_FILES, "").split(",") if n))
         print(f"[autograder] score {doc.score} in {doc.execution_time} s")
         return 0
     except BaseException:

@@ -27,6 +27,9 @@ CLEAN_ENV = "AUTOGRADER_CLEAN_ENV"
 #: Set to 1 by the emulator for a grading that only has to find one failing test (``mutants``);
 #: never set on Gradescope.
 STOP_AT_FIRST_FAILURE = "AUTOGRADER_STOP_AT_FIRST_FAILURE"
+#: Test file names (comma-separated) that such a grading runs before the others: the files a
+#: mutant's mistake most likely fails, so that the grading stops sooner; never set on Gradescope.
+FIRST_TEST_FILES = "AUTOGRADER_FIRST_TEST_FILES"
 
 
 def grader_environment(environ: Any) -> dict[str, str]:
@@ -140,6 +143,7 @@ class GradingSettings:
     vocabulary: Path | None = None        # vocabulary.json: the words hidden feedback may use
     student_files: tuple[str, ...] = ()   # the manifest's files (the vocabulary's files)
     verbose: bool = False                 # print who student code runs as (always on Gradescope)
+    first_test_files: tuple[str, ...] = ()   # test files (names) that run before the others, in file order
 
     def worker_families(self) -> tuple[WorkerFamily, ...]:
         return self.families or (WorkerFamily(WorkerFamily.MAIN, tuple(self.preload)),)

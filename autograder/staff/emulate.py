@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..grading import procfs
 from ..grading.results import Results
-from ..grading.settings import STOP_AT_FIRST_FAILURE, grader_environment
+from ..grading.settings import FIRST_TEST_FILES, STOP_AT_FIRST_FAILURE, grader_environment
 from ..grading.upload import safe_extract
 
 
@@ -100,10 +100,25 @@ def _place_submission(submission: Path, target: Path) -> None:
         pass  # an unreadable upload: the grader reports the missing files
 
 
+def _environment(root: Path, python: str | None, stop_at_first_failure: bool,
+                 first_test_files: tuple[str, ...]) -> dict[str, str]:
+    """What ``run_autograder`` starts with: this process's environment without pytest's and the
+    grader's own variables, then the tree, the Python and the staff's options for this grading."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
+    env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
+    if stop_at_first_failure:
+        env[STOP_AT_FIRST_FAILURE] = "1"
+    if first_test_files:
+        env[FIRST_TEST_FILES] = ",".join(first_test_files)
+    if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
+        env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
+    return env
+
+
 def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = None, timeout: float = 3600,
             keep: bool = False, python: str | None = None, unpacked: Path | None = None,
             measure_memory: bool | None = None, submission_id: int | None = None, warm: bool = False,
-            stop_at_first_failure: bool = False) -> Emulation:
+            stop_at_first_failure: bool = False, first_test_files: tuple[str, ...] = ()) -> Emulation:
     """Unpack ``zip_path`` into a Gradescope-like tree, grade ``submission`` (folder or zip), validate.
 
     ``submission_id`` goes into ``submission_metadata.json`` as Gradescope's id, and so picks the
@@ -117,7 +132,8 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
     ``warm=True`` forks the grader from an interpreter that has already imported its libraries
     (:mod:`autograder.staff.warm`: for many gradings). A warm grading shares its pages with that
     interpreter, so it measures no memory (``measure_memory`` defaults to ``not warm``). ``stop_at_first_failure``
-    ends the grading after its first failing test (the results then list only the tests that ran).
+    ends the grading after its first failing test (the results then list only the tests that ran);
+    ``first_test_files`` (test file names) run before the others.
     """
     zip_path, submission = Path(zip_path), Path(submission)
     if measure_memory is None:
@@ -139,12 +155,7 @@ def emulate(zip_path: Path, submission: Path, *, results_copy: Path | None = Non
         if submission_id is None:
             submission_id = run_submission_id()
         (root / "submission_metadata.json").write_text(json.dumps(_metadata(submission_id)))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "AUTOGRADER_"))}
-        env.update({"AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": python or sys.executable})
-        if stop_at_first_failure:
-            env[STOP_AT_FIRST_FAILURE] = "1"
-        if os.geteuid() == 0:  # a uid of its own, so concurrent emulations cannot touch each other
-            env["AUTOGRADER_SANDBOX_UID"] = str(200000 + secrets.randbelow(50000))
+        env = _environment(root, python, stop_at_first_failure, first_test_files)
         if warm:
             seconds, cpu, peak_kb = _run_warm(root, env, timeout, python or sys.executable)
         else:

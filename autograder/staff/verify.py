@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..grading.manifest import Manifest
+from ..grading.results import Results
 from . import starter
 from .build import build, requirements
 from .cache import Cache, Key, file_digest
@@ -93,6 +94,7 @@ class Verification:
         self.row = Row(aid, points=self.manifest.points)
         self.cache = Cache(repo.root / ".cache" / "verify", aid, options.fresh)
         self.ran: set[str] = set()   # results made in this run (the others were reused or not needed)
+        self.solution_results: Results | None = None   # the solution's grading, when made in this run
 
     @contextlib.contextmanager
     def step(self, name: str) -> Iterator[None]:
@@ -167,6 +169,7 @@ def _solution(v: Verification, grader_zip: Path) -> None:
 
     def grade() -> dict[str, Any]:
         sol = emulate(grader_zip, solution)
+        v.solution_results = sol.results
         return {"score": sol.results.score, "peak_mb": sol.peak_pss_mb, "cpu_s": sol.cpu_seconds,
                 "submission_id": sol.submission_id, "problems": _solution_problems(sol, v.manifest)}
 
@@ -239,7 +242,9 @@ def _mutants(v: Verification, grader_zip: Path) -> None:
     if value is None:
         v.ran.add("mutants")
         try:
-            report = run_mutants(v.repo, v.aid, grader_zip=grader_zip, jobs=v.options.jobs, log=lambda *_: None)
+            # the mutants' points lost are counted against the solution's grading, where this run made one
+            report = run_mutants(v.repo, v.aid, grader_zip=grader_zip, jobs=v.options.jobs, log=lambda *_: None,
+                                 reference=v.solution_results)
         except MutantError as exc:
             v.row.mutants = "unusable"
             v.row.problems.append(str(exc))
