@@ -384,12 +384,12 @@ def run_mutants(repo, aid: str, grader_zip: Path | None = None, jobs: int | None
         os.chmod(tmp_path, 0o711)
         grader = _Grader.unpack(grader_zip, tmp_path, manifest.limits.submission_seconds + 120)
         graded = _prepare(mutants, report, solution, names, manifest, tmp_path, grader.unpacked / "support")
-        reference_dir = tmp_path / "reference"
-        _make_submission(solution, names, reference_dir, None, grader.unpacked / "support")
+        if reference is None:
+            _make_submission(solution, names, tmp_path / "reference", None, grader.unpacked / "support")
         tests = sorted((grader.public / "tests" / "public").glob("test_*.py"))
         file_of = {m.id: m.file for m in mutants}
         ordered = [(o, sub, likely_test_files(sub / file_of[o.id], tests)) for o, sub in graded]
-        _grade_all(grader, reference if reference is not None else reference_dir, ordered, jobs, full, report,
+        _grade_all(grader, tmp_path / "reference" if reference is None else reference, ordered, jobs, full, report,
                    manifest.points, log)
     return report
 
