@@ -28,8 +28,9 @@ def by_assignment(aids: list[str]) -> list:
 # ---- groups. pytest-xdist's own loadgroup scheduling reads a group from a suffix it appends to each
 # test's node id on the workers; pytest 9 builds node ids otherwise and drops that suffix, so every group
 # was silently split over the workers (each then made the module's fixtures, and the tests that share an
-# assignment's reference runs could make them at the same time). The workers therefore write their groups to a file the controller names, and the
-# controller's scheduler (`scheduler`) reads it once every worker has collected.
+# assignment's reference runs could make them at the same time). The workers therefore write their groups
+# to a file the controller names, and the controller's scheduler (`scheduler`) reads it once every worker
+# has collected.
 
 GROUPS_ENV = "COURSE_TEST_GROUPS"
 

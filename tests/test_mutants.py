@@ -48,13 +48,18 @@ def test_the_test_files_that_name_the_mutated_file_or_its_definitions_run_first(
     assert found == ("test_layers.py", "test_network.py")
 
 
-def test_a_given_reference_is_not_graded_again(toy_zips):
+def test_a_given_reference_is_not_graded_again(toy_zips, monkeypatch):
     """``verify`` hands over the solution's grading: the mutants are measured against it."""
+    from autograder.staff import mutants
     from autograder.staff.emulate import emulate
 
     solution = emulate(toy_zips[0], TOY / "solutions" / "toy", warm=True).results
+    graded: list[str] = []
+    real = mutants._Grader.grade
+    monkeypatch.setattr(mutants._Grader, "grade", lambda self, sub, *a: graded.append(sub.name) or real(self, sub, *a))
     report = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None, reference=solution)
     assert {o.id: o.verdict for o in report.outcomes} == VERDICTS
+    assert graded and "reference" not in graded, f"graded: {graded}"
     solution.score = 5.0
     broken = run_mutants(Repo(TOY), "toy", grader_zip=toy_zips[0], log=lambda *_: None, reference=solution,
                          only=["add-subtracts"])

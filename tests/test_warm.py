@@ -126,6 +126,9 @@ def test_one_server_per_python_and_preloads_started_again_when_gone(toy_zips, tm
 def test_what_goes_along_a_preload_is_imported_where_installed(tmp_path):
     """A module marked ``?`` (``warm.ALONG``: what a warm server imports beside a preload, such as
     the plotting libraries Captum imports) may be missing; a module the grader preloads may not."""
+    wanted = warm.preloads(REPO / "assignments" / "a3_interpretability")   # preloads numpy and torch
+    assert [m for m in wanted if not m.startswith("?")] == ["pytest", "numpy", "torch"]
+    assert [m for m in wanted if m.startswith("?")] == [f"?{m}" for m in warm.ALONG["torch"]]
     script = tmp_path / "grade.py"
     script.write_text("print('graded')\n")
     log = tmp_path / "log.txt"

@@ -2,9 +2,8 @@
 libraries once and forks one grader per request.
 
 Run as ``python -I warm_server.py CONTROL_FD MODULE...``. It imports the modules (``?name``: where
-installed), says
-``ready`` on the control socket (a ``SOCK_SEQPACKET`` pair, one JSON request per message),
-then for each request, which carries an answer socket and the grading's log, forks a waiter.
+installed), says ``ready`` on the control socket (a ``SOCK_SEQPACKET`` pair, one JSON request per
+message), then for each request, which carries an answer socket and the grading's log, forks a waiter.
 The waiter forks the grader, sends the grader's pid, waits for it and sends its CPU seconds. The
 grader leaves this module's frames and runs the zip's ``grade.py`` as ``python -I grade.py`` would,
 exit included (threads joined, exit handlers run, output flushed), but for the interpreter's
